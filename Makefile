@@ -1,0 +1,55 @@
+# jichi — the two commands in the README are `make demo` and `make test`.
+# Everything they need is installed from the project's own files (requirements/*.lock).
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+PORT   ?= 8000
+ARGS   ?=
+
+.PHONY: demo test lint unit bench lock clean services
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.main-installed: requirements/main.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -r requirements/main.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $@
+
+$(VENV)/.dev-installed: requirements/dev.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -r requirements/dev.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $@ $(VENV)/.main-installed
+
+## demo: set up and start jichi with a demo municipality on embedded SQLite
+demo: $(VENV)/.main-installed
+	$(BIN)/jichi demo --port $(PORT) $(ARGS)
+
+## test: set up and run lint, type checks and the whole suite (SQLite + PostgreSQL + NATS)
+test: $(VENV)/.dev-installed
+	scripts/services
+	scripts/system-deps
+	$(MAKE) --no-print-directory lint
+	$(BIN)/python -m pytest $(ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy jichi
+	$(BIN)/lint-imports
+
+## bench: run the benchmarks in bench/ (figures as ratios to a baseline in the same run)
+bench: $(VENV)/.dev-installed
+	scripts/services
+	$(BIN)/python -m bench $(ARGS)
+
+## lock: re-resolve the pinned dependency files from pyproject.toml
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install -q uv
+	$(BIN)/uv pip compile -q pyproject.toml -o requirements/main.lock
+	$(BIN)/uv pip compile -q pyproject.toml --extra dev -o requirements/dev.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,26 @@
+"""The ``jichi`` command: one Typer app that mounts each context's commands."""
+
+from __future__ import annotations
+
+import typer
+
+from jichi.cli import db as db_cli
+from jichi.cli import era as era_cli
+from jichi.cli import errors as errors_cli
+from jichi.cli import ids as ids_cli
+from jichi.cli import places as places_cli
+from jichi.cli import serve as serve_cli
+
+app = typer.Typer(
+    name="jichi",
+    help="jichi (自治): 自治体の基幹業務 — registry, network, My Number, elections, funds.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(ids_cli.app, name="id")
+app.command("era")(era_cli.era)
+app.add_typer(places_cli.app, name="places")
+app.add_typer(db_cli.app, name="db")
+app.command("demo")(serve_cli.demo)
+app.command("serve")(serve_cli.serve)
+app.command("errors")(errors_cli.errors)

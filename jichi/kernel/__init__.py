@@ -1,0 +1,1 @@
+"""Kernel: identifiers, Japanese text, era dates, typed errors. Imports nothing of jichi."""

@@ -1,0 +1,1 @@
+"""Storage: engine factory, table metadata, Alembic migrations."""

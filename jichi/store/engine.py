@@ -1,0 +1,63 @@
+"""One way to get a database engine, from ``JICHI_DATABASE_URL``.
+
+SQLite is the zero-set-up default so that a municipality can try jichi with nothing
+installed; PostgreSQL is what production and the test suite run.  The factory makes
+both behave the same where it matters: foreign keys enforced, SQLite in WAL mode so a
+reader (the counter's search) never waits for a writer (a batch import), and one
+driver name (psycopg 3) whatever spelling of a PostgreSQL URL an operator pastes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+ENV_VAR = "JICHI_DATABASE_URL"
+DEFAULT_SQLITE_FILE = "jichi.db"
+
+
+def database_url(url: str | None = None) -> str:
+    """The URL to use: explicit argument, then the environment, then ./jichi.db."""
+    chosen = url or os.environ.get(ENV_VAR)
+    if not chosen:
+        return f"sqlite:///{Path.cwd() / DEFAULT_SQLITE_FILE}"
+    return normalize_url(chosen)
+
+
+def normalize_url(url: str) -> str:
+    """Map every PostgreSQL spelling onto the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    """Build an engine; nothing is built at import time (one composition root)."""
+    resolved = database_url(url)
+    if is_sqlite(resolved):
+        engine = create_engine(resolved, **kwargs)
+        event.listen(engine, "connect", _configure_sqlite)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(resolved, **kwargs)
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        # WAL is a property of the file; an in-memory database keeps 'memory'.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()

@@ -1,0 +1,1 @@
+"""FastAPI: JSON API routers and server-rendered pages (thin adapters)."""
