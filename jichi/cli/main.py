@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from jichi.cli import audit as audit_cli
 from jichi.cli import db as db_cli
 from jichi.cli import era as era_cli
 from jichi.cli import errors as errors_cli
@@ -21,6 +22,7 @@ app.add_typer(ids_cli.app, name="id")
 app.command("era")(era_cli.era)
 app.add_typer(places_cli.app, name="places")
 app.add_typer(db_cli.app, name="db")
+app.add_typer(audit_cli.app, name="audit")
 app.command("demo")(serve_cli.demo)
 app.command("serve")(serve_cli.serve)
 app.command("errors")(errors_cli.errors)

@@ -10,10 +10,12 @@ driver name (psycopg 3) whatever spelling of a PostgreSQL URL an operator pastes
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 ENV_VAR = "JICHI_DATABASE_URL"
@@ -46,12 +48,36 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     if is_sqlite(resolved):
         engine = create_engine(resolved, **kwargs)
         event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "begin", _begin_sqlite)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(resolved, **kwargs)
 
 
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction that will write: commits on success, rolls back on any error.
+
+    On SQLite it starts with BEGIN IMMEDIATE, taking the write lock up front, so two
+    writers queue (busy_timeout) instead of failing when a reader upgrades to writer.
+    """
+    with engine.connect() as connection:
+        connection.info["begin_immediate"] = True
+        try:
+            with connection.begin():
+                yield connection
+        finally:
+            connection.info.pop("begin_immediate", None)
+
+
+def _begin_sqlite(connection: Connection) -> None:
+    # pysqlite's own transaction handling is off (see _configure_sqlite); we begin here.
+    mode = "IMMEDIATE" if connection.info.get("begin_immediate") else "DEFERRED"
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys=ON")

@@ -1,0 +1,1 @@
+"""Resident registry (住民基本台帳) of one municipality."""

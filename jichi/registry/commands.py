@@ -1,0 +1,230 @@
+"""Notifications (届出) and ex-officio acts (職権) as validated commands.
+
+These are the request's shape only (types, lengths, formats).  Whether the law
+allows the change is decided in ``rules`` and ``decide`` against the current state.
+The same models are the JSON API's request bodies and the lines of a JSON-lines
+file applied by ``jichi registry apply``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from jichi.registry.model import (
+    Address,
+    ForeignResidentItems,
+    PersonName,
+    Qualifications,
+    Sex,
+)
+
+PersonId = Annotated[str, StringConstraints(min_length=1, max_length=36)]
+RelationshipText = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+
+
+class _Command(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    notified_date: date | None = None  # 届出日; today when omitted
+    expected_versions: dict[str, int] = Field(default_factory=dict)  # household → version
+    note: Annotated[str, StringConstraints(max_length=1000)] = ""
+
+
+class NewPerson(BaseModel):
+    """A person who becomes a resident (転入・出生・職権記載)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ref: Annotated[str, StringConstraints(max_length=36)] = ""  # how relationships refer to them
+    name: PersonName
+    date_of_birth: date
+    sex: Sex
+    relationship: RelationshipText
+    honseki: Annotated[str, StringConstraints(max_length=200)] = ""
+    family_register_head: Annotated[str, StringConstraints(max_length=100)] = ""
+    resident_code: Annotated[str, StringConstraints(pattern=r"^(\d{11})?$")] = ""
+    individual_number: Annotated[str, StringConstraints(pattern=r"^(\d{12})?$")] = ""
+    foreign: ForeignResidentItems | None = None
+    qualifications: Qualifications = Field(default_factory=Qualifications)
+    former_surname: PersonName | None = None
+    alias: PersonName | None = None
+
+
+class MoveIn(_Command):
+    """転入届 (法22条) — from another municipality or from abroad."""
+
+    kind: Literal["move_in"] = "move_in"
+    effective_date: date  # 転入をした日
+    address: Address
+    previous_address: Address  # 従前の住所
+    persons: Annotated[list[NewPerson], Field(min_length=1, max_length=30)]
+    join_household_id: PersonId | None = None  # join an existing household here
+    move_out_certificate_from: Annotated[str, StringConstraints(pattern=r"^(\d{6})?$")] = ""
+
+
+class MoveOut(_Command):
+    """転出届 (法24条): filed in advance with the planned date; abroad is removed at once."""
+
+    kind: Literal["move_out"] = "move_out"
+    person_ids: Annotated[list[PersonId], Field(min_length=1, max_length=30)]
+    planned_date: date
+    destination: Address
+    new_head_id: PersonId | None = None  # when the head leaves and others stay
+    relationships: dict[PersonId, RelationshipText] = Field(default_factory=dict)
+
+
+class ConfirmMoveOut(_Command):
+    """転出確定: the new municipality's 転入通知 arrived (令13条); the record becomes a 除票."""
+
+    kind: Literal["confirm_move_out"] = "confirm_move_out"
+    person_ids: Annotated[list[PersonId], Field(min_length=1, max_length=30)]
+    moved_on: date | None = None  # the 転入日 reported by the new municipality
+    new_address: Address | None = None
+
+
+class CancelMoveOut(_Command):
+    """転出取消: the planned move did not happen."""
+
+    kind: Literal["cancel_move_out"] = "cancel_move_out"
+    person_ids: Annotated[list[PersonId], Field(min_length=1, max_length=30)]
+
+
+class Relocation(_Command):
+    """転居届 (法23条): a new address inside this municipality."""
+
+    kind: Literal["relocation"] = "relocation"
+    effective_date: date
+    person_ids: Annotated[list[PersonId], Field(min_length=1, max_length=30)]
+    address: Address
+    join_household_id: PersonId | None = None  # else: the movers form / keep their household
+    new_head_id: PersonId | None = None
+    relationships: dict[PersonId, RelationshipText] = Field(default_factory=dict)
+    remaining_head_id: PersonId | None = None  # when the head moves and others stay
+
+
+class Birth(_Command):
+    """出生 — recorded ex officio on the 出生届 (戸籍法49条; 令12条2項1号)."""
+
+    kind: Literal["birth"] = "birth"
+    household_id: PersonId
+    child: NewPerson
+
+
+class Death(_Command):
+    """死亡 — the record is removed ex officio on the 死亡届 (戸籍法86条)."""
+
+    kind: Literal["death"] = "death"
+    person_id: PersonId
+    effective_date: date  # date of death
+    new_head_id: PersonId | None = None
+    relationships: dict[PersonId, RelationshipText] = Field(default_factory=dict)
+
+
+class HouseholdSplit(_Command):
+    """世帯分離 (法25条): some members form a new household at the same address."""
+
+    kind: Literal["household_split"] = "household_split"
+    effective_date: date
+    household_id: PersonId
+    person_ids: Annotated[list[PersonId], Field(min_length=1, max_length=30)]
+    new_head_id: PersonId
+    relationships: dict[PersonId, RelationshipText] = Field(default_factory=dict)
+    remaining_head_id: PersonId | None = None  # when the head is among those who leave
+
+
+class HouseholdMerge(_Command):
+    """世帯合併 (法25条): one household joins another at the same address."""
+
+    kind: Literal["household_merge"] = "household_merge"
+    effective_date: date
+    household_id: PersonId  # the one that disappears
+    into_household_id: PersonId
+    relationships: dict[PersonId, RelationshipText]
+
+
+class HeadChange(_Command):
+    """世帯主変更 (法25条)."""
+
+    kind: Literal["head_change"] = "head_change"
+    effective_date: date
+    household_id: PersonId
+    new_head_id: PersonId
+    relationships: dict[PersonId, RelationshipText]
+
+
+class HouseholdComposition(_Command):
+    """世帯構成変更: members move between households at the same address (法25条)."""
+
+    kind: Literal["household_composition"] = "household_composition"
+    effective_date: date
+    person_ids: Annotated[list[PersonId], Field(min_length=1, max_length=30)]
+    into_household_id: PersonId
+    relationships: dict[PersonId, RelationshipText]
+    remaining_head_id: PersonId | None = None
+
+
+class FamilyRegisterChange(_Command):
+    """婚姻・離婚・養子縁組・転籍・氏の変更 → 氏名・本籍・筆頭者・続柄 rewritten ex officio."""
+
+    kind: Literal["family_register_change"] = "family_register_change"
+    effective_date: date
+    person_id: PersonId
+    event: Annotated[str, StringConstraints(min_length=1, max_length=40)]  # 婚姻, 離婚, …
+    name: PersonName | None = None
+    honseki: Annotated[str, StringConstraints(max_length=200)] | None = None
+    family_register_head: Annotated[str, StringConstraints(max_length=100)] | None = None
+    relationship: RelationshipText | None = None
+
+
+class Correction(_Command):
+    """職権修正: fixes items of a record; points at the event it corrects."""
+
+    kind: Literal["correction"] = "correction"
+    person_id: PersonId
+    corrects_event_id: Annotated[str, StringConstraints(min_length=1, max_length=36)]
+    name: PersonName | None = None
+    date_of_birth: date | None = None
+    sex: Sex | None = None
+    honseki: Annotated[str, StringConstraints(max_length=200)] | None = None
+    family_register_head: Annotated[str, StringConstraints(max_length=100)] | None = None
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+class ExOfficioRemoval(_Command):
+    """職権消除 (令12条1項), e.g. after a 実態調査 finds nobody lives there."""
+
+    kind: Literal["ex_officio_removal"] = "ex_officio_removal"
+    person_id: PersonId
+    effective_date: date
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+class Restoration(_Command):
+    """回復: a record removed in error becomes current again (keeps its history)."""
+
+    kind: Literal["restoration"] = "restoration"
+    person_id: PersonId
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+Notification = Annotated[
+    MoveIn
+    | MoveOut
+    | ConfirmMoveOut
+    | CancelMoveOut
+    | Relocation
+    | Birth
+    | Death
+    | HouseholdSplit
+    | HouseholdMerge
+    | HeadChange
+    | HouseholdComposition
+    | FamilyRegisterChange
+    | Correction
+    | ExOfficioRemoval
+    | Restoration,
+    Field(discriminator="kind"),
+]

@@ -1,0 +1,165 @@
+"""Why the registry refuses a notification — every kind a clerk can meet at the counter."""
+
+from __future__ import annotations
+
+from jichi.kernel.errors import define
+
+FUTURE_DATE = define(
+    "REG-001",
+    "{label}に未来の日付（{value}）は入力できません。",
+    "{label_en} cannot be in the future ({value})",
+    params=("label", "label_en", "value"),
+)
+MOVE_IN_BEFORE_ARRIVAL = define(
+    "REG-002",
+    "転入届は転入した後でなければ受け付けられません（転入日 {effective}、届出日 {notified}）。",
+    "a move-in can only be notified after the move (moved {effective}, notified {notified})",
+    params=("effective", "notified"),
+)
+PERSON_NOT_FOUND = define(
+    "REG-003",
+    "指定された住民（{person_id}）はこの団体の住民基本台帳にありません。",
+    "person {person_id} is not in this municipality's registry",
+    http_status=404,
+    params=("person_id",),
+)
+PERSON_NOT_ACTIVE = define(
+    "REG-004",
+    "{name}さんの住民票は消除されています（{reason}）。この届出はできません。",
+    "the record of person {person_id} is removed ({reason_en}); this notification is refused",
+    http_status=409,
+    params=("name", "person_id", "reason", "reason_en"),
+)
+HOUSEHOLD_NOT_FOUND = define(
+    "REG-005",
+    "指定された世帯（{household_id}）はありません。",
+    "household {household_id} does not exist in this municipality",
+    http_status=404,
+    params=("household_id",),
+)
+CONFLICT = define(
+    "REG-006",
+    "他の職員がこの世帯を先に更新しました。画面を読み込み直してから、もう一度入力してください。",
+    "household {household_id} was changed by someone else (expected version {expected})",
+    http_status=409,
+    params=("household_id", "expected"),
+)
+NOT_A_MEMBER = define(
+    "REG-008",
+    "{name}さんはこの世帯の世帯員ではありません。",
+    "person {person_id} is not a member of household {household_id}",
+    params=("name", "person_id", "household_id"),
+)
+WRONG_MUNICIPALITY = define(
+    "REG-009",
+    "{label}はこの団体（{here}）の区域内の住所を入力してください。",
+    "{label_en} must be an address in this municipality ({here})",
+    params=("label", "label_en", "here"),
+)
+SAME_MUNICIPALITY = define(
+    "REG-010",
+    "従前の住所がこの団体の区域内です。転入ではなく転居の届出です。",
+    "the previous address is in this municipality: this is a relocation, not a move-in",
+)
+BIRTH_DATE_ORDER = define(
+    "REG-011",
+    "生年月日（{birth}）が{label}（{other}）より後になっています。",
+    "date of birth {birth} is after {label_en} {other}",
+    params=("birth", "label", "label_en", "other"),
+)
+HEAD_TOO_YOUNG = define(
+    "REG-012",
+    "世帯主は{min_age}歳以上の方でなければなりません（{name}さんは{age}歳です）。",
+    "the household head must be at least {min_age} (person {person_id} is {age})",
+    params=("min_age", "name", "person_id", "age"),
+)
+HEAD_LEAVES = define(
+    "REG-013",
+    "世帯主が世帯から抜けます（{why}）。残る世帯員から新しい世帯主を指定し、続柄を入力してください。",
+    "the household head leaves ({why_en}) and the new head cannot be inferred: name the new head",
+    params=("why", "why_en"),
+)
+DUPLICATE_RESIDENT_CODE = define(
+    "REG-014",
+    "この住民票コードは既にこの団体の別の住民票に記載されています。",
+    "this resident code is already on another record in this municipality",
+    http_status=409,
+)
+MOVE_OUT_STATE = define(
+    "REG-015",
+    "{name}さんには{state}。",
+    "person {person_id}: {state_en}",
+    http_status=409,
+    params=("name", "person_id", "state", "state_en"),
+)
+NOBODY_LEFT = define(
+    "REG-016",
+    "世帯分離では元の世帯に少なくとも1人が残らなければなりません。世帯員全員の場合は転居または世帯構成変更です。",
+    "a split must leave at least one member in the original household",
+)
+DIFFERENT_ADDRESS = define(
+    "REG-017",
+    "{kind}は同じ住所の世帯の間でだけできます。住所が異なる場合は転居の届出です。",
+    "{kind_en} is only possible between households at the same address",
+    params=("kind", "kind_en"),
+)
+DUPLICATE_INDIVIDUAL_NUMBER = define(
+    "REG-019",
+    "この個人番号は既に別の住民票に記載されています。番号と本人を確認してください。",
+    "this individual number is already attached to another record",
+    http_status=409,
+)
+DUPLICATE_PERSON = define(
+    "REG-020",
+    "同じ住民が一つの届出に二度含まれています（{name}）。",
+    "the same person appears twice in one notification ({person_id})",
+    params=("name", "person_id"),
+)
+MISSING_RELATIONSHIP = define(
+    "REG-021",
+    "{name}さんの続柄を入力してください。",
+    "the relationship of person {person_id} to the new head is needed",
+    params=("name", "person_id"),
+)
+EMPTY_NOTIFICATION = define(
+    "REG-022",
+    "届出の対象となる住民を一人以上指定してください。",
+    "a notification must name at least one person",
+)
+MIXED_HOUSEHOLDS = define(
+    "REG-023",
+    "一つの届出で異なる世帯の住民をまとめて扱うことはできません。世帯ごとに届け出てください。",
+    "all persons in this notification must belong to the same household",
+)
+HEAD_COUNT = define(
+    "REG-024",
+    "世帯主は一つの世帯に一人です（{household_id}: {count}人）。続柄を確認してください。",
+    "a household must have exactly one head ({household_id} would have {count})",
+    params=("household_id", "count"),
+)
+NOT_REMOVED = define(
+    "REG-025",
+    "{name}さんの住民票は消除されていないため、回復できません。",
+    "the record of person {person_id} is not removed; nothing to restore",
+    http_status=409,
+    params=("name", "person_id"),
+)
+UNKNOWN_EVENT = define(
+    "REG-026",
+    "修正の対象となる異動（{event_id}）がこの住民の履歴にありません。",
+    "event {event_id} is not in this person's history",
+    params=("event_id",),
+)
+WRONG_TENANT = define(
+    "REG-027",
+    "この職員はこの団体（{lg_code}）の住民基本台帳を扱えません。",
+    "this staff member is not bound to municipality {lg_code}",
+    http_status=403,
+    params=("lg_code",),
+)
+BEFORE_RESIDENCE = define(
+    "REG-028",
+    "異動日（{effective}）が{name}さんの住民となった日（{since}）より前です。",
+    "effective date {effective} is before person {person_id} became a resident ({since})",
+    params=("effective", "name", "person_id", "since"),
+)

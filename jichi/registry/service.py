@@ -1,0 +1,349 @@
+"""Apply a notification: one handler, one unit of work, one transaction.
+
+Load the slice of the registry the notification touches, decide (pure), then write
+events, projections, households (with optimistic version checks), the notification,
+the outbox and the audit entry — all or nothing.  Reads of a person's data go through
+:func:`read_record`, which writes its own audit entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import TypeAdapter
+from sqlalchemy import Engine
+
+from jichi.kernel.deadlines import Calendar
+from jichi.kernel.errors import JichiError
+from jichi.registry import commands as c
+from jichi.registry import errors as e
+from jichi.registry import repository as repo
+from jichi.registry.decide import decide
+from jichi.registry.events import Event
+from jichi.registry.model import ResidentRecord
+from jichi.registry.projection import replay
+from jichi.registry.state import Context, Decision, Snapshot
+from jichi.registry.tables import notification, resident
+from jichi.security import audit
+from jichi.security.crypto import FieldCipher
+from jichi.store.engine import write_transaction
+
+NUMBER_CONTEXT = "individual_number"
+JST = timezone(timedelta(hours=9), "JST")  # the registry's day is the Japanese day
+notification_adapter: TypeAdapter[Any] = TypeAdapter(c.Notification)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a staff member bound to one municipality, with a role."""
+
+    staff_id: str
+    lg_code: str
+    role: str = "clerk"
+
+
+@dataclass(frozen=True)
+class Applied:
+    notification_id: str
+    kind: str
+    late: bool
+    flags: list[str]
+    person_ids: list[str]
+    result: dict[str, Any] = field(default_factory=dict)
+    replayed: bool = False  # an idempotent retry of an earlier request
+
+
+class Registry:
+    """The registry of one municipality: the composition root hands it its parts."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        lg_code: str,
+        cipher: FieldCipher,
+        *,
+        calendar: Calendar | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        min_head_age: int = 15,
+    ) -> None:
+        self.engine = engine
+        self.lg_code = lg_code
+        self.cipher = cipher
+        self.calendar = calendar or Calendar()
+        self.clock = clock
+        self.min_head_age = min_head_age
+
+    def parse(self, data: dict[str, Any]) -> Any:
+        return notification_adapter.validate_python(data)
+
+    def apply(self, cmd: Any, actor: Actor, *, idempotency_key: str | None = None) -> Applied:
+        """Validate and record ``cmd``; a :class:`JichiError` means nothing was written."""
+        self._check_actor(actor)
+        now = self.clock()
+        ctx = Context(
+            lg_code=self.lg_code,
+            actor=actor.staff_id,
+            today=now.astimezone(JST).date(),
+            now=now,
+            calendar=self.calendar,
+            min_head_age=self.min_head_age,
+        )
+        with write_transaction(self.engine) as conn:
+            if idempotency_key:
+                earlier = conn.execute(
+                    sa.select(notification.c.notification_id, notification.c.kind).where(
+                        notification.c.idempotency_key == idempotency_key
+                    )
+                ).first()
+                if earlier is not None:
+                    return Applied(earlier.notification_id, earlier.kind, False, [], [], {}, True)
+            snapshot = self._snapshot(conn, cmd)
+            for household_id, expected in cmd.expected_versions.items():
+                state = snapshot.households.get(household_id)
+                if state is None or state.version != expected:
+                    raise JichiError(
+                        e.CONFLICT,
+                        field="expected_versions",
+                        household_id=household_id,
+                        expected=expected,
+                    )
+            decision = decide(cmd, snapshot, ctx)
+            self._check_numbers(conn, decision)
+            self._write(conn, cmd, decision, snapshot, actor, now, idempotency_key)
+        person_ids = sorted({ev.person_id for ev in decision.events})
+        return Applied(
+            decision.notification_id,
+            cmd.kind,
+            decision.late,
+            decision.flags,
+            person_ids,
+            decision.result,
+        )
+
+    # -- loading --------------------------------------------------------------------
+
+    def _snapshot(self, conn: sa.Connection, cmd: Any) -> Snapshot:
+        person_ids: set[str] = set()
+        for name in ("person_id", "new_head_id", "remaining_head_id"):
+            value = getattr(cmd, name, None)
+            if value:
+                person_ids.add(value)
+        person_ids.update(getattr(cmd, "person_ids", []) or [])
+        person_ids.update(getattr(cmd, "relationships", {}) or {})
+        records = {
+            pid: r
+            for pid, r in repo.load_records(conn, person_ids).items()
+            if r.lg_code == self.lg_code  # a clerk sees only their municipality
+        }
+        household_ids = {r.household_id for r in records.values()}
+        for name in ("household_id", "into_household_id", "join_household_id"):
+            value = getattr(cmd, name, None)
+            if value:
+                household_ids.add(value)
+        households = {
+            hid: h
+            for hid, h in repo.load_households(conn, household_ids).items()
+            if h.lg_code == self.lg_code
+        }
+        records.update(repo.load_members(conn, households))
+        snapshot = Snapshot(records=records, households=households)
+        if getattr(cmd, "kind", "") == "correction":
+            events = repo.load_events(conn, [cmd.person_id]).get(cmd.person_id, [])
+            snapshot.event_dates[cmd.person_id] = {ev.event_id: ev.effective_date for ev in events}
+        return snapshot
+
+    # -- checks that need the database ------------------------------------------------
+
+    def _check_numbers(self, conn: sa.Connection, decision: Decision) -> None:
+        codes = [
+            (ev.person_id, ev.changes.get("resident_code"))
+            for ev in decision.events
+            if ev.changes.get("resident_code")
+        ]
+        for person_id, code in codes:
+            clash = conn.execute(
+                sa.select(resident.c.person_id).where(
+                    resident.c.lg_code == self.lg_code,
+                    resident.c.resident_code == code,
+                    resident.c.status == "active",
+                    resident.c.person_id != person_id,
+                )
+            ).first()
+            if clash is not None:
+                raise JichiError(e.DUPLICATE_RESIDENT_CODE, field="resident_code")
+        for person_id, number in decision.individual_numbers.items():
+            digest = self.cipher.lookup_hash(number, context=NUMBER_CONTEXT)
+            clash = conn.execute(
+                sa.select(resident.c.person_id).where(
+                    resident.c.individual_number_hash == digest,
+                    resident.c.status == "active",
+                    resident.c.person_id != person_id,
+                )
+            ).first()
+            if clash is not None:
+                raise JichiError(e.DUPLICATE_INDIVIDUAL_NUMBER, field="individual_number")
+
+    def _check_actor(self, actor: Actor) -> None:
+        if actor.lg_code != self.lg_code:
+            raise JichiError(e.WRONG_TENANT, field="actor", lg_code=self.lg_code)
+
+    # -- writing ----------------------------------------------------------------------
+
+    def _write(
+        self,
+        conn: sa.Connection,
+        cmd: Any,
+        decision: Decision,
+        snapshot: Snapshot,
+        actor: Actor,
+        now: datetime,
+        idempotency_key: str | None,
+    ) -> None:
+        touched = {ev.person_id for ev in decision.events}
+        stored = repo.load_records(conn, touched)
+        history = repo.load_events(conn, touched)
+        repo.insert_events(conn, decision.events)
+        households = dict(decision.households)
+        for pid in touched:
+            record = snapshot.records[pid]
+            for hid in {record.household_id, stored[pid].household_id if pid in stored else ""}:
+                if hid and hid in snapshot.households and hid not in households:
+                    households[hid] = snapshot.households[hid]
+        for state in households.values():
+            if not repo.save_household(conn, state, now):
+                raise JichiError(
+                    e.CONFLICT,
+                    field="household_id",
+                    household_id=state.household_id,
+                    expected=state.version,
+                )
+        new_events: dict[str, list[Event]] = {}
+        for ev in decision.events:
+            new_events.setdefault(ev.person_id, []).append(ev)
+        for pid in sorted(touched):
+            events = [*history.get(pid, []), *new_events[pid]]
+            current = replay(events)
+            assert current is not None
+            number = decision.individual_numbers.get(pid)
+            row = repo.resident_row(
+                current,
+                number_hash=self.cipher.lookup_hash(number, context=NUMBER_CONTEXT)
+                if number
+                else None,
+                number_enc=self.cipher.encrypt(number, context=NUMBER_CONTEXT) if number else None,
+                restricted=False,
+                version=len(events),
+                now=now,
+            )
+            repo.upsert_resident(conn, row, exists=pid in stored)
+        repo.insert_notification(
+            conn,
+            notification_id=decision.notification_id,
+            lg_code=self.lg_code,
+            kind=cmd.kind,
+            effective_date=decision.effective_date,
+            notified_date=decision.notified_date,
+            recorded_at=now,
+            recorded_by=actor.staff_id,
+            request=redacted(cmd),
+            late=decision.late,
+            flags=decision.flags,
+            idempotency_key=idempotency_key,
+        )
+        repo.insert_outbox(conn, self.lg_code, decision.outbox, now)
+        for pid in sorted(touched):
+            audit.append(
+                conn,
+                audit.AuditEntry(
+                    lg_code=self.lg_code,
+                    at=now,
+                    actor=actor.staff_id,
+                    actor_role=actor.role,
+                    action=f"notification.{cmd.kind}",
+                    subject_person_id=pid,
+                    detail={"notification_id": decision.notification_id},
+                ),
+            )
+
+    # -- reads ------------------------------------------------------------------------
+
+    def read_record(
+        self,
+        person_id: str,
+        actor: Actor,
+        *,
+        as_of: date | None = None,
+        recorded_by: datetime | None = None,
+        purpose: str | None = None,
+    ) -> ResidentRecord:
+        """A person's record (now, as of a 異動日, or as known at a moment); audited."""
+        self._check_actor(actor)
+        with write_transaction(self.engine) as conn:
+            events = repo.load_events(conn, [person_id]).get(person_id, [])
+            events = [ev for ev in events if ev.lg_code == self.lg_code]
+            record = replay(events, as_of=as_of, recorded_by=recorded_by)
+            if record is None:
+                raise JichiError(e.PERSON_NOT_FOUND, field="person_id", person_id=person_id)
+            audit.append(
+                conn,
+                audit.AuditEntry(
+                    lg_code=self.lg_code,
+                    at=self.clock(),
+                    actor=actor.staff_id,
+                    actor_role=actor.role,
+                    action="resident.read",
+                    subject_person_id=person_id,
+                    purpose=purpose,
+                    detail={
+                        "as_of": as_of.isoformat() if as_of else None,
+                        "recorded_by": recorded_by.isoformat() if recorded_by else None,
+                    },
+                ),
+            )
+            return record
+
+    def history(self, person_id: str, actor: Actor) -> list[Event]:
+        """Every event of a person, in the order it was written; audited."""
+        self._check_actor(actor)
+        with write_transaction(self.engine) as conn:
+            events = [
+                ev
+                for ev in repo.load_events(conn, [person_id]).get(person_id, [])
+                if ev.lg_code == self.lg_code
+            ]
+            if not events:
+                raise JichiError(e.PERSON_NOT_FOUND, field="person_id", person_id=person_id)
+            audit.append(
+                conn,
+                audit.AuditEntry(
+                    lg_code=self.lg_code,
+                    at=self.clock(),
+                    actor=actor.staff_id,
+                    actor_role=actor.role,
+                    action="resident.history",
+                    subject_person_id=person_id,
+                ),
+            )
+            return events
+
+
+def redacted(cmd: Any) -> dict[str, Any]:
+    """The request as stored: individual numbers replaced by a marker."""
+    data: dict[str, Any] = cmd.model_dump(mode="json")
+
+    def scrub(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                k: ("[redacted]" if k == "individual_number" and v else scrub(v))
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [scrub(v) for v in value]
+        return value
+
+    result: dict[str, Any] = scrub(data)
+    return result

@@ -1,0 +1,41 @@
+"""The security package's error kinds (SEC-xxx).
+
+None of these messages ever carries a secret, a ciphertext or a plaintext: only the names
+of settings and files, so a message can be logged and shown without leaking what it is
+about.  They are server-side faults (a key that is wrong, data that was altered, a caller
+that tried to log a number), hence HTTP 500 rather than 422: the person at the counter
+typed nothing wrong.
+"""
+
+from __future__ import annotations
+
+from jichi.kernel.errors import define
+
+DECRYPTION_FAILED = define(
+    "SEC-001",
+    "暗号化されたデータを復号できません。データが改ざんされたか、鍵または項目が異なります。"
+    "システム管理者に連絡してください。",
+    "an encrypted value cannot be decrypted: it was altered, or the key or the field differs",
+    http_status=500,
+)
+NUMBER_IN_AUDIT_DETAIL = define(
+    "SEC-002",
+    "監査ログの詳細（{field}）に個人番号と思われる値が含まれているため、記録できません。",
+    "the audit detail ({field}) contains what looks like an individual number; not recorded",
+    http_status=500,
+    params=("field",),
+)
+SECRET_KEY_INVALID = define(
+    "SEC-003",
+    "秘密鍵（{source}）が正しくありません。base64url 形式で 32 バイト以上の値を設定してください。",
+    "the secret key from {source} is invalid: it must be base64url of at least 32 bytes",
+    http_status=500,
+    params=("source",),
+)
+SECRET_KEY_UNREADABLE = define(
+    "SEC-004",
+    "秘密鍵ファイル {path} を読み込めません（{reason}）。",
+    "cannot read the secret key file {path} ({reason})",
+    http_status=500,
+    params=("path", "reason"),
+)
