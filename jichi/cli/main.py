@@ -10,7 +10,9 @@ from jichi.cli import era as era_cli
 from jichi.cli import errors as errors_cli
 from jichi.cli import ids as ids_cli
 from jichi.cli import places as places_cli
+from jichi.cli import registry as registry_cli
 from jichi.cli import serve as serve_cli
+from jichi.cli import staff as staff_cli
 
 app = typer.Typer(
     name="jichi",
@@ -22,6 +24,8 @@ app.add_typer(ids_cli.app, name="id")
 app.command("era")(era_cli.era)
 app.add_typer(places_cli.app, name="places")
 app.add_typer(db_cli.app, name="db")
+app.add_typer(registry_cli.app, name="registry")
+app.add_typer(staff_cli.app, name="staff")
 app.add_typer(audit_cli.app, name="audit")
 app.command("demo")(serve_cli.demo)
 app.command("serve")(serve_cli.serve)

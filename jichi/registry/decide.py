@@ -21,6 +21,7 @@ from jichi.registry import errors as e
 from jichi.registry.events import Event, EventKind, NotificationKind
 from jichi.registry.model import Address, RemovalReason, ResidentRecord
 from jichi.registry.projection import apply
+from jichi.registry.relationship import Relationship, check_household
 from jichi.registry.state import Context, Decision, HouseholdState, OutboxMessage, Snapshot
 
 HEAD = "世帯主"
@@ -252,12 +253,11 @@ def check_households(
                 state.active = False
                 decision.households[household_id] = state
             continue
-        heads = [m for m in members if m.relationship == HEAD]
-        if len(heads) != 1:
-            raise JichiError(
-                e.HEAD_COUNT, field="relationships", household_id=household_id, count=len(heads)
-            )
-        head = heads[0]
+        # REL-010 no head / REL-011 several heads / REL-012 several spouses of the head
+        check_household(
+            {m.person_id: Relationship.parse(m.relationship, deep_as_enko=True) for m in members}
+        )
+        head = next(m for m in members if m.relationship == HEAD)
         if head.person_id in new_heads:
             age = age_on(head.date_of_birth, decision.effective_date)
             if age < ctx.min_head_age:
@@ -305,8 +305,14 @@ def reheaded(
                     name=member.name.text(),
                     person_id=member.person_id,
                 )
+            text = written(text, f"relationships.{member.person_id}")
             b.event(member.person_id, EventKind.CHANGED, {"relationship": text})
     return new_head_id
+
+
+def written(text: str, field: str) -> str:
+    """The registry's own spelling of a 続柄 typed by the clerk (孫 → REL-003 子の子)."""
+    return Relationship.parse(text, field=field).render()
 
 
 def set_relationships(
@@ -322,6 +328,7 @@ def set_relationships(
                 name=record.name.text(),
                 person_id=person_id,
             )
+        text = written(text, f"relationships.{person_id}")
         if text != record.relationship:
             b.event(person_id, EventKind.CHANGED, {"relationship": text})
 
@@ -369,8 +376,11 @@ def move_in(cmd: c.MoveIn, snapshot: Snapshot, ctx: Context) -> Decision:
         household_id = str(uuid.uuid4())
         b.household(HouseholdState(household_id, ctx.lg_code, address, is_new=True))
     head_id: str | None = None
-    for person in cmd.persons:
+    for index, person in enumerate(cmd.persons):
         person_id = str(uuid.uuid4())
+        person = person.model_copy(
+            update={"relationship": written(person.relationship, f"persons.{index}.relationship")}
+        )
         if person.relationship == HEAD:
             head_id = person_id
         record = new_record(person, person_id, household_id, ctx)
@@ -630,6 +640,9 @@ def birth(cmd: c.Birth, snapshot: Snapshot, ctx: Context) -> Decision:
     target = household(snapshot, cmd.household_id, "household_id")
     b = _Builder(ctx, snapshot, NotificationKind.BIRTH, child.date_of_birth, notified_on)
     person_id = str(uuid.uuid4())
+    child = child.model_copy(
+        update={"relationship": written(child.relationship, "child.relationship")}
+    )
     record = new_record(child, person_id, target.household_id, ctx).model_copy(
         update={"address": target.address, "address_since": child.date_of_birth}
     )
@@ -811,7 +824,7 @@ def family_register_change(
     for item in ("honseki", "family_register_head", "relationship"):
         value = getattr(cmd, item)
         if value is not None:
-            changes[item] = value
+            changes[item] = written(value, item) if item == "relationship" else value
     b.event(record.person_id, EventKind.CHANGED, changes)
     stored = b.snapshot.records[record.person_id]
     if cmd.name is not None:

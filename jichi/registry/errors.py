@@ -131,12 +131,6 @@ MIXED_HOUSEHOLDS = define(
     "一つの届出で異なる世帯の住民をまとめて扱うことはできません。世帯ごとに届け出てください。",
     "all persons in this notification must belong to the same household",
 )
-HEAD_COUNT = define(
-    "REG-024",
-    "世帯主は一つの世帯に一人です（{household_id}: {count}人）。続柄を確認してください。",
-    "a household must have exactly one head ({household_id} would have {count})",
-    params=("household_id", "count"),
-)
 NOT_REMOVED = define(
     "REG-025",
     "{name}さんの住民票は消除されていないため、回復できません。",
@@ -162,4 +156,9 @@ BEFORE_RESIDENCE = define(
     "異動日（{effective}）が{name}さんの住民となった日（{since}）より前です。",
     "effective date {effective} is before person {person_id} became a resident ({since})",
     params=("effective", "name", "person_id", "since"),
+)
+EMPTY_SEARCH = define(
+    "REG-029",
+    "検索条件を一つ以上入力してください（氏名、フリガナ、生年月日、住所、住民票コード、世帯）。",
+    "give at least one search condition",
 )

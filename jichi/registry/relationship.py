@@ -298,6 +298,20 @@ def _normalise(text: str) -> str:
     return joined.replace("(", "（").replace(")", "）").replace("（未届け）", _UNREGISTERED)
 
 
+def _split_words(text: str) -> list[str]:
+    """Split at 「の」 outside brackets, so 子（子の夫）の子 is two words, not three."""
+    parts: list[str] = []
+    current, depth = "", 0
+    for char in text:
+        if char == "の" and depth == 0:
+            parts.append(current)
+            current = ""
+            continue
+        depth += (char == "（") - (char == "）")
+        current += char
+    return [*parts, current]
+
+
 def _or_list(options: Sequence[str]) -> str:
     quoted = [f"「{o}」" for o in options]
     return quoted[0] if len(quoted) == 1 else "".join(quoted[:-1]) + "または" + quoted[-1]
@@ -389,7 +403,7 @@ class Relationship:
             return cls((Step.CHILD,), spouse_of_child=_ADOPTED_IN_LAW[s])
         if s in _FORBIDDEN_PHRASES:
             raise _forbidden(s, [s], 0, _FORBIDDEN_PHRASES[s], field)
-        parts = s.split("の")
+        parts = _split_words(s)
         steps: list[Step] = []
         unregistered: list[int] = []
         for index, part in enumerate(parts):

@@ -21,29 +21,23 @@ from jichi.kernel.deadlines import Calendar
 from jichi.kernel.errors import JichiError
 from jichi.registry import commands as c
 from jichi.registry import errors as e
+from jichi.registry import queries
 from jichi.registry import repository as repo
 from jichi.registry.decide import decide
 from jichi.registry.events import Event
 from jichi.registry.model import ResidentRecord
 from jichi.registry.projection import replay
+from jichi.registry.queries import SearchPage, SearchQuery
 from jichi.registry.state import Context, Decision, Snapshot
 from jichi.registry.tables import notification, resident
 from jichi.security import audit
+from jichi.security.actor import Actor
 from jichi.security.crypto import FieldCipher
 from jichi.store.engine import write_transaction
 
 NUMBER_CONTEXT = "individual_number"
 JST = timezone(timedelta(hours=9), "JST")  # the registry's day is the Japanese day
 notification_adapter: TypeAdapter[Any] = TypeAdapter(c.Notification)
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: a staff member bound to one municipality, with a role."""
-
-    staff_id: str
-    lg_code: str
-    role: str = "clerk"
 
 
 @dataclass(frozen=True)
@@ -329,6 +323,69 @@ class Registry:
                 ),
             )
             return events
+
+    def search(self, query: SearchQuery, actor: Actor) -> SearchPage:
+        """A page of records; one audit entry names every person shown."""
+        self._check_actor(actor)
+        if query.is_empty():
+            raise JichiError(e.EMPTY_SEARCH, field="name")
+        with write_transaction(self.engine) as conn:
+            page = queries.search(conn, self.lg_code, query)
+            audit.append(
+                conn,
+                audit.AuditEntry(
+                    lg_code=self.lg_code,
+                    at=self.clock(),
+                    actor=actor.staff_id,
+                    actor_role=actor.role,
+                    action="resident.search",
+                    detail={"shown": [r.person_id for r in page.records]},
+                ),
+            )
+            return page
+
+    def household(self, household_id: str, actor: Actor) -> tuple[int, list[ResidentRecord]] | None:
+        """The household's version and its current members in the standard order."""
+        self._check_actor(actor)
+        with write_transaction(self.engine) as conn:
+            state = repo.load_households(conn, [household_id]).get(household_id)
+            if state is None or state.lg_code != self.lg_code:
+                return None
+            members = order_members(list(repo.load_members(conn, [household_id]).values()))
+            for member in members:
+                audit.append(
+                    conn,
+                    audit.AuditEntry(
+                        lg_code=self.lg_code,
+                        at=self.clock(),
+                        actor=actor.staff_id,
+                        actor_role=actor.role,
+                        action="household.read",
+                        subject_person_id=member.person_id,
+                        detail={"household_id": household_id},
+                    ),
+                )
+            return state.version, members
+
+
+def order_members(members: list[ResidentRecord]) -> list[ResidentRecord]:
+    """世帯連記式 order (spec 5.2): head first, then by rank and birth date."""
+    from jichi.registry.relationship import Member, Relationship
+    from jichi.registry.relationship import order_members as standard_order
+
+    by_id = {m.person_id: m for m in members}
+    ordered = standard_order(
+        [
+            Member(
+                id=m.person_id,
+                relationship=Relationship.parse(m.relationship, deep_as_enko=True),
+                birth_date=m.date_of_birth,
+                addressee_number=m.person_id,
+            )
+            for m in members
+        ]
+    )
+    return [by_id[m.id] for m in ordered]
 
 
 def redacted(cmd: Any) -> dict[str, Any]:

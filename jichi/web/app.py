@@ -10,11 +10,16 @@ from sqlalchemy import Engine
 
 from jichi import __version__
 from jichi.places.catalog import default_catalog
+from jichi.registry.service import Registry
+from jichi.security.crypto import FieldCipher
+from jichi.security.keys import load_keys
 from jichi.web import problems
-from jichi.web.routes import era, home, identifiers, meta, places
+from jichi.web.routes import era, home, identifiers, meta, places, registry
 
 
-def create_app(engine: Engine, *, municipality: str | None = None) -> FastAPI:
+def create_app(
+    engine: Engine, *, municipality: str | None = None, cipher: FieldCipher | None = None
+) -> FastAPI:
     """Build the app around an engine made by the caller (nothing at import time)."""
     app = FastAPI(
         title="jichi API",
@@ -23,11 +28,17 @@ def create_app(engine: Engine, *, municipality: str | None = None) -> FastAPI:
     )
     app.state.engine = engine
     app.state.municipality = default_catalog().get(municipality) if municipality else None
+    app.state.registry = None
+    if municipality:
+        if cipher is None:
+            cipher = FieldCipher(load_keys(engine.url.render_as_string(hide_password=False)))
+        app.state.registry = Registry(engine, app.state.municipality.code, cipher)
     problems.install(app)
     app.include_router(meta.router)
     app.include_router(identifiers.router)
     app.include_router(places.router)
     app.include_router(era.router)
+    app.include_router(registry.router)
     app.include_router(home.router)
     app.mount("/static", StaticFiles(directory=str(files("jichi.web") / "static")), name="static")
     return app

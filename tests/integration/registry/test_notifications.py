@@ -144,7 +144,7 @@ def test_a_household_without_a_head_is_refused(registry: Registry, move_in: Move
     family[0] = {**family[0], "relationship": "子"}
     with pytest.raises(JichiError) as raised:
         move_in(persons=family)
-    assert raised.value.code == "REG-024"
+    assert raised.value.code == "REL-010"
 
 
 def test_a_duplicate_resident_code_is_refused(registry: Registry, move_in: MoveIn) -> None:
@@ -314,7 +314,7 @@ def test_confirming_and_cancelling_a_move_out(registry: Registry, move_in: MoveI
     assert str(registry.read_record(taro, CLERK).removed_on) == "2026-12-11"
     others = [p for p in family.person_ids if p != taro]
     # Cancelling for the others alone would leave their household without a head.
-    assert rejected(registry, kind="cancel_move_out", person_ids=others).code == "REG-024"
+    assert rejected(registry, kind="cancel_move_out", person_ids=others).code == "REL-010"
     with pytest.raises(JichiError) as raised:
         apply(registry, kind="cancel_move_out", person_ids=family.person_ids)
     assert raised.value.code == "REG-015"  # 太郎's move-out is confirmed: he lives elsewhere
@@ -483,7 +483,7 @@ def test_a_second_head_is_refused(registry: Registry, move_in: MoveIn) -> None:
         event="誤記",
         relationship="世帯主",
     )
-    assert error.code == "REG-024"
+    assert error.code == "REL-011"
 
 
 # --- 戸籍・職権 ----------------------------------------------------------------------
@@ -649,3 +649,19 @@ def test_a_change_dated_before_the_person_became_a_resident_is_refused(
     )
     assert error.code == "REG-028"
     assert counts(engine) == before
+
+
+def test_relationships_are_written_the_registrys_way_and_forbidden_words_refused(
+    registry: Registry, move_in: MoveIn
+) -> None:
+    family = yamada_family()
+    family[1] = {**family[1], "relationship": "妻(未届)"}
+    applied = move_in(persons=family)
+    assert by_name(registry, applied)["花子"].relationship == "妻（未届）"
+    error = rejected(
+        registry,
+        kind="birth",
+        household_id=applied.result["household_id"],
+        child=person("山田", "三郎", ("ヤマダ", "サブロウ"), "2026-11-22", "male", "長男"),
+    )
+    assert error.code == "REL-003" and "子" in error.message_ja

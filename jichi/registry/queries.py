@@ -1,0 +1,120 @@
+"""Searching the registry: by name (variants folded), reading, birth date, address,
+resident code or household — paginated by a keyset so page 1,000 costs what page 1 does.
+
+Every search key is folded with the same functions that filled the index columns
+(``jichi.kernel.text``), so 髙橋 finds 高橋 and ﾔﾏﾀﾞ finds ヤマダ; the names shown are
+the stored ones, exactly as written.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import Connection
+
+from jichi.kernel.errors import INVALID_INPUT, JichiError
+from jichi.kernel.text import name_search_key, reading_search_key
+from jichi.registry.model import ResidentRecord
+from jichi.registry.tables import resident
+
+MAX_PAGE = 100
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    name: str | None = None  # 氏名（前方一致、異体字を同一視）
+    kana: str | None = None  # フリガナ（前方一致）
+    date_of_birth: date | None = None
+    address: str | None = None  # 町字・番地（前方一致）
+    resident_code: str | None = None
+    household_id: str | None = None
+    include_removed: bool = False
+    limit: int = 20
+    cursor: str | None = None
+
+    def is_empty(self) -> bool:
+        return not any(
+            (
+                self.name,
+                self.kana,
+                self.date_of_birth,
+                self.address,
+                self.resident_code,
+                self.household_id,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    records: list[ResidentRecord]
+    next_cursor: str | None
+
+
+def search(conn: Connection, lg_code: str, query: SearchQuery) -> SearchPage:
+    limit = max(1, min(query.limit, MAX_PAGE))
+    postgres = conn.dialect.name == "postgresql"
+    where: list[Any] = [resident.c.lg_code == lg_code]
+    if not query.include_removed:
+        where.append(resident.c.status == "active")
+    if query.name:
+        where.append(_prefix(resident.c.name_key, name_search_key(query.name), postgres))
+    if query.kana:
+        where.append(_prefix(resident.c.kana_key, reading_search_key(query.kana), postgres))
+    if query.address:
+        where.append(_prefix(resident.c.address_key, name_search_key(query.address), postgres))
+    if query.date_of_birth:
+        where.append(resident.c.date_of_birth == query.date_of_birth)
+    if query.resident_code:
+        where.append(resident.c.resident_code == query.resident_code)
+    if query.household_id:
+        where.append(resident.c.household_id == query.household_id)
+    order = (resident.c.kana_key, resident.c.person_id)
+    if query.cursor:
+        kana, person_id = _decode(query.cursor)
+        where.append(sa.tuple_(*order) > sa.tuple_(sa.literal(kana), sa.literal(person_id)))
+    rows = conn.execute(
+        sa.select(resident.c.record, resident.c.kana_key, resident.c.person_id)
+        .where(*where)
+        .order_by(*order)
+        .limit(limit + 1)
+    ).all()
+    records = [ResidentRecord.model_validate(row.record) for row in rows[:limit]]
+    cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        cursor = _encode(last.kana_key, last.person_id)
+    return SearchPage(records, cursor)
+
+
+def _prefix(column: Any, key: str, postgres: bool) -> Any:
+    """A prefix match that an index serves on both databases.
+
+    PostgreSQL: LIKE 'key%' on a text_pattern_ops index; SQLite: a range on the
+    binary-collated index (SQLite's LIKE is case-insensitive and skips the index).
+    """
+    if not key:
+        return sa.true()
+    if postgres:
+        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return column.like(escaped + "%", escape="\\")
+    return sa.and_(column >= key, column < key + "\U0010ffff")
+
+
+def _encode(kana: str, person_id: str) -> str:
+    raw = json.dumps([kana, person_id], ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[str, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        kana, person_id = json.loads(raw)
+        return str(kana), str(person_id)
+    except (ValueError, TypeError) as error:
+        raise JichiError(INVALID_INPUT, field="cursor") from error

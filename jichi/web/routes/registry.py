@@ -1,0 +1,152 @@
+"""住民基本台帳 over HTTP: notifications, records, history, search, households."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from jichi.kernel.errors import NOT_FOUND, JichiError
+from jichi.registry import commands as c
+from jichi.registry.errors import HOUSEHOLD_NOT_FOUND
+from jichi.registry.model import ResidentRecord
+from jichi.registry.queries import SearchQuery
+from jichi.registry.service import Registry
+from jichi.security.actor import Role
+from jichi.security.staff import require_role
+from jichi.web.auth import CurrentActor
+
+router = APIRouter(prefix="/api/registry", tags=["registry"])
+
+SUPERVISOR_KINDS = {"correction", "ex_officio_removal", "restoration"}
+
+
+class AppliedOut(BaseModel):
+    notification_id: str
+    kind: str
+    late: bool
+    flags: list[str]
+    person_ids: list[str]
+    result: dict[str, Any]
+    replayed: bool
+
+
+class EventOut(BaseModel):
+    event_id: str
+    notification_id: str
+    kind: str
+    reason: str
+    reason_ja: str
+    effective_date: date
+    notified_date: date
+    recorded_at: datetime
+    recorded_by: str
+    changes: dict[str, Any]
+    corrects: str | None
+    late: bool
+
+
+class SearchIn(BaseModel):
+    name: Annotated[str | None, Field(max_length=100)] = None
+    kana: Annotated[str | None, Field(max_length=100)] = None
+    date_of_birth: date | None = None
+    address: Annotated[str | None, Field(max_length=200)] = None
+    resident_code: Annotated[str | None, Field(pattern=r"^\d{11}$")] = None
+    household_id: Annotated[str | None, Field(max_length=36)] = None
+    include_removed: bool = False
+    limit: Annotated[int, Field(ge=1, le=100)] = 20
+    cursor: Annotated[str | None, Field(max_length=500)] = None
+
+
+class SearchOut(BaseModel):
+    records: list[ResidentRecord]
+    next_cursor: str | None
+
+
+class HouseholdOut(BaseModel):
+    household_id: str
+    version: int
+    members: list[ResidentRecord]
+
+
+def registry_of(request: Request) -> Registry:
+    registry: Registry | None = request.app.state.registry
+    if registry is None:
+        raise JichiError(NOT_FOUND, field="municipality", what="この団体の住民基本台帳")
+    return registry
+
+
+@router.post("/notifications", response_model=AppliedOut, status_code=201)
+def file_notification(
+    request: Request,
+    actor: CurrentActor,
+    notification: Annotated[c.Notification, Body()],
+    idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
+) -> AppliedOut:
+    """届出・職権の記録。Idempotency-Key を付けた再送は二重に記録されません。"""
+    if notification.kind in SUPERVISOR_KINDS:
+        require_role(actor, notification.kind, Role.SUPERVISOR, Role.ADMIN)
+    else:
+        require_role(actor, notification.kind, Role.CLERK, Role.SUPERVISOR, Role.ADMIN)
+    applied = registry_of(request).apply(notification, actor, idempotency_key=idempotency_key)
+    return AppliedOut(**applied.__dict__)
+
+
+@router.get("/residents/{person_id}", response_model=ResidentRecord)
+def show_resident(
+    request: Request,
+    actor: CurrentActor,
+    person_id: str,
+    as_of: Annotated[date | None, Query(description="異動日基準（この日現在）")] = None,
+    recorded_by: Annotated[datetime | None, Query(description="この時点で記録済みの内容")] = None,
+    purpose: Annotated[str | None, Query(max_length=200)] = None,
+) -> ResidentRecord:
+    require_role(actor, "resident.read", Role.CLERK, Role.SUPERVISOR, Role.ADMIN)
+    return registry_of(request).read_record(
+        person_id, actor, as_of=as_of, recorded_by=recorded_by, purpose=purpose
+    )
+
+
+@router.get("/residents/{person_id}/history", response_model=list[EventOut])
+def resident_history(request: Request, actor: CurrentActor, person_id: str) -> list[EventOut]:
+    require_role(actor, "resident.history", Role.CLERK, Role.SUPERVISOR, Role.ADMIN)
+    return [
+        EventOut(
+            event_id=ev.event_id,
+            notification_id=ev.notification_id,
+            kind=ev.kind.value,
+            reason=ev.reason.value,
+            reason_ja=ev.reason.label_ja,
+            effective_date=ev.effective_date,
+            notified_date=ev.notified_date,
+            recorded_at=ev.recorded_at,
+            recorded_by=ev.recorded_by,
+            changes=ev.changes,
+            corrects=ev.corrects,
+            late=ev.late,
+        )
+        for ev in registry_of(request).history(person_id, actor)
+    ]
+
+
+@router.post("/residents/search", response_model=SearchOut)
+def search_residents(request: Request, actor: CurrentActor, body: SearchIn) -> SearchOut:
+    """検索（POST: 検索条件を URL に残さないため）。"""
+    require_role(actor, "resident.search", Role.CLERK, Role.SUPERVISOR, Role.ADMIN)
+    page = registry_of(request).search(SearchQuery(**body.model_dump()), actor)
+    return SearchOut(records=page.records, next_cursor=page.next_cursor)
+
+
+@router.get("/households/{household_id}", response_model=HouseholdOut)
+def show_household(
+    request: Request, response: Response, actor: CurrentActor, household_id: str
+) -> HouseholdOut:
+    require_role(actor, "household.read", Role.CLERK, Role.SUPERVISOR, Role.ADMIN)
+    found = registry_of(request).household(household_id, actor)
+    if found is None:
+        raise JichiError(HOUSEHOLD_NOT_FOUND, field="household_id", household_id=household_id)
+    version, members = found
+    response.headers["ETag"] = f'"{version}"'
+    return HouseholdOut(household_id=household_id, version=version, members=members)
