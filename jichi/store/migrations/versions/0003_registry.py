@@ -53,11 +53,20 @@ def upgrade() -> None:
         sa.Column("updated_at", Moment, nullable=False),
     )
     op.create_index("ix_resident_household", "resident", ["household_id"])
-    op.create_index("ix_resident_name", "resident", ["lg_code", "name_key"])
-    op.create_index("ix_resident_family", "resident", ["lg_code", "family_key"])
-    op.create_index("ix_resident_kana", "resident", ["lg_code", "kana_key"])
+    # Prefix search: PostgreSQL needs text_pattern_ops for LIKE 'x%' under any collation.
+    pattern = op.get_bind().dialect.name == "postgresql"
+    for name, column in (
+        ("ix_resident_name", "name_key"),
+        ("ix_resident_family", "family_key"),
+        ("ix_resident_kana", "kana_key"),
+        ("ix_resident_address", "address_key"),
+    ):
+        if pattern:
+            op.execute(f"CREATE INDEX {name} ON resident (lg_code, {column} text_pattern_ops)")
+        else:
+            op.create_index(name, "resident", ["lg_code", column])
+    op.create_index("ix_resident_order", "resident", ["lg_code", "kana_key", "person_id"])
     op.create_index("ix_resident_birth", "resident", ["lg_code", "date_of_birth"])
-    op.create_index("ix_resident_address", "resident", ["lg_code", "address_key"])
     # One current record per resident code and per individual number in a municipality.
     op.create_index(
         "uq_resident_code_active",
