@@ -26,6 +26,12 @@ NATS_URL = os.environ.get("JICHI_NATS_URL", "nats://127.0.0.1:4222")
 BACKENDS = ("sqlite", "postgresql")
 
 
+@pytest.fixture(autouse=True)
+def test_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fixed test key: no test may create a key file in the working tree."""
+    monkeypatch.setenv("JICHI_SECRET_KEY", "dGVzdC1zZWNyZXQtdGVzdC1zZWNyZXQtdGVzdC1zZWNyZXQ")
+
+
 def services_required() -> bool:
     return (
         os.environ.get("CI", "").lower() == "true"

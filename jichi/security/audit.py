@@ -18,9 +18,13 @@ There is one chain per database.  ``seq`` is assigned here, densely, under a loc
 - PostgreSQL: ``pg_advisory_xact_lock`` on a fixed key, held until the caller's
   transaction ends.  ``SELECT … FOR UPDATE`` on the newest row would not do: an empty
   table has no row to lock, and two first appenders would both start the chain.
-- SQLite: one writer at a time per database file.  ``append`` first makes a write that
-  touches no row, which takes the write lock before the newest row is read (pysqlite
-  otherwise opens the transaction only at the first write, after our read).
+- SQLite: one writer at a time per database file.  A transaction begun DEFERRED (the
+  default) holds no write lock until its first write, so ``append`` first makes a write
+  that touches no row, taking the lock before it reads the newest row.  A transaction
+  begun IMMEDIATE holds it already.  If the caller's deferred transaction has only read
+  before ``append`` and another writer commits meanwhile, SQLite refuses the upgrade
+  ("database is locked"): an error, never a fork.  Transactions that will write should
+  begin IMMEDIATE.
 
 Under either, ``UNIQUE(prev_hash)`` and the primary key on ``seq`` make a fork impossible
 even if the lock were bypassed: the second writer fails instead.  The lock assumes READ
