@@ -210,6 +210,19 @@ class Restoration(_Command):
     reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
 
 
+class AttachIndividualNumber(_Command):
+    """個人番号の記載: only through the identity gate (basic four must match, U5)."""
+
+    kind: Literal["attach_individual_number"] = "attach_individual_number"
+    person_id: PersonId
+    individual_number: Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    date_of_birth: date
+    sex: Sex | None = None
+    without_sex: bool = False  # the basic three, where the source holds no sex
+    address: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+
+
 Notification = Annotated[
     MoveIn
     | MoveOut
@@ -225,6 +238,7 @@ Notification = Annotated[
     | FamilyRegisterChange
     | Correction
     | ExOfficioRemoval
-    | Restoration,
+    | Restoration
+    | AttachIndividualNumber,
     Field(discriminator="kind"),
 ]

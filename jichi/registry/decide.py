@@ -16,9 +16,11 @@ from typing import Any
 from jichi.kernel.age import age_on
 from jichi.kernel.deadlines import PeriodRule, is_late
 from jichi.kernel.errors import JichiError
+from jichi.kernel.identifiers import IdKind, validate
 from jichi.registry import commands as c
 from jichi.registry import errors as e
 from jichi.registry.events import Event, EventKind, NotificationKind
+from jichi.registry.identity_gate import ITEMS_JA, BasicFour, mismatches
 from jichi.registry.model import Address, RemovalReason, ResidentRecord
 from jichi.registry.projection import apply
 from jichi.registry.relationship import Relationship, check_household
@@ -910,6 +912,32 @@ def restoration(cmd: c.Restoration, snapshot: Snapshot, ctx: Context) -> Decisio
     return b.finish({record.household_id})
 
 
+def attach_individual_number(
+    cmd: c.AttachIndividualNumber, snapshot: Snapshot, ctx: Context
+) -> Decision:
+    notified_on = notified(cmd, ctx)
+    record = active(snapshot, cmd.person_id)
+    validate(IdKind.INDIVIDUAL_NUMBER, cmd.individual_number, field="individual_number")
+    if cmd.sex is None and not cmd.without_sex:
+        raise JichiError(e.IDENTITY_MISMATCH, field="sex", items="性別", items_en="sex")
+    claimed = BasicFour(cmd.name, cmd.date_of_birth, cmd.sex, cmd.address)
+    wrong = mismatches(record, claimed)
+    if wrong:
+        raise JichiError(
+            e.IDENTITY_MISMATCH,
+            field=wrong[0],
+            items="・".join(ITEMS_JA[item] for item in wrong),
+            items_en=", ".join(wrong),
+        )
+    if record.has_individual_number:
+        raise JichiError(e.NUMBER_ALREADY_ATTACHED, field="person_id")
+    b = _Builder(ctx, snapshot, NotificationKind.INDIVIDUAL_NUMBER, notified_on, notified_on)
+    b.event(record.person_id, EventKind.CHANGED, {"has_individual_number": True})
+    b.decision.individual_numbers[record.person_id] = cmd.individual_number
+    b.identity_update(b.snapshot.records[record.person_id])
+    return b.decision
+
+
 DECIDERS: dict[str, Callable[[Any, Snapshot, Context], Decision]] = {
     "move_in": move_in,
     "move_out": move_out,
@@ -926,6 +954,7 @@ DECIDERS: dict[str, Callable[[Any, Snapshot, Context], Decision]] = {
     "correction": correction,
     "ex_officio_removal": ex_officio_removal,
     "restoration": restoration,
+    "attach_individual_number": attach_individual_number,
 }
 
 

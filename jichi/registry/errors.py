@@ -162,3 +162,15 @@ EMPTY_SEARCH = define(
     "検索条件を一つ以上入力してください（氏名、フリガナ、生年月日、住所、住民票コード、世帯）。",
     "give at least one search condition",
 )
+IDENTITY_MISMATCH = define(
+    "REG-040",
+    "基本4情報が住民票と一致しないため、個人番号を記載できません（不一致: {items}）。",
+    "the basic four do not match the record; the number is not attached (differs: {items_en})",
+    params=("items", "items_en"),
+)
+NUMBER_ALREADY_ATTACHED = define(
+    "REG-041",
+    "この住民票には既に個人番号が記載されています。変更は理由を付けて先の記載を終了してから行ってください。",
+    "this record already has an individual number; end the first link before another",
+    http_status=409,
+)

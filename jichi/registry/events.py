@@ -40,6 +40,7 @@ class NotificationKind(StrEnum):
     EX_OFFICIO_REMOVAL = "ex_officio_removal"  # 職権消除
     RESTORATION = "restoration"  # 回復
     IMPORT = "import"  # 移行 (data migration from another system)
+    INDIVIDUAL_NUMBER = "individual_number"  # 個人番号の記載
 
     @property
     def label_ja(self) -> str:
@@ -69,6 +70,7 @@ LABELS_JA: dict[NotificationKind, str] = {
     NotificationKind.EX_OFFICIO_REMOVAL: "職権消除",
     NotificationKind.RESTORATION: "回復",
     NotificationKind.IMPORT: "移行",
+    NotificationKind.INDIVIDUAL_NUMBER: "個人番号の記載",
 }
 
 

@@ -1,0 +1,55 @@
+"""The identity gate (U5): a number is attached only when the basic four match.
+
+Japan linked 8,000+ health-insurance records to the wrong person by matching on name and
+birth date, or by row position.  Here the claimed name, date of birth, sex and address
+must each equal the record after folding (variant kanji, widths, address notation);
+name and birth date alone never link, and twins with one name and birthday stay apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from jichi.kernel.address import fold_address
+from jichi.kernel.text import name_search_key, reading_search_key
+from jichi.registry.model import ResidentRecord, Sex
+
+ITEMS_JA = {"name": "氏名", "date_of_birth": "生年月日", "sex": "性別", "address": "住所"}
+
+
+@dataclass(frozen=True)
+class BasicFour:
+    name: str  # 氏名 as written on the notice (spaces ignored)
+    date_of_birth: date
+    sex: Sex | None  # None only where the 事務 holds no sex (basic three)
+    address: str  # 住所 as one line
+
+
+def mismatches(record: ResidentRecord, claimed: BasicFour) -> list[str]:
+    """The items that differ (empty: the gate opens)."""
+    wrong: list[str] = []
+    recorded_name = record.name.family + record.name.given
+    if name_search_key(recorded_name) != name_search_key(claimed.name) and reading_search_key(
+        record.name.family_kana + record.name.given_kana
+    ) != reading_search_key(claimed.name):
+        wrong.append("name")
+    if record.date_of_birth != claimed.date_of_birth:
+        wrong.append("date_of_birth")
+    if claimed.sex is not None and record.sex is not claimed.sex:
+        wrong.append("sex")
+    if not same_address(record, claimed.address):
+        wrong.append("address")
+    return wrong
+
+
+def same_address(record: ResidentRecord, claimed: str) -> bool:
+    address = record.address
+    full = address.prefecture + address.municipality + address.town + address.block
+    local = address.town + address.block
+    key = fold_address(claimed)
+    return key in {
+        fold_address(full),
+        fold_address(address.municipality + local),
+        fold_address(local),
+    }
