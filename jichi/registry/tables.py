@@ -98,3 +98,19 @@ outbox = sa.Table(
     sa.Column("created_at", Moment, nullable=False),
     sa.Column("sent_at", Moment, nullable=True),
 )
+
+support_measure = sa.Table(
+    "support_measure",
+    metadata,
+    sa.Column("measure_id", sa.String(36), primary_key=True),
+    sa.Column("lg_code", sa.String(6), nullable=False),
+    sa.Column("person_id", sa.String(36), nullable=False),
+    sa.Column("other_parties", sa.JSON, nullable=False),
+    sa.Column("starts_on", sa.Date, nullable=False),
+    sa.Column("ends_on", sa.Date, nullable=False),
+    sa.Column("ended_on", sa.Date, nullable=True),
+    sa.Column("basis", sa.Text, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("recorded_by", sa.String(100), nullable=False),
+    sa.Column("recorded_at", Moment, nullable=False),
+)

@@ -12,7 +12,9 @@ from jichi.kernel.errors import NOT_FOUND, JichiError
 from jichi.registry import commands as c
 from jichi.registry.errors import HOUSEHOLD_NOT_FOUND
 from jichi.registry.model import ResidentRecord
+from jichi.registry.protection import Protection
 from jichi.registry.queries import SearchQuery
+from jichi.registry.restrictions import OtherParty, SupportMeasure
 from jichi.registry.service import Registry
 from jichi.security.actor import Role
 from jichi.security.staff import require_role
@@ -150,3 +152,88 @@ def show_household(
     version, members = found
     response.headers["ETag"] = f'"{version}"'
     return HouseholdOut(household_id=household_id, version=version, members=members)
+
+
+class OtherPartyIn(BaseModel):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    date_of_birth: date | None = None
+    person_id: Annotated[str | None, Field(max_length=36)] = None
+
+
+class SupportMeasureIn(BaseModel):
+    other_parties: Annotated[list[OtherPartyIn], Field(min_length=1, max_length=10)]
+    starts_on: date | None = None
+    basis: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class SupportMeasureOut(BaseModel):
+    measure_id: str
+    person_id: str
+    starts_on: date
+    ends_on: date
+    ended_on: date | None
+    version: int
+
+
+class VersionIn(BaseModel):
+    expected_version: Annotated[int, Field(ge=1)]
+
+
+class RestrictionsOut(BaseModel):
+    kinds: list[str]
+    measures: list[SupportMeasureOut]
+
+
+def _measure_out(m: SupportMeasure) -> SupportMeasureOut:
+    return SupportMeasureOut(
+        measure_id=m.measure_id,
+        person_id=m.person_id,
+        starts_on=m.starts_on,
+        ends_on=m.ends_on,
+        ended_on=m.ended_on,
+        version=m.version,
+    )
+
+
+@router.post(
+    "/residents/{person_id}/support-measures", response_model=SupportMeasureOut, status_code=201
+)
+def register_support_measure(
+    request: Request, actor: CurrentActor, person_id: str, body: SupportMeasureIn
+) -> SupportMeasureOut:
+    """支援措置の申出を記録します（1年間、延長は申出による）。"""
+    require_role(actor, "support_measure.register", Role.SUPERVISOR, Role.ADMIN)
+    parties = [OtherParty(p.name, p.date_of_birth, p.person_id) for p in body.other_parties]
+    measure = Protection(registry_of(request)).register(
+        person_id, parties, actor, starts_on=body.starts_on, basis=body.basis
+    )
+    return _measure_out(measure)
+
+
+@router.post("/support-measures/{measure_id}/renew", response_model=SupportMeasureOut)
+def renew_support_measure(
+    request: Request, actor: CurrentActor, measure_id: str, body: VersionIn
+) -> SupportMeasureOut:
+    require_role(actor, "support_measure.renew", Role.SUPERVISOR, Role.ADMIN)
+    protection = Protection(registry_of(request))
+    return _measure_out(protection.renew(measure_id, body.expected_version, actor))
+
+
+@router.post("/support-measures/{measure_id}/end", status_code=204)
+def end_support_measure(
+    request: Request, actor: CurrentActor, measure_id: str, body: VersionIn
+) -> Response:
+    require_role(actor, "support_measure.end", Role.SUPERVISOR, Role.ADMIN)
+    Protection(registry_of(request)).end(measure_id, body.expected_version, actor)
+    return Response(status_code=204)
+
+
+@router.get("/residents/{person_id}/restrictions", response_model=RestrictionsOut)
+def show_restrictions(request: Request, actor: CurrentActor, person_id: str) -> RestrictionsOut:
+    """この住民に今日かかっている制限（支援措置・死亡・消除）。"""
+    require_role(actor, "restriction.read", Role.CLERK, Role.SUPERVISOR, Role.ADMIN)
+    found = Protection(registry_of(request)).restrictions(person_id)
+    return RestrictionsOut(
+        kinds=sorted(k.value for k in found.kinds),
+        measures=[_measure_out(m) for m in found.measures],
+    )

@@ -18,7 +18,9 @@ from tests.integration.registry.conftest import ELSEWHERE, LG, address, yamada_f
 
 @pytest.fixture
 def client(engine: Engine) -> TestClient:
-    return TestClient(create_app(engine, municipality=LG, cipher=FieldCipher(Keys.derive(b"w" * 32))))
+    return TestClient(
+        create_app(engine, municipality=LG, cipher=FieldCipher(Keys.derive(b"w" * 32)))
+    )
 
 
 def token(engine: Engine, staff_id: str, role: str, lg_code: str = LG) -> dict[str, str]:
@@ -47,7 +49,9 @@ def test_requests_without_a_token_are_401_problems(client: TestClient) -> None:
     assert response.headers["content-type"].startswith("application/problem+json")
 
 
-def test_a_clerk_files_a_move_in_and_reads_the_household(client: TestClient, engine: Engine) -> None:
+def test_a_clerk_files_a_move_in_and_reads_the_household(
+    client: TestClient, engine: Engine
+) -> None:
     headers = token(engine, "clerk-1", "clerk")
     filed = client.post("/api/registry/notifications", json=move_in_body(), headers=headers)
     assert filed.status_code == 201, filed.text
@@ -72,8 +76,12 @@ def test_a_clerk_cannot_make_an_ex_officio_removal(client: TestClient, engine: E
     headers = token(engine, "clerk-1", "clerk")
     response = client.post(
         "/api/registry/notifications",
-        json={"kind": "ex_officio_removal", "person_id": "x", "effective_date": "2026-11-20",
-              "reason": "調査"},
+        json={
+            "kind": "ex_officio_removal",
+            "person_id": "x",
+            "effective_date": "2026-11-20",
+            "reason": "調査",
+        },
         headers=headers,
     )
     assert response.status_code == 403 and response.json()["code"] == "AUTH-002"
@@ -128,3 +136,30 @@ def test_invalid_notification_is_422_problem_with_field(client: TestClient, engi
     assert response.status_code == 422
     assert response.json()["code"] == "GEN-001"
     assert "date_of_birth" in response.json()["field"]
+
+
+def test_a_supervisor_registers_a_support_measure_and_a_clerk_sees_the_restriction(
+    client: TestClient, engine: Engine
+) -> None:
+    clerk = token(engine, "clerk-1", "clerk")
+    supervisor = token(engine, "boss-1", "supervisor")
+    filed = client.post("/api/registry/notifications", json=move_in_body(), headers=clerk).json()
+    person_id = filed["person_ids"][0]
+    body = {"other_parties": [{"name": "加害　次郎"}], "basis": "警察の意見"}
+    refused = client.post(
+        f"/api/registry/residents/{person_id}/support-measures", json=body, headers=clerk
+    )
+    assert refused.status_code == 403
+    created = client.post(
+        f"/api/registry/residents/{person_id}/support-measures", json=body, headers=supervisor
+    )
+    assert created.status_code == 201
+    shown = client.get(f"/api/registry/residents/{person_id}/restrictions", headers=clerk).json()
+    assert shown["kinds"] == ["support_measure"]
+    measure = created.json()
+    stale = client.post(
+        f"/api/registry/support-measures/{measure['measure_id']}/end",
+        json={"expected_version": 9},
+        headers=supervisor,
+    )
+    assert stale.status_code == 409

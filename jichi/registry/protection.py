@@ -1,0 +1,261 @@
+"""Recording support measures and checking requests against them, with the audit trail.
+
+The rules are in :mod:`jichi.registry.restrictions` (pure); this module stores the
+measures and makes sure every check — granted, refused or overridden — is logged.
+A refusal is written to the audit log and committed before the error is raised, so
+the supervisor sees every attempt.
+"""
+
+from __future__ import annotations
+
+import calendar
+import uuid
+from dataclasses import asdict
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import Connection
+
+from jichi.kernel.errors import JichiError
+from jichi.registry import repository as repo
+from jichi.registry.errors import PERSON_NOT_FOUND
+from jichi.registry.model import ResidentRecord
+from jichi.registry.restrictions import (
+    MEASURE_CHANGED,
+    MEASURE_NOT_FOUND,
+    RENEWAL_TOO_EARLY,
+    OtherParty,
+    Override,
+    Requester,
+    Restrictions,
+    SupportMeasure,
+    check,
+    period,
+    restrictions_of,
+)
+from jichi.registry.tables import resident, support_measure
+from jichi.security import audit
+from jichi.security.actor import Actor
+from jichi.store.engine import write_transaction
+
+
+class Protection:
+    """Support measures of one municipality; built by the same composition root as Registry."""
+
+    def __init__(self, registry: Any) -> None:
+        self.registry = registry  # jichi.registry.service.Registry (engine, lg_code, clock)
+
+    @property
+    def today(self) -> date:
+        from jichi.registry.service import JST
+
+        today: date = self.registry.clock().astimezone(JST).date()
+        return today
+
+    def register(
+        self,
+        person_id: str,
+        other_parties: list[OtherParty],
+        actor: Actor,
+        *,
+        starts_on: date | None = None,
+        basis: str,
+    ) -> SupportMeasure:
+        """支援措置の申出: one year from the 申出 (or the given start)."""
+        start, end = period(starts_on or self.today)
+        measure = SupportMeasure(str(uuid.uuid4()), person_id, tuple(other_parties), start, end)
+        with write_transaction(self.registry.engine) as conn:
+            self._record(conn, person_id)
+            conn.execute(
+                support_measure.insert().values(
+                    measure_id=measure.measure_id,
+                    lg_code=self.registry.lg_code,
+                    person_id=person_id,
+                    other_parties=[_party_json(p) for p in other_parties],
+                    starts_on=start,
+                    ends_on=end,
+                    basis=basis,
+                    version=1,
+                    recorded_by=actor.staff_id,
+                    recorded_at=self.registry.clock(),
+                )
+            )
+            self._flag(conn, person_id)
+            self._audit(conn, actor, "support_measure.register", person_id, measure.measure_id)
+        return measure
+
+    def renew(self, measure_id: str, expected_version: int, actor: Actor) -> SupportMeasure:
+        """延長: only on request, from one month before the end (not automatic)."""
+        with write_transaction(self.registry.engine) as conn:
+            current = self._load(conn, measure_id, expected_version)
+            opens = _one_month_before(current.ends_on)
+            if self.today < opens:
+                raise JichiError(RENEWAL_TOO_EARLY, field="measure_id", from_day=opens.isoformat())
+            _, end = period(current.ends_on + timedelta(days=1))
+            self._update(conn, current, ends_on=end)
+            self._audit(conn, actor, "support_measure.renew", current.person_id, measure_id)
+            return SupportMeasure(
+                current.measure_id,
+                current.person_id,
+                current.other_parties,
+                current.starts_on,
+                end,
+                None,
+                current.version + 1,
+            )
+
+    def end(self, measure_id: str, expected_version: int, actor: Actor) -> None:
+        """終了: needs the measure's current version (U11)."""
+        with write_transaction(self.registry.engine) as conn:
+            current = self._load(conn, measure_id, expected_version)
+            self._update(conn, current, ended_on=self.today)
+            self._flag(conn, current.person_id)
+            self._audit(conn, actor, "support_measure.end", current.person_id, measure_id)
+
+    def restrictions(self, person_id: str, day: date | None = None) -> Restrictions:
+        with self.registry.engine.connect() as conn:
+            record = self._record(conn, person_id)
+            return restrictions_of(record, self._measures(conn, person_id), day or self.today)
+
+    def check_request(
+        self,
+        person_id: str,
+        requester: Requester,
+        clerk: Actor,
+        *,
+        channel: str,
+        override: Override | None = None,
+    ) -> ResidentRecord:
+        """The gate every issuing or viewing channel passes; every outcome is audited."""
+        refusal: JichiError | None = None
+        with write_transaction(self.registry.engine) as conn:
+            record = self._record(conn, person_id)
+            found = restrictions_of(record, self._measures(conn, person_id), self.today)
+            try:
+                used = check(found, requester, clerk, override)
+                outcome = "overridden" if used else "granted"
+            except JichiError as error:
+                refusal, outcome, used = error, "refused", None
+            detail: dict[str, Any] = {
+                "channel": channel,
+                "requester_type": requester.type.value,
+                "outcome": outcome,
+                "restrictions": sorted(k.value for k in found.kinds),
+            }
+            if override is not None:
+                detail["approver"] = override.approver.staff_id
+                detail["override_reason"] = override.reason
+            if refusal is not None:
+                detail["code"] = refusal.code
+            self._audit(conn, clerk, f"restriction.{outcome}", person_id, None, detail)
+        if refusal is not None:
+            raise refusal
+        return record
+
+    # -- storage ----------------------------------------------------------------------
+
+    def _record(self, conn: Connection, person_id: str) -> ResidentRecord:
+        record = repo.load_records(conn, [person_id]).get(person_id)
+        if record is None or record.lg_code != self.registry.lg_code:
+            raise JichiError(PERSON_NOT_FOUND, field="person_id", person_id=person_id)
+        return record
+
+    def _measures(self, conn: Connection, person_id: str) -> list[SupportMeasure]:
+        rows = conn.execute(
+            sa.select(support_measure).where(support_measure.c.person_id == person_id)
+        )
+        return [_measure(row) for row in rows]
+
+    def _load(self, conn: Connection, measure_id: str, expected: int) -> SupportMeasure:
+        row = conn.execute(
+            sa.select(support_measure).where(
+                support_measure.c.measure_id == measure_id,
+                support_measure.c.lg_code == self.registry.lg_code,
+            )
+        ).first()
+        if row is None:
+            raise JichiError(MEASURE_NOT_FOUND, field="measure_id", measure_id=measure_id)
+        measure = _measure(row)
+        if measure.version != expected:
+            raise JichiError(
+                MEASURE_CHANGED, field="expected_version", measure_id=measure_id, expected=expected
+            )
+        return measure
+
+    def _update(self, conn: Connection, current: SupportMeasure, **values: Any) -> None:
+        result = conn.execute(
+            support_measure.update()
+            .where(
+                support_measure.c.measure_id == current.measure_id,
+                support_measure.c.version == current.version,
+            )
+            .values(version=current.version + 1, **values)
+        )
+        if result.rowcount != 1:
+            raise JichiError(
+                MEASURE_CHANGED,
+                field="expected_version",
+                measure_id=current.measure_id,
+                expected=current.version,
+            )
+
+    def _flag(self, conn: Connection, person_id: str) -> None:
+        active = any(m.active_on(self.today) for m in self._measures(conn, person_id))
+        conn.execute(
+            resident.update().where(resident.c.person_id == person_id).values(restricted=active)
+        )
+
+    def _audit(
+        self,
+        conn: Connection,
+        actor: Actor,
+        action: str,
+        person_id: str,
+        measure_id: str | None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        audit.append(
+            conn,
+            audit.AuditEntry(
+                lg_code=self.registry.lg_code,
+                at=self.registry.clock(),
+                actor=actor.staff_id,
+                actor_role=actor.role,
+                action=action,
+                subject_person_id=person_id,
+                detail=detail or {"measure_id": measure_id},
+            ),
+        )
+
+
+def _party_json(party: OtherParty) -> dict[str, Any]:
+    data = asdict(party)
+    data["date_of_birth"] = party.date_of_birth.isoformat() if party.date_of_birth else None
+    return data
+
+
+def _measure(row: Any) -> SupportMeasure:
+    return SupportMeasure(
+        measure_id=row.measure_id,
+        person_id=row.person_id,
+        other_parties=tuple(
+            OtherParty(
+                name=p["name"],
+                date_of_birth=date.fromisoformat(p["date_of_birth"])
+                if p.get("date_of_birth")
+                else None,
+                person_id=p.get("person_id"),
+            )
+            for p in row.other_parties
+        ),
+        starts_on=row.starts_on,
+        ends_on=row.ends_on,
+        ended_on=row.ended_on,
+        version=row.version,
+    )
+
+
+def _one_month_before(day: date) -> date:
+    year, month = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
