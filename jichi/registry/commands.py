@@ -210,6 +210,55 @@ class Restoration(_Command):
     reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
 
 
+class ForeignResidentChange(_Command):
+    """在留資格・在留期間・在留カード番号等の変更 (法30条の50: notified by 入管, recorded 職権)."""
+
+    kind: Literal["foreign_resident_change"] = "foreign_resident_change"
+    person_id: PersonId
+    effective_date: date
+    foreign: ForeignResidentItems
+
+
+class FormerSurname(_Command):
+    """旧氏の記載・削除 (令30条の13 等, since 2019-11-05): Japanese residents only."""
+
+    kind: Literal["former_surname"] = "former_surname"
+    person_id: PersonId
+    action: Literal["record", "delete"]
+    family: Annotated[str, StringConstraints(max_length=100)] = ""
+    family_kana: Annotated[str, StringConstraints(max_length=100)] = ""
+
+
+class Evidence(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    issuer: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    document: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class Alias(_Command):
+    """通称の記載・削除 (令30条の26): foreign residents only; one alias; proof of use."""
+
+    kind: Literal["alias"] = "alias"
+    person_id: PersonId
+    action: Literal["record", "delete"]
+    alias: PersonName | None = None
+    evidence: list[Evidence] = Field(default_factory=list, max_length=10)
+    exception: Literal["child_of_alias_holder", "nikkei_name", "spouse_surname"] | None = None
+
+
+class ExOfficioRecord(_Command):
+    """職権記載 (令12条1項): a resident found living here without a notification."""
+
+    kind: Literal["ex_officio_record"] = "ex_officio_record"
+    effective_date: date
+    address: Address
+    previous_address: Address | None = None
+    persons: Annotated[list[NewPerson], Field(min_length=1, max_length=30)]
+    join_household_id: PersonId | None = None
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
 class AttachIndividualNumber(_Command):
     """個人番号の記載: only through the identity gate (basic four must match, U5)."""
 
@@ -239,6 +288,10 @@ Notification = Annotated[
     | Correction
     | ExOfficioRemoval
     | Restoration
-    | AttachIndividualNumber,
+    | AttachIndividualNumber
+    | ForeignResidentChange
+    | FormerSurname
+    | Alias
+    | ExOfficioRecord,
     Field(discriminator="kind"),
 ]

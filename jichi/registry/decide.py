@@ -8,6 +8,7 @@ the current state, then returns the events, household changes and follow-up noti
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
@@ -17,6 +18,7 @@ from jichi.kernel.age import age_on
 from jichi.kernel.deadlines import PeriodRule, is_late
 from jichi.kernel.errors import JichiError
 from jichi.kernel.identifiers import IdKind, validate
+from jichi.kernel.text import name_search_key, validate_name_kana
 from jichi.registry import commands as c
 from jichi.registry import errors as e
 from jichi.registry.events import Event, EventKind, NotificationKind
@@ -354,44 +356,58 @@ def move_in(cmd: c.MoveIn, snapshot: Snapshot, ctx: Context) -> Decision:
         raise JichiError(e.SAME_MUNICIPALITY, field="previous_address")
     reason = NotificationKind.MOVE_IN_FROM_ABROAD if previous.abroad else NotificationKind.MOVE_IN
     b = _Builder(ctx, snapshot, reason, cmd.effective_date, notified_on)
-    for index, person in enumerate(cmd.persons):
-        if person.date_of_birth > cmd.effective_date:
+    return record_persons(
+        b, cmd.persons, address, previous, cmd.join_household_id, ("転入日", "move-in date")
+    )
+
+
+def record_persons(
+    b: _Builder,
+    persons: list[c.NewPerson],
+    address: Address,
+    previous: Address | None,
+    join_household_id: str | None,
+    date_label: tuple[str, str],
+) -> Decision:
+    """New records at ``address`` (転入 and 職権記載): a new household or an existing one."""
+    effective, notified_on = b.decision.effective_date, b.decision.notified_date
+    for index, person in enumerate(persons):
+        if person.date_of_birth > effective:
             raise JichiError(
                 e.BIRTH_DATE_ORDER,
                 field=f"persons.{index}.date_of_birth",
                 birth=person.date_of_birth.isoformat(),
-                label="転入日",
-                label_en="move-in date",
-                other=cmd.effective_date.isoformat(),
+                label=date_label[0],
+                label_en=date_label[1],
+                other=effective.isoformat(),
             )
-    if cmd.join_household_id:
-        target = household(snapshot, cmd.join_household_id, "join_household_id")
+    if join_household_id:
+        target = household(b.snapshot, join_household_id, "join_household_id")
         if not target.address.same_place(address):
             raise JichiError(
                 e.DIFFERENT_ADDRESS,
                 field="join_household_id",
-                kind="既存世帯への転入",
-                kind_en="joining a household on move-in",
+                kind="既存世帯への記載",
+                kind_en="joining a household",
             )
         household_id = target.household_id
     else:
         household_id = str(uuid.uuid4())
-        b.household(HouseholdState(household_id, ctx.lg_code, address, is_new=True))
+        b.household(HouseholdState(household_id, b.ctx.lg_code, address, is_new=True))
     head_id: str | None = None
-    for index, person in enumerate(cmd.persons):
+    for index, person in enumerate(persons):
         person_id = str(uuid.uuid4())
         person = person.model_copy(
             update={"relationship": written(person.relationship, f"persons.{index}.relationship")}
         )
         if person.relationship == HEAD:
             head_id = person_id
-        record = new_record(person, person_id, household_id, ctx)
-        record = record.model_copy(
+        record = new_record(person, person_id, household_id, b.ctx).model_copy(
             update={
-                "resident_since": cmd.effective_date,
+                "resident_since": effective,
                 "address": address,
-                "address_since": cmd.effective_date,
-                "moved_in_on": notified_on,
+                "address_since": effective,
+                "moved_in_on": notified_on,  # 法7条八号: the 届出日, or the date of 職権記載
                 "previous_address": previous,
             }
         )
@@ -402,7 +418,7 @@ def move_in(cmd: c.MoveIn, snapshot: Snapshot, ctx: Context) -> Decision:
         b.identity_update(stored)
         b.attachment_update(stored)
         b.election_notice(stored)
-        if not previous.abroad and previous.lg_code:
+        if previous is not None and not previous.abroad and previous.lg_code:
             # 転入通知 (法9条1項): the old municipality then confirms the move-out.
             b.notice(
                 f"municipality.{previous.lg_code}.move_in_notice",
@@ -410,13 +426,29 @@ def move_in(cmd: c.MoveIn, snapshot: Snapshot, ctx: Context) -> Decision:
                 name=stored.name.text(),
                 date_of_birth=stored.date_of_birth.isoformat(),
                 new_address=address.text(),
-                moved_on=cmd.effective_date.isoformat(),
+                moved_on=effective.isoformat(),
             )
     b.decision.result = {
         "household_id": household_id,
         "person_ids": [ev.person_id for ev in b.decision.events],
     }
     return b.finish({household_id}, head_id)
+
+
+def ex_officio_record(cmd: c.ExOfficioRecord, snapshot: Snapshot, ctx: Context) -> Decision:
+    """職権記載 (令12条1項): the mayor records a resident the survey found living here."""
+    notified_on = notified(cmd, ctx)
+    no_future("記載日", "effective date", cmd.effective_date, ctx)
+    address = here(cmd.address, ctx, "住所", "the address", "address")
+    b = _Builder(ctx, snapshot, NotificationKind.EX_OFFICIO_RECORD, cmd.effective_date, notified_on)
+    return record_persons(
+        b,
+        cmd.persons,
+        address,
+        cmd.previous_address,
+        cmd.join_household_id,
+        ("記載日", "effective date"),
+    )
 
 
 def new_record(
@@ -860,7 +892,14 @@ def correction(cmd: c.Correction, snapshot: Snapshot, ctx: Context) -> Decision:
 
 
 def snapshot_event_date(snapshot: Snapshot, person_id: str, event_id: str) -> date:
-    found = snapshot.event_dates.get(person_id, {}).get(event_id)
+    found = next(
+        (
+            ev.effective_date
+            for ev in snapshot.history.get(person_id, [])
+            if ev.event_id == event_id
+        ),
+        None,
+    )
     if found is None:
         raise JichiError(e.UNKNOWN_EVENT, field="corrects_event_id", event_id=event_id)
     return found
@@ -938,6 +977,161 @@ def attach_individual_number(
     return b.decision
 
 
+def foreign_resident_change(
+    cmd: c.ForeignResidentChange, snapshot: Snapshot, ctx: Context
+) -> Decision:
+    notified_on = notified(cmd, ctx)
+    no_future("異動日", "effective date", cmd.effective_date, ctx)
+    record = active(snapshot, cmd.person_id)
+    foreign_only(record, "在留資格等", "status of residence items")
+    b = _Builder(
+        ctx, snapshot, NotificationKind.FOREIGN_RESIDENT_CHANGE, cmd.effective_date, notified_on
+    )
+    b.event(record.person_id, EventKind.CHANGED, {"foreign": cmd.foreign.model_dump(mode="json")})
+    return b.decision
+
+
+def foreign_only(record: ResidentRecord, what: str, what_en: str) -> None:
+    if record.foreign is None:
+        raise JichiError(
+            e.NOT_FOREIGN,
+            field="person_id",
+            name=record.name.text(),
+            person_id=record.person_id,
+            what=what,
+            what_en=what_en,
+        )
+
+
+def former_surname(cmd: c.FormerSurname, snapshot: Snapshot, ctx: Context) -> Decision:
+    """旧氏: one per person, not the current 氏, always with its 振り仮名 (facts §6.2)."""
+    notified_on = notified(cmd, ctx)
+    record = active(snapshot, cmd.person_id)
+    if record.foreign is not None:
+        raise JichiError(e.NOT_JAPANESE, field="person_id")
+    history = snapshot.history.get(record.person_id, [])
+    b = _Builder(ctx, snapshot, NotificationKind.FORMER_SURNAME, notified_on, notified_on)
+    if cmd.action == "delete":
+        if record.former_surname is None:
+            raise refuse_former("旧氏は記載されていません", "no former surname is recorded")
+        b.event(record.person_id, EventKind.CHANGED, {"former_surname": None})
+        b.identity_update(b.snapshot.records[record.person_id])
+        return b.decision
+    if not cmd.family or not cmd.family_kana:
+        raise refuse_former(
+            "旧氏とその振り仮名を両方入力してください", "surname and reading needed"
+        )
+    kana = validate_name_kana(cmd.family_kana, field="family_kana")
+    if name_search_key(cmd.family) == name_search_key(record.name.family):
+        raise refuse_former("現在の氏と同じです", "it equals the current surname")
+    surnames = surnames_held(history)
+    if record.former_surname is not None:
+        # Switching is allowed only to the surname held just before the latest change.
+        before_latest = surnames[-2] if len(surnames) >= 2 else None
+        if before_latest is None or name_search_key(before_latest) != name_search_key(cmd.family):
+            raise refuse_former(
+                "旧氏は一つだけです。変更できるのは直前の氏だけです",
+                "only one former surname; it may be switched only to the one held just before",
+            )
+    elif deleted_before(history):
+        after = surnames_after_deletion(history)
+        if not any(name_search_key(s) == name_search_key(cmd.family) for s in after[:-1]):
+            raise refuse_former(
+                "削除後の記載は、削除の後に生じた旧氏に限ります",
+                "after a deletion only a surname arising after it may be recorded",
+            )
+    value = {"family": cmd.family, "family_kana": kana}
+    b.event(record.person_id, EventKind.CHANGED, {"former_surname": value})
+    b.identity_update(b.snapshot.records[record.person_id])
+    return b.decision
+
+
+def refuse_former(why: str, why_en: str) -> JichiError:
+    return JichiError(e.FORMER_SURNAME_RULE, field="family", why=why, why_en=why_en)
+
+
+def surnames_held(history: list[Event]) -> list[str]:
+    """The person's surnames in the order the registry saw them (no repeats in a row)."""
+    names: list[str] = []
+    for event in sorted(history, key=lambda ev: (ev.effective_date, ev.recorded_at, ev.seq)):
+        name = event.changes.get("name")
+        if (
+            isinstance(name, dict)
+            and name.get("family")
+            and (not names or names[-1] != name["family"])
+        ):
+            names.append(str(name["family"]))
+    return names
+
+
+def deleted_before(history: list[Event]) -> bool:
+    return any(
+        ev.reason is NotificationKind.FORMER_SURNAME and ev.changes.get("former_surname") is None
+        for ev in history
+    )
+
+
+def surnames_after_deletion(history: list[Event]) -> list[str]:
+    last = max(
+        (
+            ev
+            for ev in history
+            if ev.reason is NotificationKind.FORMER_SURNAME
+            and ev.changes.get("former_surname") is None
+        ),
+        key=lambda ev: (ev.recorded_at, ev.seq),
+    )
+    later = [ev for ev in history if (ev.recorded_at, ev.seq) > (last.recorded_at, last.seq)]
+    return surnames_held(later)
+
+
+ALIAS_ALLOWED = re.compile(
+    r"^[\u3040-\u309F\u30A0-\u30FF\u4E00-\u9FFF\u3400-\u4DBF\uF900-\uFAFF々〆ヵヶ\u3000 ]+$"
+)
+
+
+def alias(cmd: c.Alias, snapshot: Snapshot, ctx: Context) -> Decision:
+    """通称: foreign residents only, one only, kana/kanji only, proven by use (facts §7.6)."""
+    notified_on = notified(cmd, ctx)
+    record = active(snapshot, cmd.person_id)
+    foreign_only(record, "通称", "an alias")
+    b = _Builder(ctx, snapshot, NotificationKind.ALIAS, notified_on, notified_on)
+    if cmd.action == "delete":
+        if record.alias is None:
+            raise refuse_alias("通称は記載されていません", "no alias is recorded")
+        b.event(record.person_id, EventKind.CHANGED, {"alias": None})
+        b.identity_update(b.snapshot.records[record.person_id])
+        return b.decision
+    if cmd.alias is None:
+        raise refuse_alias("通称を入力してください", "the alias is missing")
+    if record.alias is not None:
+        raise refuse_alias(
+            "通称は一つだけです。変更は削除してから記載します",
+            "one alias only: delete the current one first",
+        )
+    text = cmd.alias.family + cmd.alias.given
+    if not ALIAS_ALLOWED.match(text):
+        raise refuse_alias(
+            "ひらがな・カタカナ・漢字で入力してください（ローマ字・ハングル・記号は使えません）",
+            "use hiragana, katakana or kanji only",
+        )
+    if name_search_key(text) == name_search_key(record.name.family + record.name.given):
+        raise refuse_alias("本名と同じ名前は通称にできません", "the alias equals the legal name")
+    issuers = {name_search_key(ev.issuer) for ev in cmd.evidence}
+    if cmd.exception is None and len(issuers) < 2:
+        raise refuse_alias(
+            "通称の使用を証する資料が、異なる発行元のもの2点以上必要です",
+            "at least two documents from different issuers are needed",
+        )
+    b.event(record.person_id, EventKind.CHANGED, {"alias": cmd.alias.model_dump(mode="json")})
+    b.identity_update(b.snapshot.records[record.person_id])
+    return b.decision
+
+
+def refuse_alias(why: str, why_en: str) -> JichiError:
+    return JichiError(e.ALIAS_RULE, field="alias", why=why, why_en=why_en)
+
+
 DECIDERS: dict[str, Callable[[Any, Snapshot, Context], Decision]] = {
     "move_in": move_in,
     "move_out": move_out,
@@ -955,6 +1149,10 @@ DECIDERS: dict[str, Callable[[Any, Snapshot, Context], Decision]] = {
     "ex_officio_removal": ex_officio_removal,
     "restoration": restoration,
     "attach_individual_number": attach_individual_number,
+    "foreign_resident_change": foreign_resident_change,
+    "former_surname": former_surname,
+    "alias": alias,
+    "ex_officio_record": ex_officio_record,
 }
 
 

@@ -174,3 +174,26 @@ NUMBER_ALREADY_ATTACHED = define(
     "this record already has an individual number; end the first link before another",
     http_status=409,
 )
+NOT_FOREIGN = define(
+    "REG-031",
+    "{name}さんは外国人住民ではありません。{what}は外国人住民の住民票にだけ記載します。",
+    "person {person_id} is not a foreign resident; {what_en} applies to foreign residents only",
+    params=("name", "person_id", "what", "what_en"),
+)
+NOT_JAPANESE = define(
+    "REG-032",
+    "旧氏は日本人住民の住民票にだけ記載できます。",
+    "a former surname can be recorded for Japanese residents only",
+)
+FORMER_SURNAME_RULE = define(
+    "REG-033",
+    "旧氏を記載できません: {why}",
+    "former surname refused: {why_en}",
+    params=("why", "why_en"),
+)
+ALIAS_RULE = define(
+    "REG-034",
+    "通称を記載できません: {why}",
+    "alias refused: {why_en}",
+    params=("why", "why_en"),
+)

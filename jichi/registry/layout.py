@@ -54,8 +54,12 @@ def _name_columns(prefix: str, label: str, target: str, *, required: bool) -> li
     return [
         Column(f"{prefix}family_name", f"{label}氏", Kind.TEXT, f"{target}.family", required),
         Column(f"{prefix}given_name", f"{label}名", Kind.TEXT, f"{target}.given"),
-        Column(f"{prefix}family_name_kana", f"{label}氏の振り仮名", Kind.KANA, f"{target}.family_kana"),
-        Column(f"{prefix}given_name_kana", f"{label}名の振り仮名", Kind.KANA, f"{target}.given_kana"),
+        Column(
+            f"{prefix}family_name_kana", f"{label}氏の振り仮名", Kind.KANA, f"{target}.family_kana"
+        ),
+        Column(
+            f"{prefix}given_name_kana", f"{label}名の振り仮名", Kind.KANA, f"{target}.given_kana"
+        ),
         Column(f"{prefix}latin_name", f"{label}ローマ字表記", Kind.TEXT, f"{target}.latin"),
     ]
 
@@ -109,7 +113,9 @@ COLUMNS: tuple[Column, ...] = (
     *_name_columns("", "", "record.name", required=True),
     *_name_columns("former_", "旧氏：", "record.former_surname", required=False),
     *_name_columns("alias_", "通称：", "record.alias", required=False),
-    Column("legacy_code", "外字：移行元の文字コード", Kind.LIST, "record.legacy_characters.legacy_code"),
+    Column(
+        "legacy_code", "外字：移行元の文字コード", Kind.LIST, "record.legacy_characters.legacy_code"
+    ),
     Column(
         "legacy_identified_as",
         "外字：同定した文字",
@@ -213,7 +219,9 @@ OPTIONAL_GROUPS: tuple[str, ...] = (
 
 # Headers that must be present (a column that may be empty in a row must still exist).
 REQUIRED_HEADERS: tuple[str, ...] = tuple(
-    c.name for c in COLUMNS if c.required and c.record_path and c.record_path[0] not in OPTIONAL_GROUPS
+    c.name
+    for c in COLUMNS
+    if c.required and c.record_path and c.record_path[0] not in OPTIONAL_GROUPS
 )
 
 if len(BY_NAME) != len(COLUMNS):  # pragma: no cover - a programming error

@@ -36,6 +36,7 @@ from jichi.security.crypto import FieldCipher
 from jichi.store.engine import write_transaction
 
 NUMBER_CONTEXT = "individual_number"
+HISTORY_KINDS = {"correction", "former_surname"}
 JST = timezone(timedelta(hours=9), "JST")  # the registry's day is the Japanese day
 notification_adapter: TypeAdapter[Any] = TypeAdapter(c.Notification)
 
@@ -145,9 +146,10 @@ class Registry:
         }
         records.update(repo.load_members(conn, households))
         snapshot = Snapshot(records=records, households=households)
-        if getattr(cmd, "kind", "") == "correction":
-            events = repo.load_events(conn, [cmd.person_id]).get(cmd.person_id, [])
-            snapshot.event_dates[cmd.person_id] = {ev.event_id: ev.effective_date for ev in events}
+        if getattr(cmd, "kind", "") in HISTORY_KINDS:
+            snapshot.history[cmd.person_id] = repo.load_events(conn, [cmd.person_id]).get(
+                cmd.person_id, []
+            )
         return snapshot
 
     # -- checks that need the database ------------------------------------------------

@@ -31,8 +31,8 @@ class HouseholdState:
 class Snapshot:
     records: dict[str, ResidentRecord] = field(default_factory=dict)
     households: dict[str, HouseholdState] = field(default_factory=dict)
-    # person → event id → 異動日, so a correction can point at an event in history
-    event_dates: dict[str, dict[str, date]] = field(default_factory=dict)
+    # a person's events, loaded for the kinds whose rules look at history
+    history: dict[str, list[Event]] = field(default_factory=dict)
 
     def members(self, household_id: str) -> list[ResidentRecord]:
         return [r for r in self.records.values() if r.household_id == household_id and r.is_active]
