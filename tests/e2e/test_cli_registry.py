@@ -1,0 +1,78 @@
+"""The supervisor's CLI: staff accounts, applying a JSON-lines file, show --as-of, search."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from jichi.cli.main import app
+from tests.integration.registry.conftest import ELSEWHERE, address, yamada_family
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("JICHI_DATABASE_URL", url)
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    added = runner.invoke(
+        app, ["staff", "add", "suzuki", "--municipality", "112011", "--role", "supervisor"]
+    )
+    assert added.exit_code == 0, added.output
+    return url
+
+
+def test_apply_reports_each_line_and_exits_one_when_any_is_rejected(
+    db: str, tmp_path: Path
+) -> None:
+    good = {
+        "kind": "move_in",
+        "effective_date": "2020-04-01",
+        "notified_date": "2020-04-03",
+        "address": address(),
+        "previous_address": ELSEWHERE,
+        "persons": yamada_family(),
+    }
+    bad = {**good, "effective_date": "2999-01-01"}
+    path = tmp_path / "notifications.jsonl"
+    path.write_text(
+        "\n".join(json.dumps(x, ensure_ascii=False) for x in (good, bad, {"kind": 1})),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["registry", "apply", str(path), "--staff", "suzuki", "--json"])
+    assert result.exit_code == 1
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["accepted"] for line in lines] == [True, False, False]
+    assert lines[1]["error"]["code"] == "REG-001"
+    assert lines[2]["error"]["code"] == "GEN-001"
+    person_id = lines[0]["person_ids"][0]
+
+    shown = runner.invoke(
+        app, ["registry", "show", person_id, "--staff", "suzuki", "--as-of", "R2.4.1"]
+    )
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.stdout)["address"]["block"] == "1-2-3"
+    before = runner.invoke(
+        app, ["registry", "show", person_id, "--staff", "suzuki", "--as-of", "2020-03-31"]
+    )
+    assert before.exit_code == 1 and "REG-003" in before.stderr
+
+    found = runner.invoke(app, ["registry", "search", "--staff", "suzuki", "--kana", "やまだ"])
+    assert found.exit_code == 0
+    assert len(found.stdout.splitlines()) == 4
+
+
+def test_unknown_staff_is_refused(db: str, tmp_path: Path) -> None:
+    path = tmp_path / "empty.jsonl"
+    path.write_text("", encoding="utf-8")
+    result = runner.invoke(app, ["registry", "apply", str(path), "--staff", "nobody"])
+    assert result.exit_code == 1 and "AUTH-004" in result.stderr
+
+
+def test_a_token_is_issued_once_and_works(db: str) -> None:
+    issued = runner.invoke(app, ["staff", "token", "suzuki"])
+    assert issued.exit_code == 0 and issued.stdout.startswith("jichi_")
