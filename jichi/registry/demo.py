@@ -50,6 +50,7 @@ from jichi.kernel.identifiers import with_check_digit
 from jichi.kernel.text import hiragana_to_katakana, validate_name_kana
 from jichi.places.catalog import default_catalog
 from jichi.places.model import Kind, LocalGovernment
+from jichi.registry.service import Applied, Registry
 from jichi.registry.tables import resident
 from jichi.security.actor import Actor
 
@@ -218,12 +219,17 @@ def towns_of(lg_code: str) -> tuple[Town, ...]:
     """Every 町字 of a municipality (of each ward of a designated city), in reading order."""
     lg = default_catalog().get(lg_code)
     wanted = _wanted_codes(lg)
-    clauses = " OR ".join("data LIKE ?" for _ in wanted)
-    patterns = [f'%"jisx0402": "{code5}"%' for code5 in wanted]
+    # one scan: the wards of a designated city share the start of their codes (横浜 141xx);
+    # codes of other places that share it too (川崎 1413x) are dropped below
+    first, last = min(wanted), max(wanted)
+    prefix = next(
+        (first[:i] for i, (a, b) in enumerate(zip(first, last, strict=True)) if a != b), first
+    )
     found: dict[tuple[str, str], Town] = {}
     with closing(_connect_postal()) as conn:
         rows = conn.execute(
-            f"SELECT code, data FROM postal_data WHERE {clauses} ORDER BY code", patterns
+            "SELECT code, data FROM postal_data WHERE data LIKE ? ORDER BY code",
+            (f'%"jisx0402": "{prefix}%',),
         ).fetchall()
     for _code, data in rows:
         for entry in _entries(data):
@@ -1107,11 +1113,16 @@ class _World:
     def history(self) -> Iterator[dict[str, Any]]:
         """Births, relocations, deaths and move-outs after the move-ins, in a random order."""
         n = self.residents
+        least = 1 if n >= 20 else 0  # a town of a few people needs no history
+
+        def times(rate: float) -> int:
+            return max(least, round(n * rate))
+
         kinds = (
-            ["birth"] * max(1, round(n * 0.02))
-            + ["relocation"] * max(1, round(n * 0.03))
-            + ["death"] * max(1, round(n * 0.015))
-            + ["move_out"] * max(1, round(n * 0.02))
+            ["birth"] * times(0.02)
+            + ["relocation"] * times(0.03)
+            + ["death"] * times(0.015)
+            + ["move_out"] * times(0.02)
         )
         self.rng.shuffle(kinds)
         for kind in kinds:
@@ -1475,13 +1486,13 @@ def _resolve(data: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
 
 
 def populate(
-    registry: Any,
+    registry: Registry,
     actor: Actor,
     residents: int = 200,
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
 ) -> DemoSummary:
-    """File the demo notifications through ``registry`` (a :class:`Registry`)."""
+    """File the demo notifications through ``registry``; ``progress(done, total)`` after each."""
     started = time.perf_counter()
     today = registry.clock().astimezone(JST).date()
     commands = list(generate(registry.lg_code, residents, seed, today=today))
@@ -1505,7 +1516,7 @@ def populate(
     return summary
 
 
-def _remember(data: dict[str, Any], applied: Any, ids: dict[str, str]) -> None:
+def _remember(data: dict[str, Any], applied: Applied, ids: dict[str, str]) -> None:
     if data["kind"] == "move_in":
         person_ids = applied.result["person_ids"]
         for person, person_id in zip(data["persons"], person_ids, strict=True):
@@ -1515,7 +1526,7 @@ def _remember(data: dict[str, Any], applied: Any, ids: dict[str, str]) -> None:
         ids["@" + data["child"]["ref"]] = applied.result["person_ids"][0]
 
 
-def _count(registry: Any, summary: DemoSummary) -> None:
+def _count(registry: Registry, summary: DemoSummary) -> None:
     """Households and residents as the registry now has them (counts only; nothing read
     about any one person, so no audit entry)."""
     query = sa.select(resident.c.household_id, resident.c.record).where(
