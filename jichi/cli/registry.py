@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from jichi.cli import bulk as bulk_cli
 from jichi.cli.output import EXIT_REJECTED, fail, print_json
 from jichi.kernel.errors import INVALID_INPUT, JichiError
 from jichi.registry.queries import SearchQuery

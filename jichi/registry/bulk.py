@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import hashlib
 import json
 import os
@@ -64,6 +65,7 @@ from jichi.registry.layout import (
     Kind,
 )
 from jichi.registry.model import Address, RemovalReason, ResidentRecord, Status
+from jichi.registry.relationship import Relationship
 from jichi.registry.service import JST, NUMBER_CONTEXT
 from jichi.registry.tables import household, resident
 from jichi.security import audit
@@ -161,25 +163,25 @@ BAD_CHOICE = define(
 )
 BAD_DATE = define(
     "BLK-013",
-    "{label}（{column}）: {reason}",
+    "{label}（{column}）の日付が正しくありません。{reason}",
     "{column}: {reason_en}",
     params=("label", "column", "reason", "reason_en"),
 )
 BAD_KANA = define(
     "BLK-014",
-    "{label}（{column}）: {reason}",
+    "{label}（{column}）の振り仮名が正しくありません。{reason}",
     "{column}: {reason_en}",
     params=("label", "column", "reason", "reason_en"),
 )
 BAD_INDIVIDUAL_NUMBER = define(
     "BLK-015",
-    "個人番号（{column}）: {reason}",
+    "個人番号（{column}）が正しくありません。{reason}",
     "{column}: {reason_en}",
     params=("column", "reason", "reason_en"),
 )
 BAD_RESIDENT_CODE = define(
     "BLK-016",
-    "住民票コード（{column}）: {reason}",
+    "住民票コード（{column}）が正しくありません。{reason}",
     "{column}: {reason_en}",
     params=("column", "reason", "reason_en"),
 )
@@ -192,7 +194,7 @@ BAD_VALUE = define(
 CONTROL_CHARACTER = define(
     "BLK-018",
     "{label}（{column}）に制御文字（改行・タブ等）が含まれています（{position}文字目）。",
-    "{column} contains a control character (line break, tab …) at position {position}",
+    "{column} contains a control character (line break, tab, ...) at position {position}",
     params=("label", "column", "position"),
 )
 LEGACY_LISTS = define(
@@ -200,6 +202,12 @@ LEGACY_LISTS = define(
     "外字の列（legacy_code・legacy_identified_as・legacy_identified_by）の件数が揃っていません（{counts}）。",
     "the legacy character lists have different lengths ({counts})",
     params=("counts",),
+)
+BAD_RELATIONSHIP = define(
+    "BLK-024",
+    "続柄が住民票の書き方になっていません: {why}",
+    "relationship not in the registry's written form: {why_en}",
+    params=("why", "why_en"),
 )
 WRONG_MUNICIPALITY = define(
     "BLK-020",
@@ -483,6 +491,7 @@ def person_id_for(lg_code: str, source_id: str) -> str:
     return str(uuid.uuid5(ID_NAMESPACE, f"{lg_code}/person/{source_id}"))
 
 
+@functools.lru_cache(maxsize=4096)  # the rows of a household ask for the same id in turn
 def household_id_for(lg_code: str, household_source_id: str) -> str:
     return str(uuid.uuid5(ID_NAMESPACE, f"{lg_code}/household/{household_source_id}"))
 
@@ -622,7 +631,6 @@ class _Row:
     record: ResidentRecord | None = None
     number: str | None = None
     number_hash: str | None = None
-    restricted: bool = False
     archived: dict[str, str] = field(default_factory=dict)
     row_sha256: str = ""
     issues: list[RowIssue] = field(default_factory=list)
@@ -695,8 +703,6 @@ def parse_row(header: _Header, cells: list[str], line: int, lg_code: str) -> _Ro
             legacy[col.name] = parsed
         elif col.name == "individual_number":
             row.number = parsed
-        elif col.name == "restricted":
-            row.restricted = parsed
         elif (path := col.record_path) is not None:
             _set(data, path, parsed)
     for name in header.archived:
@@ -805,6 +811,27 @@ def _legacy(row: _Row, data: dict[str, Any], lists: dict[str, list[str]]) -> Non
 
 
 def _check_record(row: _Row, record: ResidentRecord) -> None:
+    try:
+        # 続柄 must already be in the registry's written form (子の子, never 孫): anything
+        # else would be stored as an item no household view or certificate can order.
+        written = Relationship.parse(record.relationship, field="relationship").render()
+    except JichiError as error:
+        row.reject(
+            BAD_RELATIONSHIP,
+            "relationship",
+            error.code,
+            why=error.message_ja,
+            why_en=error.message_en,
+        )
+    else:
+        if written != record.relationship:
+            row.reject(
+                BAD_RELATIONSHIP,
+                "relationship",
+                None,
+                why=f"「{written}」と書いてください",
+                why_en=f"write it as {written!r}",
+            )
     removed = record.status is Status.REMOVED
     if removed and (record.removed_on is None or record.removal_reason is None):
         row.reject(
@@ -966,7 +993,6 @@ class _Importer:
                 resident.c.person_id,
                 resident.c.record,
                 resident.c.individual_number_hash,
-                resident.c.restricted,
             ),
             resident.c.person_id,
             person_ids,
@@ -1028,8 +1054,6 @@ class _Importer:
         if ResidentRecord.model_validate(stored.record) != row.record:
             return False
         if (stored.individual_number_hash or None) != row.number_hash:
-            return False
-        if bool(stored.restricted) != row.restricted:
             return False
         kept = {k: v for k, v in row.archived.items() if v}
         if archive is None:
@@ -1147,7 +1171,7 @@ class _Importer:
                     number_enc=self.cipher.encrypt(r.number, context=NUMBER_CONTEXT)
                     if r.number
                     else None,
-                    restricted=r.restricted,
+                    restricted=False,  # support measures are not in this layout
                     version=1,
                     now=now,
                 )
@@ -1423,7 +1447,6 @@ def _write_export(
                     resident.c.household_id,
                     resident.c.record,
                     resident.c.individual_number_enc,
-                    resident.c.restricted,
                     import_archive.c.source_id,
                     import_archive.c.household_source_id,
                     import_archive.c.columns,
@@ -1463,8 +1486,6 @@ def _export_cell(col: Column, record: dict[str, Any], row: Any, number: str | No
         return row.household_source_id or ""
     if col.name == "individual_number":
         return number or ""
-    if col.name == "restricted":
-        return write_cell(col, bool(row.restricted))
     path = col.record_path
     assert path is not None
     if path[0] == "legacy_characters":

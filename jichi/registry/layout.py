@@ -195,14 +195,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("removed_on", "消除の年月日", Kind.DATE, "record.removed_on"),
     Column("removal_reason", "消除の事由", Kind.REMOVAL_REASON, "record.removal_reason"),
     Column("deceased_on", "死亡の年月日", Kind.DATE, "record.deceased_on"),
-    # -- outside the record -----------------------------------------------------------
-    Column(
-        "restricted",
-        "支援措置等による交付制限",
-        Kind.BOOL,
-        "resident.restricted",
-        note_ja="住民票の記載事項ではないが、移行で落とすと危険なため持ち運ぶ",
-    ),
 )
 
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
