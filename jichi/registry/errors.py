@@ -197,3 +197,9 @@ ALIAS_RULE = define(
     "alias refused: {why_en}",
     params=("why", "why_en"),
 )
+HISTORY_CONFLICT = define(
+    "REG-042",
+    "この異動日では、後に記録された異動と矛盾します。異動日を確認するか、先に後の異動を取り消してください。",
+    "the effective date conflicts with later recorded events; nothing was recorded",
+    http_status=409,
+)

@@ -13,14 +13,29 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from jichi.registry.events import Event, EventKind
-from jichi.registry.model import ResidentRecord, Status
+from jichi.registry.events import Event, EventKind, NotificationKind
+from jichi.registry.model import RemovalReason, ResidentRecord, Status
 
 
 def apply(record: ResidentRecord | None, event: Event) -> ResidentRecord:
+    """One event on a record.
+
+    Removals and restorations are judged against the record as folded so far, because a
+    back-dated event can land between them: a 転出取消 restores only a removal by 転出
+    (never a death folded in before it), and a second removal keeps the first one's
+    reason and date (a person who died before the planned move-out date stays dead).
+    """
     if event.kind is EventKind.RECORDED or record is None:
         return ResidentRecord.model_validate(event.changes)
     data: dict[str, Any] = record.model_dump(mode="json")
+    if event.kind is EventKind.REMOVED and not record.is_active:
+        return record  # already removed: the earlier removal stands
+    if (
+        event.kind is EventKind.RESTORED
+        and event.reason is NotificationKind.MOVE_OUT_CANCELLED
+        and record.removal_reason is not RemovalReason.MOVE_OUT
+    ):
+        return record  # nothing of this move-out left to cancel
     data.update(event.changes)
     if event.kind is EventKind.REMOVED:
         data["status"] = Status.REMOVED.value

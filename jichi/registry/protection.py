@@ -35,7 +35,6 @@ from jichi.registry.restrictions import (
     restrictions_of,
 )
 from jichi.registry.tables import resident, support_measure
-from jichi.security import audit
 from jichi.security.actor import Actor
 from jichi.store.engine import write_transaction
 
@@ -215,17 +214,12 @@ class Protection:
         measure_id: str | None,
         detail: dict[str, Any] | None = None,
     ) -> None:
-        audit.append(
+        self.registry.audit(
             conn,
-            audit.AuditEntry(
-                lg_code=self.registry.lg_code,
-                at=self.registry.clock(),
-                actor=actor.staff_id,
-                actor_role=actor.role,
-                action=action,
-                subject_person_id=person_id,
-                detail=detail or {"measure_id": measure_id},
-            ),
+            actor,
+            action=action,
+            subject_person_id=person_id,
+            detail=detail or {"measure_id": measure_id},
         )
 
 

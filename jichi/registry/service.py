@@ -224,6 +224,13 @@ class Registry:
             events = [*history.get(pid, []), *new_events[pid]]
             current = replay(events)
             assert current is not None
+            if (current.status, current.household_id, current.relationship) != (
+                snapshot.records[pid].status,
+                snapshot.records[pid].household_id,
+                snapshot.records[pid].relationship,
+            ):
+                # A back-dated event reorders history in a way the decision did not see.
+                raise JichiError(e.HISTORY_CONFLICT, field="effective_date")
             number = decision.individual_numbers.get(pid)
             row = repo.resident_row(
                 current,
@@ -252,18 +259,40 @@ class Registry:
         )
         repo.insert_outbox(conn, self.lg_code, decision.outbox, now)
         for pid in sorted(touched):
-            audit.append(
+            self.audit(
                 conn,
-                audit.AuditEntry(
-                    lg_code=self.lg_code,
-                    at=now,
-                    actor=actor.staff_id,
-                    actor_role=actor.role,
-                    action=f"notification.{cmd.kind}",
-                    subject_person_id=pid,
-                    detail={"notification_id": decision.notification_id},
-                ),
+                actor,
+                at=now,
+                action=f"notification.{cmd.kind}",
+                subject_person_id=pid,
+                detail={"notification_id": decision.notification_id},
             )
+
+    def audit(
+        self,
+        conn: sa.Connection,
+        actor: Actor,
+        *,
+        action: str,
+        at: datetime | None = None,
+        subject_person_id: str | None = None,
+        purpose: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """One audit entry in the caller's transaction (every read and write of a person)."""
+        audit.append(
+            conn,
+            audit.AuditEntry(
+                lg_code=self.lg_code,
+                at=at or self.clock(),
+                actor=actor.staff_id,
+                actor_role=actor.role,
+                action=action,
+                subject_person_id=subject_person_id,
+                purpose=purpose,
+                detail=detail or {},
+            ),
+        )
 
     # -- reads ------------------------------------------------------------------------
 
@@ -284,21 +313,16 @@ class Registry:
             record = replay(events, as_of=as_of, recorded_by=recorded_by)
             if record is None:
                 raise JichiError(e.PERSON_NOT_FOUND, field="person_id", person_id=person_id)
-            audit.append(
+            self.audit(
                 conn,
-                audit.AuditEntry(
-                    lg_code=self.lg_code,
-                    at=self.clock(),
-                    actor=actor.staff_id,
-                    actor_role=actor.role,
-                    action="resident.read",
-                    subject_person_id=person_id,
-                    purpose=purpose,
-                    detail={
-                        "as_of": as_of.isoformat() if as_of else None,
-                        "recorded_by": recorded_by.isoformat() if recorded_by else None,
-                    },
-                ),
+                actor,
+                action="resident.read",
+                subject_person_id=person_id,
+                purpose=purpose,
+                detail={
+                    "as_of": as_of.isoformat() if as_of else None,
+                    "recorded_by": recorded_by.isoformat() if recorded_by else None,
+                },
             )
             return record
 
@@ -313,16 +337,11 @@ class Registry:
             ]
             if not events:
                 raise JichiError(e.PERSON_NOT_FOUND, field="person_id", person_id=person_id)
-            audit.append(
+            self.audit(
                 conn,
-                audit.AuditEntry(
-                    lg_code=self.lg_code,
-                    at=self.clock(),
-                    actor=actor.staff_id,
-                    actor_role=actor.role,
-                    action="resident.history",
-                    subject_person_id=person_id,
-                ),
+                actor,
+                action="resident.history",
+                subject_person_id=person_id,
             )
             return events
 
@@ -333,16 +352,11 @@ class Registry:
             raise JichiError(e.EMPTY_SEARCH, field="name")
         with write_transaction(self.engine) as conn:
             page = queries.search(conn, self.lg_code, query)
-            audit.append(
+            self.audit(
                 conn,
-                audit.AuditEntry(
-                    lg_code=self.lg_code,
-                    at=self.clock(),
-                    actor=actor.staff_id,
-                    actor_role=actor.role,
-                    action="resident.search",
-                    detail={"shown": [r.person_id for r in page.records]},
-                ),
+                actor,
+                action="resident.search",
+                detail={"shown": [r.person_id for r in page.records]},
             )
             return page
 
@@ -355,17 +369,12 @@ class Registry:
                 return None
             members = order_members(list(repo.load_members(conn, [household_id]).values()))
             for member in members:
-                audit.append(
+                self.audit(
                     conn,
-                    audit.AuditEntry(
-                        lg_code=self.lg_code,
-                        at=self.clock(),
-                        actor=actor.staff_id,
-                        actor_role=actor.role,
-                        action="household.read",
-                        subject_person_id=member.person_id,
-                        detail={"household_id": household_id},
-                    ),
+                    actor,
+                    action="household.read",
+                    subject_person_id=member.person_id,
+                    detail={"household_id": household_id},
                 )
             return state.version, members
 

@@ -665,3 +665,32 @@ def test_relationships_are_written_the_registrys_way_and_forbidden_words_refused
         child=person("山田", "三郎", ("ヤマダ", "サブロウ"), "2026-11-22", "male", "長男"),
     )
     assert error.code == "REL-003" and "子" in error.message_ja
+
+
+def test_a_death_after_a_cancelled_future_move_out_stays_a_death(
+    registry: Registry, move_in: MoveIn
+) -> None:
+    """Found by the state-machine test: a 転出取消 dated on the planned move-out day must not
+    resurrect someone whose death is dated before it."""
+    family = by_name(registry, move_in())
+    everyone = [r.person_id for r in family.values()]
+    apply(
+        registry,
+        kind="move_out",
+        person_ids=everyone,
+        planned_date="2026-12-10",
+        destination=ELSEWHERE,
+    )
+    apply(registry, kind="cancel_move_out", person_ids=everyone)
+    taro, hanako = family["太郎"].person_id, family["花子"].person_id
+    apply(
+        registry,
+        kind="death",
+        person_id=taro,
+        effective_date="2026-11-26",
+        new_head_id=hanako,
+        relationships={family["一郎"].person_id: "子", family["二葉"].person_id: "子"},
+    )
+    assert registry.read_record(taro, CLERK).status is Status.REMOVED
+    heads = [registry.read_record(p, CLERK).is_head for p in everyone if p != taro]
+    assert heads.count(True) == 1
