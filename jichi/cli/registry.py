@@ -26,6 +26,8 @@ from jichi.store.engine import database_url, make_engine
 app = typer.Typer(
     help="住民基本台帳: 届出の一括適用・住民票の表示・検索・移行", no_args_is_help=True
 )
+app.command("import")(bulk_cli.import_csv)
+app.command("export")(bulk_cli.export_csv)
 console = Console(stderr=True)
 
 STAFF_HELP = "操作する職員 ID（jichi staff add で登録; 環境変数 JICHI_STAFF）"

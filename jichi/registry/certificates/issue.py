@@ -1,0 +1,571 @@
+"""Issuing a certificate: the gate, the audited reads, the PDF and the log — or nothing.
+
+The order is the point (U1, U3, U9):
+
+1. The request is checked on its own (subjects, items the requester may have).
+2. **The gate**: :meth:`Protection.check_request` for every person whose data will be
+   printed.  A refusal stops here, before any record is read; the gate has already
+   audited it.
+3. A retry (a ``request_id`` already used) returns the certificate issued for it, the
+   same bytes re-made from the record as known at the first issue, never a second one.
+4. The records are read through the registry, each read audited, as known at the
+   moment of issue.
+5. In **one transaction**: the 通番 is taken (under a per-municipality lock), the HTML
+   rendered, the PDF made, its SHA-256 and the row stored, one ``certificate.issue``
+   audit entry written per subject.  Any failure rolls everything back and no PDF is
+   returned.
+
+Each call works only on its own request's values (no shared buffer, queue or file), so
+one request's document can only ever hold that request's people (U1); the tests check
+it under concurrency.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import Connection, Engine
+
+from jichi.kernel.errors import JichiError
+from jichi.places.catalog import default_catalog
+from jichi.registry import errors as registry_errors
+from jichi.registry.certificates import errors as e
+from jichi.registry.certificates.fonts import FontChoice, default_font, metrics_for
+from jichi.registry.certificates.model import (
+    ITEM_LABELS,
+    REQUESTER_LABELS,
+    Alert,
+    Certificate,
+    CertificateKind,
+    CertificateRequest,
+    CertificateSettings,
+    Official,
+)
+from jichi.registry.certificates.render import CertificateData, HistoryLine, Subject, render
+from jichi.registry.certificates.tables import certificate
+from jichi.registry.model import RemovalReason, ResidentRecord
+from jichi.registry.protection import Protection
+from jichi.registry.restrictions import Override, RequesterType
+from jichi.registry.service import JST, NUMBER_CONTEXT, Registry, order_members
+from jichi.registry.tables import resident
+from jichi.security import audit
+from jichi.security.actor import Actor
+from jichi.store.engine import write_transaction
+
+log = logging.getLogger("jichi.registry.certificates")
+
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+CODE_LENGTH = 16  # 80 bits, shown as XXXX-XXXX-XXXX-XXXX
+SERIAL_ATTEMPTS = 5  # another process took the 通番: make the PDF again, this often
+SERIAL_LOCK_CLASS = 0x6A696368  # "jich": PostgreSQL advisory lock class for the 通番
+HOUSEHOLD_KINDS = {
+    CertificateKind.RECORD_COPY_HOUSEHOLD,
+    CertificateKind.RECORD_ITEMS_CERTIFICATE,
+}
+# Only the person and their household may have these printed (facts §1.6: 宝塚市).
+RESTRICTED_ITEMS = ("individual_number", "resident_code")
+NUMBER_ALLOWED = {RequesterType.SELF, RequesterType.SAME_HOUSEHOLD}
+
+PdfMaker = Callable[[str], tuple[bytes, int]]
+
+
+def municipality_settings(lg_code: str, mayor_name: str, **options: Any) -> CertificateSettings:
+    """Settings with the issuer's title built from the catalogue: 埼玉県川越市長."""
+    lg = default_catalog().get(lg_code)
+    return CertificateSettings(mayor=Official(f"{lg.display_name}長", mayor_name), **options)
+
+
+def to_pdf(html: str) -> tuple[bytes, int]:
+    """The PDF of ``html`` (WeasyPrint) and its number of pages."""
+    from weasyprint import HTML
+
+    document = HTML(string=html).render()
+    return document.write_pdf(), len(document.pages)
+
+
+def new_verification_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def issue(
+    registry: Registry,
+    protection: Protection,
+    request: CertificateRequest,
+    clerk: Actor,
+    settings: CertificateSettings,
+    override: Override | None = None,
+    *,
+    font: FontChoice | None = None,
+    pdf_maker: PdfMaker = to_pdf,
+) -> Certificate:
+    """Issue the certificate ``request`` asks for, or raise and leave nothing behind."""
+    _check_request(request)
+    _check_settings(registry.lg_code, settings)
+    if clerk.lg_code != registry.lg_code:
+        raise JichiError(registry_errors.WRONG_TENANT, field="actor", lg_code=registry.lg_code)
+    engine = registry.engine
+    with engine.connect() as conn:
+        earlier = conn.execute(
+            sa.select(certificate).where(certificate.c.request_id == request.request_id)
+        ).first()
+        people = _resolve(conn, registry.lg_code, request, earlier)
+    channel = f"certificate.{request.kind.value}"
+    for person_id in people.gate:  # FIRST: nothing is read before every subject passes
+        protection.check_request(
+            person_id, request.requester, clerk, channel=channel, override=override
+        )
+    font = font or default_font()
+    if earlier is not None:
+        return _replay(registry, request, clerk, settings, earlier, font, pdf_maker, people)
+    issued_at = registry.clock()
+    data = _read(registry, request, clerk, people, issued_at)
+    lg_code = registry.lg_code
+    found = None
+    with _process_lock(engine, lg_code):
+        for _attempt in range(SERIAL_ATTEMPTS):
+            # The PDF is made outside the write transaction, so SQLite's one write lock
+            # is held only to store: this process's issuances queue on the lock above.
+            with engine.connect() as conn:
+                seq = _next_seq(conn, lg_code, data.issued_on)
+            made = _make(registry, settings, data, seq, font, pdf_maker)
+            with write_transaction(engine) as conn:
+                _lock_serial(conn, lg_code)
+                found = conn.execute(
+                    sa.select(certificate).where(certificate.c.request_id == request.request_id)
+                ).first()
+                if found is not None:
+                    break
+                if _next_seq(conn, lg_code, data.issued_on) != seq:
+                    continue  # another process took this 通番 meanwhile: make it again
+                return _store(conn, registry, request, clerk, made, issued_at)
+        else:
+            raise JichiError(e.SERIAL_BUSY, field="serial")
+    # The same request finished meanwhile (a concurrent retry): hand back that one.
+    return _replay(registry, request, clerk, settings, found, font, pdf_maker, people)
+
+
+# -- request checks (no database) ----------------------------------------------------------
+
+
+def _check_request(request: CertificateRequest) -> None:
+    if not request.person_ids:
+        raise JichiError(e.NO_SUBJECT, field="person_ids")
+    kind = request.kind
+    if kind.personal and (len(set(request.person_ids)) != 1 or request.whole_household):
+        raise JichiError(
+            e.ONE_PERSON_ONLY, field="person_ids", kind=kind.value, kind_ja=kind.label_ja
+        )
+    requester = request.requester.type
+    if requester is RequesterType.THIRD_PARTY and not request.purpose.strip():
+        raise JichiError(e.PURPOSE_REQUIRED, field="purpose")
+    if requester is RequesterType.PROFESSIONAL and not request.request_form_number.strip():
+        raise JichiError(e.FORM_NUMBER_REQUIRED, field="request_form_number")
+    if requester not in NUMBER_ALLOWED:
+        for item in RESTRICTED_ITEMS:
+            if getattr(request.items, item):
+                label, label_en = ITEM_LABELS[item]
+                who, who_en = REQUESTER_LABELS[requester]
+                raise JichiError(
+                    e.ITEM_NOT_ALLOWED,
+                    field=f"items.{item}",
+                    item=label,
+                    item_en=label_en,
+                    requester=who,
+                    requester_en=who_en,
+                )
+
+
+def _check_settings(lg_code: str, settings: CertificateSettings) -> None:
+    lg = default_catalog().get(lg_code)
+    for official in (settings.mayor, *settings.acting):
+        if not official.name.strip():
+            raise JichiError(e.NO_ISSUER_NAME, field="settings.mayor")
+        if lg.prefecture not in official.title:
+            raise JichiError(
+                e.BAD_ISSUER_TITLE,
+                field="settings.mayor",
+                title=official.title,
+                prefecture=lg.prefecture,
+            )
+
+
+# -- who is on it ---------------------------------------------------------------------------
+
+
+class _People:
+    def __init__(self, subjects: list[str], head_id: str | None) -> None:
+        self.subjects = subjects
+        self.head_id = head_id  # whose name prints as 世帯主 when it is not a subject
+
+    @property
+    def gate(self) -> list[str]:
+        extra = [self.head_id] if self.head_id and self.head_id not in self.subjects else []
+        return [*self.subjects, *extra]
+
+
+def _resolve(conn: Connection, lg_code: str, request: CertificateRequest, earlier: Any) -> _People:
+    """The person ids on the certificate (ids only: no record is read before the gate)."""
+    named = list(dict.fromkeys(request.person_ids))
+    if earlier is not None:  # a retry: the people as issued, if it is the same request
+        stored = list(earlier.subject_person_ids)
+        same = (
+            earlier.kind == request.kind.value
+            and set(named) <= set(stored)
+            and bool(earlier.whole_household) == request.whole_household
+            and list(earlier.items) == request.items.chosen()
+        )
+        if not same:
+            raise JichiError(e.REQUEST_ID_REUSED, field="request_id", request_id=request.request_id)
+        named = stored
+    rows = conn.execute(
+        sa.select(
+            resident.c.person_id,
+            resident.c.household_id,
+            resident.c.relationship,
+            resident.c.status,
+        ).where(resident.c.person_id.in_(named), resident.c.lg_code == lg_code)
+    ).all()
+    found = {row.person_id: row for row in rows}
+    for person_id in named:
+        if person_id not in found:
+            raise JichiError(
+                registry_errors.PERSON_NOT_FOUND, field="person_ids", person_id=person_id
+            )
+    households = {row.household_id for row in rows}
+    if len(households) != 1:
+        raise JichiError(e.NOT_ONE_HOUSEHOLD, field="person_ids")
+    (household_id,) = households
+    members = conn.execute(
+        sa.select(resident.c.person_id, resident.c.relationship).where(
+            resident.c.household_id == household_id,
+            resident.c.lg_code == lg_code,
+            resident.c.status == "active",
+        )
+    ).all()
+    subjects = named
+    if earlier is None and request.whole_household and request.kind in HOUSEHOLD_KINDS:
+        subjects = sorted({m.person_id for m in members} | set(named))
+    head_id = None
+    if request.items.relationship and request.kind is not CertificateKind.REMOVED_RECORD_COPY:
+        heads = [m.person_id for m in members if m.relationship == "世帯主"]
+        head_id = heads[0] if heads else None
+    return _People(subjects, head_id)
+
+
+# -- reading (audited, through the registry) -------------------------------------------------
+
+
+def _read(
+    registry: Registry,
+    request: CertificateRequest,
+    clerk: Actor,
+    people: _People,
+    as_known_at: datetime,
+    *,
+    serial: str = "",
+    code: str = "",
+) -> CertificateData:
+    purpose = f"certificate:{request.kind.value}"
+    records = [
+        registry.read_record(pid, clerk, recorded_by=as_known_at, purpose=purpose)
+        for pid in people.subjects
+    ]
+    for record in records:
+        _check_state(request.kind, record)
+    if len({r.household_id for r in records}) != 1:
+        raise JichiError(e.NOT_ONE_HOUSEHOLD, field="person_ids")
+    ordered = records if request.kind.personal else order_members(records)
+    head: ResidentRecord | None = next((r for r in records if r.is_head), None)
+    if head is None and people.head_id:
+        head = registry.read_record(people.head_id, clerk, recorded_by=as_known_at, purpose=purpose)
+    numbers = (
+        _numbers(registry, [r.person_id for r in ordered])
+        if request.items.individual_number
+        else {}
+    )
+    subjects = []
+    for record in ordered:
+        history: tuple[HistoryLine, ...] = ()
+        if request.kind.personal and request.items.history:
+            history = tuple(
+                HistoryLine(ev.effective_date, ev.reason.label_ja, ev.notified_date)
+                for ev in registry.history(record.person_id, clerk)
+                if ev.recorded_at <= as_known_at
+            )
+        subjects.append(Subject(record, numbers.get(record.person_id, ""), history))
+    all_members = request.whole_household and request.kind in HOUSEHOLD_KINDS
+    return CertificateData(
+        kind=request.kind,
+        subjects=tuple(subjects),
+        items=request.items,
+        serial=serial,
+        issued_on=as_known_at.astimezone(JST).date(),
+        verification_code=code,
+        whole_household=all_members,
+        head=head,
+        official_use=request.official_use,
+    )
+
+
+def _check_state(kind: CertificateKind, record: ResidentRecord) -> None:
+    if kind is CertificateKind.MOVE_OUT_CERTIFICATE:
+        if record.removal_reason is not RemovalReason.MOVE_OUT or record.planned_move_out is None:
+            raise JichiError(e.NOT_MOVING_OUT, field="person_ids", person_id=record.person_id)
+        return
+    wants_removed = kind is CertificateKind.REMOVED_RECORD_COPY
+    if record.is_active == wants_removed:
+        raise JichiError(
+            e.WRONG_RECORD_STATE,
+            field="person_ids",
+            kind=kind.value,
+            kind_ja=kind.label_ja,
+            expected="消除された（除票の）方" if wants_removed else "現に住民である方",
+            expected_en="removed" if wants_removed else "current",
+            person_id=record.person_id,
+        )
+
+
+def _numbers(registry: Registry, person_ids: list[str]) -> dict[str, str]:
+    with registry.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(resident.c.person_id, resident.c.individual_number_enc).where(
+                resident.c.person_id.in_(person_ids)
+            )
+        ).all()
+    return {
+        row.person_id: registry.cipher.decrypt(row.individual_number_enc, context=NUMBER_CONTEXT)
+        for row in rows
+        if row.individual_number_enc
+    }
+
+
+# -- issuing (one transaction) -------------------------------------------------------------
+
+
+_LOCKS: dict[tuple[int, str], threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _process_lock(engine: Engine, lg_code: str) -> threading.Lock:
+    """Issuances of one municipality queue in this process before they take the DB lock.
+
+    The database lock (an advisory lock on PostgreSQL, the write lock on SQLite) is
+    what makes the 通番 safe across processes; queueing here first keeps SQLite's
+    writers from timing out behind one another's PDF rendering.
+    """
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault((id(engine), lg_code), threading.Lock())
+
+
+def _lock_serial(conn: Connection, lg_code: str) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:cls, :key)"),
+            {"cls": SERIAL_LOCK_CLASS, "key": int(lg_code)},
+        )
+    # SQLite: write_transaction began IMMEDIATE, so this transaction holds the write lock.
+
+
+def _next_seq(conn: Connection, lg_code: str, day: date) -> int:
+    current = conn.execute(
+        sa.select(sa.func.max(certificate.c.seq)).where(
+            certificate.c.lg_code == lg_code, certificate.c.issued_on == day
+        )
+    ).scalar()
+    return int(current or 0) + 1
+
+
+def serial_for(lg_code: str, day: date, seq: int, settings: CertificateSettings) -> str:
+    """発行年月日・市区町村名・端末・プリンタ・通番 (spec 5.5); the pages follow on each page."""
+    name = default_catalog().get(lg_code).name
+    parts = [day.strftime("%Y%m%d"), name, settings.terminal, settings.printer, f"{seq:06d}"]
+    return " ".join(p for p in parts if p)
+
+
+def _make_pdf(pdf_maker: PdfMaker, html: str) -> tuple[bytes, int]:
+    try:
+        return pdf_maker(html)
+    except JichiError:
+        raise
+    except Exception as error:  # WeasyPrint, fonts, memory: nothing is issued
+        log.exception("certificate PDF failed")
+        raise JichiError(e.PDF_FAILED, field="pdf") from error
+
+
+@dataclass(frozen=True)
+class _Made:
+    data: CertificateData
+    seq: int
+    pdf: bytes
+    pages: int
+    digest: str
+    alerts: tuple[Alert, ...]
+
+
+def _make(
+    registry: Registry,
+    settings: CertificateSettings,
+    data: CertificateData,
+    seq: int,
+    font: FontChoice,
+    pdf_maker: PdfMaker,
+) -> _Made:
+    """Number, render and print the certificate (nothing stored yet)."""
+    serial = serial_for(registry.lg_code, data.issued_on, seq, settings)
+    data = replace(data, serial=serial, verification_code=new_verification_code())
+    rendered = render(data, settings, font_family=font.family, measure=metrics_for(font))
+    pdf, pages = _make_pdf(pdf_maker, rendered.html)
+    return _Made(data, seq, pdf, pages, hashlib.sha256(pdf).hexdigest(), rendered.alerts)
+
+
+def _store(
+    conn: Connection,
+    registry: Registry,
+    request: CertificateRequest,
+    clerk: Actor,
+    made: _Made,
+    issued_at: datetime,
+) -> Certificate:
+    """The row and one audit entry per subject, in the caller's transaction."""
+    lg_code = registry.lg_code
+    data = made.data
+    serial, code, seq, pages = data.serial, data.verification_code, made.seq, made.pages
+    digest = made.digest
+    subject_ids = tuple(s.record.person_id for s in data.subjects)
+    conn.execute(
+        certificate.insert().values(
+            lg_code=lg_code,
+            serial=serial,
+            issued_on=data.issued_on,
+            seq=seq,
+            kind=request.kind.value,
+            request_id=request.request_id,
+            subject_person_ids=list(subject_ids),
+            items=request.items.chosen(),
+            whole_household=request.whole_household,
+            requester_type=request.requester.type.value,
+            purpose=request.purpose,
+            request_form_number=request.request_form_number,
+            clerk=clerk.staff_id,
+            issued_at=issued_at,
+            pdf_sha256=digest,
+            verification_code=code,
+            page_count=pages,
+            alerts=[a.__dict__ for a in made.alerts],
+        )
+    )
+    for person_id in subject_ids:
+        detail: dict[str, Any] = {
+            "serial": serial,
+            "kind": request.kind.value,
+            "requester_type": request.requester.type.value,
+            "items": request.items.chosen(),
+            "pages": pages,
+        }
+        if request.request_form_number:
+            detail["request_form_number"] = request.request_form_number
+        if made.alerts:
+            detail["alerts"] = [f"{a.kind}:{a.field}" for a in made.alerts]
+        audit.append(
+            conn,
+            audit.AuditEntry(
+                lg_code=lg_code,
+                at=registry.clock(),
+                actor=clerk.staff_id,
+                actor_role=clerk.role,
+                action="certificate.issue",
+                subject_person_id=person_id,
+                purpose=request.purpose or None,
+                detail=detail,
+            ),
+        )
+    return Certificate(
+        serial=serial,
+        lg_code=lg_code,
+        kind=request.kind,
+        request_id=request.request_id,
+        issued_at=issued_at,
+        subject_person_ids=subject_ids,
+        pdf_sha256=digest,
+        verification_code=code,
+        page_count=pages,
+        pdf=made.pdf,
+        alerts=made.alerts,
+    )
+
+
+# -- a retry ------------------------------------------------------------------------------
+
+
+def _replay(
+    registry: Registry,
+    request: CertificateRequest,
+    clerk: Actor,
+    settings: CertificateSettings,
+    row: Any,
+    font: FontChoice,
+    pdf_maker: PdfMaker,
+    people: _People,
+) -> Certificate:
+    """The certificate already issued for this request id, re-made byte for byte."""
+    issued_at = row.issued_at
+    if issued_at.tzinfo is None:  # SQLite keeps no zone; stored in UTC
+        issued_at = issued_at.replace(tzinfo=UTC)
+    subjects = list(row.subject_person_ids)
+    stored_request = replace(
+        request,
+        person_ids=tuple(subjects),
+        whole_household=bool(row.whole_household),
+    )
+    people = _People(subjects, people.head_id)
+    data = _read(
+        registry,
+        stored_request,
+        clerk,
+        people,
+        issued_at,
+        serial=row.serial,
+        code=row.verification_code,
+    )
+    rendered = render(data, settings, font_family=font.family, measure=metrics_for(font))
+    pdf, pages = _make_pdf(pdf_maker, rendered.html)
+    if hashlib.sha256(pdf).hexdigest() != row.pdf_sha256:
+        log.error("certificate %s could not be reproduced for a retry", row.serial)
+        raise JichiError(e.CANNOT_REPRODUCE, field="request_id", serial=row.serial)
+    with write_transaction(registry.engine) as conn:
+        for person_id in subjects:
+            audit.append(
+                conn,
+                audit.AuditEntry(
+                    lg_code=registry.lg_code,
+                    at=registry.clock(),
+                    actor=clerk.staff_id,
+                    actor_role=clerk.role,
+                    action="certificate.replay",
+                    subject_person_id=person_id,
+                    detail={"serial": row.serial, "kind": row.kind},
+                ),
+            )
+    return Certificate(
+        serial=row.serial,
+        lg_code=row.lg_code,
+        kind=CertificateKind(row.kind),
+        request_id=row.request_id,
+        issued_at=issued_at,
+        subject_person_ids=tuple(subjects),
+        pdf_sha256=row.pdf_sha256,
+        verification_code=row.verification_code,
+        page_count=pages,
+        pdf=pdf,
+        alerts=rendered.alerts,
+        replayed=True,
+    )
