@@ -23,12 +23,16 @@ $(VENV)/.dev-installed: requirements/dev.lock pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $@ $(VENV)/.main-installed
 
+# The Digital Agency design tokens (npm, MIT) served to the counter pages.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
 ## demo: set up and start jichi with a demo municipality on embedded SQLite
-demo: $(VENV)/.main-installed
+demo: $(VENV)/.main-installed node_modules/.package-lock.json
 	$(BIN)/jichi demo --port $(PORT) $(ARGS)
 
 ## test: set up and run lint, type checks and the whole suite (SQLite + PostgreSQL + NATS)
-test: $(VENV)/.dev-installed
+test: $(VENV)/.dev-installed node_modules/.package-lock.json
 	scripts/services
 	scripts/system-deps
 	$(MAKE) --no-print-directory lint

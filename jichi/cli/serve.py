@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from sqlalchemy import Engine
 
+from jichi.kernel.errors import JichiError
 from jichi.store import migrate
 from jichi.store.engine import make_engine
 
@@ -55,7 +56,30 @@ def demo(
     cipher = FieldCipher(load_keys(database))
     if residents:
         _populate(engine, place.code, cipher, residents, seed)
+    _demo_staff(engine, place.code)
+    console.print(
+        f"窓口画面: http://{host}:{port}/counter/ — 職員 ID「{DEMO_STAFF}」"
+        f"パスワード「{DEMO_PASSWORD}」（デモ専用）"
+    )
     _run(engine, host, port, municipality=place.code, cipher=cipher)
+
+
+DEMO_STAFF = "demo"
+DEMO_PASSWORD = "demo"  # a throw-away demo database only; real staff are added with jichi staff
+
+
+def _demo_staff(engine: Engine, lg_code: str) -> None:
+    from jichi.security.staff import STAFF_EXISTS, create_staff
+    from jichi.store.engine import write_transaction
+
+    try:
+        with write_transaction(engine) as conn:
+            create_staff(
+                conn, DEMO_STAFF, lg_code, "supervisor", "デモ職員", password=DEMO_PASSWORD
+            )
+    except JichiError as error:
+        if error.kind is not STAFF_EXISTS:  # a reused --database already has the demo clerk
+            raise
 
 
 def _populate(engine: Engine, lg_code: str, cipher: FieldCipher, residents: int, seed: int) -> None:

@@ -45,6 +45,8 @@ def test_demo_starts_the_web_ui_and_api_on_a_fresh_sqlite_file(tmp_path: Path) -
         assert (tmp_path / "jichi-demo.db").exists()
         home = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
         assert "埼玉県川越市" in home.text
+        login = httpx.get(f"http://127.0.0.1:{port}/counter/login", timeout=5)
+        assert login.status_code == 200 and "ログイン" in login.text
     finally:
         process.terminate()
         process.wait(timeout=20)

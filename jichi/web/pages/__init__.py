@@ -1,0 +1,1 @@
+"""Server-rendered pages: the counter (/counter) and the resident's own pages (/me)."""

@@ -1,0 +1,209 @@
+"""What every server-rendered page shares: templates, the acting person, HTML errors.
+
+A page handler is as thin as an API route: it gets a :class:`Page` (the signed session,
+the acting staff member, the registry), calls the same service the API calls, and
+renders.  A :class:`JichiError` that escapes a handler becomes an HTML page (or a
+redirect to the sign-in page for AUTH-001) instead of problem+json, by way of
+:class:`PageRoute`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from importlib.resources import files
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+from starlette.datastructures import FormData
+
+from jichi import __version__
+from jichi.kernel.era import format_wareki
+from jichi.kernel.errors import NOT_FOUND, JichiError
+from jichi.registry.service import JST, Registry
+from jichi.security.actor import Actor, Role
+from jichi.security.staff import UNAUTHENTICATED, authenticate, require_role
+from jichi.web.pages import session as s
+
+templates = Jinja2Templates(directory=str(files("jichi.web") / "templates"))
+
+ROLE_JA = {
+    "clerk": "窓口職員",
+    "supervisor": "係長（責任者）",
+    "auditor": "監査",
+    "admin": "管理者",
+    "resident": "ご本人",
+    "system": "システム",
+}
+STAFF_ROLES = (Role.CLERK, Role.SUPERVISOR, Role.ADMIN)
+SUPERVISOR_ROLES = (Role.SUPERVISOR, Role.ADMIN)
+AUDIT_ROLES = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
+
+
+def wareki(value: date | datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        local = value.astimezone(JST)
+        return f"{format_wareki(local.date())} {local:%H:%M}"
+    return format_wareki(value)
+
+
+def _role_ja(role: str | None) -> str:
+    return ROLE_JA.get(role or "", role or "—")
+
+
+def _fid(name: str) -> str:
+    """An element id from an input name: ``persons.0.name.family`` → ``f-persons-0-name-family``."""
+    return "f-" + re.sub(r"[^A-Za-z0-9_-]", "-", name)
+
+
+templates.env.filters["wareki"] = wareki
+templates.env.filters["fid"] = _fid
+templates.env.filters["role_ja"] = _role_ja
+
+
+async def read_form(request: Request) -> AsyncIterator[FormData]:
+    """The submitted form; uploaded files (the card reader's) are closed afterwards."""
+    form = await request.form()
+    try:
+        yield form
+    finally:
+        await form.close()
+
+
+Form = Annotated[FormData, Depends(read_form)]
+
+
+def registry_of(request: Request) -> Registry:
+    registry: Registry | None = request.app.state.registry
+    if registry is None:
+        raise JichiError(NOT_FOUND, field="municipality", what="この団体の住民基本台帳")
+    return registry
+
+
+@dataclass
+class Page:
+    """One request to a page: who is acting, their session, and how to answer."""
+
+    request: Request
+    session: s.Session
+    registry: Registry
+    actor: Actor | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+
+    def require(self, action: str, *roles: Role) -> Actor:
+        if self.actor is None:
+            raise JichiError(UNAUTHENTICATED)
+        require_role(self.actor, action, *roles)
+        return self.actor
+
+    def render(self, template: str, status_code: int = 200, **values: Any) -> Response:
+        municipality = getattr(self.request.app.state, "municipality", None)
+        context = {
+            "version": __version__,
+            "municipality": municipality,
+            "actor": self.actor,
+            "csrf_token": self.session.csrf,
+            "path": self.request.url.path,
+            **self.context,
+            **values,
+        }
+        response = templates.TemplateResponse(
+            self.request, template, context, status_code=status_code
+        )
+        response.headers["Cache-Control"] = "no-store"  # personal data: never cached
+        return s.save(self.request, self.session, response)
+
+    def redirect(self, url: str) -> Response:
+        return s.save(self.request, self.session, RedirectResponse(url, status_code=303))
+
+
+def counter_page(request: Request, form: FormData | None = None, *, signed_in: bool = True) -> Page:
+    """The counter page for this request; checks CSRF on a form and the staff sign-in."""
+    registry = registry_of(request)
+    session = s.load(request, s.COUNTER)
+    if form is not None or request.method == "POST":
+        submitted = form.get(s.CSRF_FIELD) if form is not None else None
+        session.check_csrf(str(submitted) if submitted else request.headers.get(s.CSRF_HEADER))
+    page = Page(request, session, registry)
+    token = session.get("token")
+    if isinstance(token, str):
+        with registry.engine.connect() as conn:
+            try:
+                page.actor = authenticate(conn, token)
+            except JichiError:
+                session.clear()
+    if signed_in and page.actor is None:
+        raise JichiError(UNAUTHENTICATED)
+    return page
+
+
+def resident_page(
+    request: Request, form: FormData | None = None, *, signed_in: bool = True
+) -> Page:
+    registry = registry_of(request)
+    session = s.load(request, s.RESIDENT)
+    if form is not None:
+        submitted = form.get(s.CSRF_FIELD)
+        session.check_csrf(str(submitted) if submitted else None)
+    page = Page(request, session, registry)
+    person_id = session.get("person_id")
+    if signed_in and not isinstance(person_id, str):
+        raise JichiError(UNAUTHENTICATED)
+    return page
+
+
+class PageRoute(APIRoute):
+    """Routes whose errors are pages: sign-in redirects and Japanese error screens."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except JichiError as error:
+                return error_page(request, error)
+
+        return route
+
+
+def error_page(request: Request, error: JichiError) -> Response:
+    resident = request.url.path.startswith("/me")
+    if error.code == UNAUTHENTICATED.code:
+        login = "/me/login" if resident else "/counter/login"
+        target = request.url.path if request.method == "GET" else ""
+        url = f"{login}?next={quote(target)}" if target and target != login else login
+        return RedirectResponse(url, status_code=303)
+    template = "me/error.html" if resident else "counter/error.html"
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {
+            "version": __version__,
+            "municipality": getattr(request.app.state, "municipality", None),
+            "actor": None,
+            "csrf_token": "",
+            "path": request.url.path,
+            "error": error,
+        },
+        status_code=error.http_status,
+    )
+    return response
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only a local path under the same area may follow sign-in (no open redirect)."""
+    if target and target.startswith(default) and not target.startswith("//"):
+        return target
+    return default
+
+
+HTML = HTMLResponse

@@ -1,0 +1,223 @@
+"""窓口画面 (the counter UI): sign-in, search, a person, a household.
+
+Server-rendered Japanese pages over the same :class:`Registry` methods the JSON API
+uses, so every read is audited the same way.  Notification forms live in
+``notifications.py`` and the supervisor's pages in ``supervisor.py``; this router
+includes both, so the app mounts one router for ``/counter``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from jichi.kernel.errors import JichiError, define
+from jichi.registry.errors import HOUSEHOLD_NOT_FOUND
+from jichi.registry.events import Event, EventKind
+from jichi.registry.model import ResidentRecord
+from jichi.registry.queries import SearchQuery
+from jichi.registry.resident_access import ResidentAccess
+from jichi.security.staff import check_password, issue_token, revoke_token
+from jichi.store.engine import write_transaction
+from jichi.web.pages import notifications, supervisor
+from jichi.web.pages.common import (
+    STAFF_ROLES,
+    Form,
+    Page,
+    PageRoute,
+    counter_page,
+    safe_next,
+)
+from jichi.web.pages.forms import LABELS, decode, values_of
+
+router = APIRouter(prefix="/counter", include_in_schema=False, route_class=PageRoute)
+
+SIGN_IN_FAILED = define(
+    "WEB-006",
+    "職員 ID またはパスワードが正しくありません。",
+    "wrong staff id or password",
+    http_status=401,
+)
+SEARCH_FIELDS = ("name", "kana", "date_of_birth", "address", "resident_code")
+CHANGE_LABELS = {
+    **LABELS,
+    "household_id": "世帯",
+    "status": "状態",
+    "address_since": "住所を定めた日",
+    "resident_since": "住民となった日",
+    "moved_in_on": "転入の届出日",
+    "removed_on": "消除日",
+    "removal_reason": "消除事由",
+    "deceased_on": "死亡日",
+    "planned_move_out": "転出予定日",
+    "move_out_destination": "転出先",
+    "move_out_confirmed": "転出確定",
+    "has_individual_number": "個人番号",
+    "former_surname": "旧氏",
+    "alias": "通称",
+    "foreign": "外国人住民の記載事項",
+    "qualifications": "資格",
+}
+
+
+# -- sign-in ---------------------------------------------------------------------------
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "") -> Response:
+    page = counter_page(request, signed_in=False)
+    if page.actor is not None:
+        return page.redirect(safe_next(next, "/counter/"))
+    return page.render("counter/login.html", values={}, errors={}, next=next)
+
+
+@router.post("/login")
+def login(request: Request, form: Form) -> Response:
+    page = counter_page(request, form, signed_in=False)
+    staff_id = str(form.get("staff_id", "")).strip()
+    password = str(form.get("password", ""))
+    errors: dict[str, str] = {}
+    if not staff_id:
+        errors["staff_id"] = "職員 ID を入力してください。"
+    if not password:
+        errors["password"] = "パスワードを入力してください。"
+    if not errors:
+        try:
+            with write_transaction(page.registry.engine) as conn:
+                actor = check_password(conn, staff_id, password)
+                token = issue_token(conn, staff_id, label="counter sign-in")
+        except JichiError:
+            errors["password"] = JichiError(SIGN_IN_FAILED).message_ja
+        else:
+            page.session.start(token=token, staff_id=actor.staff_id)
+            return page.redirect(safe_next(str(form.get("next", "")), "/counter/"))
+    return page.render(
+        "counter/login.html",
+        status_code=401 if "password" in errors and staff_id and password else 422,
+        values={"staff_id": staff_id},
+        errors=errors,
+        next=str(form.get("next", "")),
+    )
+
+
+@router.post("/logout")
+def logout(request: Request, form: Form) -> Response:
+    page = counter_page(request, form, signed_in=False)
+    token = page.session.get("token")
+    if isinstance(token, str):
+        with write_transaction(page.registry.engine) as conn:
+            revoke_token(conn, token)
+    page.session.clear()
+    return page.redirect("/counter/login")
+
+
+# -- search ----------------------------------------------------------------------------
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    page = counter_page(request)
+    page.require("resident.search", *STAFF_ROLES)
+    return page.render("counter/search.html", values={}, errors={}, results=None)
+
+
+@router.post("/search")
+def search(request: Request, form: Form) -> Response:
+    page = counter_page(request, form)
+    results, errors = _search(page, values_of(form))
+    return page.render(
+        "counter/search.html", values=values_of(form), errors=errors, results=results
+    )
+
+
+@router.post("/search/results")
+def search_results(request: Request, form: Form) -> Response:
+    """The results list alone: what the search box fetches as the clerk types."""
+    page = counter_page(request, form)
+    results, errors = _search(page, values_of(form))
+    return page.render("counter/_results.html", results=results, errors=errors)
+
+
+def _search(
+    page: Page, values: dict[str, Any]
+) -> tuple[list[ResidentRecord] | None, dict[str, str]]:
+    page.require("resident.search", *STAFF_ROLES)
+    outcome = decode(values, fields=SEARCH_FIELDS)
+    if not outcome.ok:
+        return None, outcome.errors
+    if not outcome.data:
+        return None, {}
+    query = SearchQuery(include_removed=values.get("include_removed") == "on", **outcome.data)
+    try:
+        found = page.registry.search(query, page.actor)  # type: ignore[arg-type]
+    except JichiError as error:
+        return None, {error.field or "name": error.message_ja}
+    return found.records, {}
+
+
+# -- a person --------------------------------------------------------------------------
+
+
+@router.get("/residents/{person_id}")
+def person(request: Request, person_id: str) -> Response:
+    page = counter_page(request)
+    actor = page.require("resident.read", *STAFF_ROLES)
+    record = page.registry.read_record(person_id, actor, purpose="窓口での照会")
+    events = page.registry.history(person_id, actor)
+    return page.render("counter/person.html", record=record, timeline=timeline(events), issued=None)
+
+
+@router.post("/residents/{person_id}/access-code")
+def access_code(request: Request, person_id: str, form: Form) -> Response:
+    """本人確認コードの発行: shown once, for the resident to sign in at /me."""
+    page = counter_page(request, form)
+    actor = page.require("resident_access.issue", *STAFF_ROLES)
+    issued = ResidentAccess(page.registry).issue(person_id, actor)
+    record = page.registry.read_record(person_id, actor, purpose="本人確認コードの発行")
+    events = page.registry.history(person_id, actor)
+    return page.render(
+        "counter/person.html", record=record, timeline=timeline(events), issued=issued
+    )
+
+
+def timeline(events: list[Event]) -> list[dict[str, Any]]:
+    """異動履歴, newest first, with the changed items named in Japanese."""
+    rows = []
+    for ev in reversed(events):
+        if ev.kind is EventKind.RECORDED:
+            items = ["住民票の記載"]
+        else:
+            items = [CHANGE_LABELS.get(key, key) for key in ev.changes]
+        rows.append(
+            {
+                "event": ev,
+                "changed": "、".join(dict.fromkeys(items)) or "—",
+                "address": ev.changes.get("address"),
+            }
+        )
+    return rows
+
+
+# -- a household -----------------------------------------------------------------------
+
+
+@router.get("/households/{household_id}")
+def household(request: Request, household_id: str) -> Response:
+    page = counter_page(request)
+    actor = page.require("household.read", *STAFF_ROLES)
+    found = page.registry.household(household_id, actor)
+    if found is None:
+        raise JichiError(HOUSEHOLD_NOT_FOUND, field="household_id", household_id=household_id)
+    version, members = found
+    return page.render(
+        "counter/household.html",
+        household_id=household_id,
+        household_version=version,
+        members=members,
+        kinds=notifications.HOUSEHOLD_KINDS,
+    )
+
+
+router.include_router(notifications.router)
+router.include_router(supervisor.router)

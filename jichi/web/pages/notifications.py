@@ -1,0 +1,374 @@
+"""届出の入力画面: one form per notification, posting to the same ``Registry.apply``.
+
+転入 starts from nothing (a family of up to ``MAX_PERSONS`` rows, with the card reader);
+the others start from a household (転居・転出・世帯分離・世帯主変更・出生・死亡) and carry
+the household's version, so a clerk who saw an older state gets 409 REG-006 with the
+fresh data rather than overwriting a colleague's work.  Every rejection is shown next
+to the input its ``field`` names, and listed at the top of the form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request, Response, UploadFile
+from pydantic import ValidationError
+
+from jichi.kernel.errors import JichiError
+from jichi.registry.errors import CONFLICT, HOUSEHOLD_NOT_FOUND
+from jichi.registry.model import ResidentRecord
+from jichi.registry.service import JST
+from jichi.security.actor import Actor
+from jichi.web.pages import card as card_reader
+from jichi.web.pages.common import STAFF_ROLES, Form, Page, PageRoute, counter_page
+from jichi.web.pages.forms import (
+    Outcome,
+    compact_lists,
+    decode,
+    fill_place,
+    place,
+    validation_errors,
+    values_of,
+)
+
+router = APIRouter(route_class=PageRoute)
+
+MAX_PERSONS = 8
+CARD_LIMIT = 64_000  # bytes read from a card file
+PERSON_ITEMS = (
+    "name.family",
+    "name.given",
+    "name.family_kana",
+    "name.given_kana",
+    "date_of_birth",
+    "sex",
+    "relationship",
+    "honseki",
+    "family_register_head",
+)
+ADDRESS_ITEMS = ("prefecture", "municipality", "town", "block", "building", "postal_code")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A household-based notification form: its title and the inputs it shows."""
+
+    kind: str
+    title: str
+    basis: str
+    fields: tuple[str, ...]
+
+
+HOUSEHOLD_KINDS = {
+    k.kind: k
+    for k in (
+        Kind(
+            "relocation",
+            "転居届",
+            "住民基本台帳法23条",
+            (
+                "effective_date",
+                "notified_date",
+                "person_ids",
+                "address",
+                "new_head_id",
+                "remaining_head_id",
+                "relationships",
+            ),
+        ),
+        Kind(
+            "move_out",
+            "転出届",
+            "住民基本台帳法24条",
+            (
+                "planned_date",
+                "notified_date",
+                "person_ids",
+                "destination",
+                "new_head_id",
+                "relationships",
+            ),
+        ),
+        Kind(
+            "household_split",
+            "世帯分離届",
+            "住民基本台帳法25条",
+            (
+                "effective_date",
+                "notified_date",
+                "person_ids",
+                "new_head_id",
+                "remaining_head_id",
+                "relationships",
+            ),
+        ),
+        Kind(
+            "head_change",
+            "世帯主変更届",
+            "住民基本台帳法25条",
+            ("effective_date", "notified_date", "new_head_id", "relationships"),
+        ),
+        Kind(
+            "birth",
+            "出生（職権記載）",
+            "戸籍法49条・住民基本台帳法施行令12条",
+            ("notified_date", "child"),
+        ),
+        Kind(
+            "death",
+            "死亡（職権消除）",
+            "戸籍法86条・住民基本台帳法施行令12条",
+            ("effective_date", "notified_date", "person_id", "new_head_id", "relationships"),
+        ),
+    )
+}
+
+
+def input_names(
+    fields: tuple[str, ...], members: list[ResidentRecord], persons: int = 0
+) -> list[str]:
+    """Every input a form shows, in page order (errors are placed against these)."""
+    names: list[str] = []
+    for f in fields:
+        if f in {"address", "destination", "previous_address"}:
+            names += [f"{f}.{item}" for item in ADDRESS_ITEMS]
+        elif f == "child":
+            names += [f"child.{item}" for item in PERSON_ITEMS]
+        elif f == "persons":
+            names += [f"persons.{i}.{item}" for i in range(persons) for item in PERSON_ITEMS]
+        elif f == "relationships":
+            names += [f"relationships.{m.person_id}" for m in members]
+        else:
+            names.append(f)
+    return names
+
+
+def _today() -> date:
+    from datetime import datetime
+
+    return datetime.now(JST).date()
+
+
+def _here(page: Page, prefix: str) -> dict[str, str]:
+    municipality = page.request.app.state.municipality
+    if municipality is None:
+        return {}
+    return {
+        f"{prefix}.prefecture": municipality.prefecture,
+        f"{prefix}.municipality": municipality.name,
+    }
+
+
+def submit(page: Page, actor: Actor, data: dict[str, Any], names: list[str]) -> Outcome:
+    """Parse and apply; errors come back keyed by input name ("" = the form as a whole)."""
+    outcome = Outcome(data=data)
+    try:
+        cmd = page.registry.parse(compact_lists(data))
+    except ValidationError as error:
+        outcome.errors = validation_errors(error, names)
+        return outcome
+    try:
+        applied = page.registry.apply(cmd, actor)
+    except JichiError as error:
+        outcome.errors = {place(error.field, names): error.message_ja}
+        outcome.data = {"conflict": error.code == CONFLICT.code}
+        return outcome
+    outcome.data = {"applied": applied}
+    return outcome
+
+
+# -- 転入 ------------------------------------------------------------------------------
+
+
+@router.get("/notifications/move_in")
+def move_in_form(request: Request) -> Response:
+    page = counter_page(request)
+    page.require("move_in", *STAFF_ROLES)
+    values = {"notified_date": _today().isoformat(), **_here(page, "address")}
+    return _render_move_in(page, values, {}, persons=3)
+
+
+@router.post("/notifications/move_in")
+def move_in(request: Request, form: Form) -> Response:
+    page = counter_page(request, form)
+    actor = page.require("move_in", *STAFF_ROLES)
+    values = values_of(form)
+    persons = min(MAX_PERSONS, max(1, int(str(values.get("person_rows", "3")) or 3)))
+    action = values.get("action", "submit")
+    if action == "add_person":
+        return _render_move_in(page, values, {}, persons=min(MAX_PERSONS, persons + 1))
+    if action == "card":
+        upload = form.get("card_file")
+        if isinstance(upload, UploadFile) and upload.filename:
+            values["card"] = upload.file.read(CARD_LIMIT).decode("utf-8", errors="replace")
+        return _card(page, values, persons)
+    names = input_names(
+        ("effective_date", "notified_date", "address", "previous_address", "persons"), [], persons
+    )
+    outcome = decode(
+        values, fields=("effective_date", "notified_date", "address", "previous_address", "persons")
+    )
+    data = outcome.data
+    data["kind"] = "move_in"
+    municipality = page.request.app.state.municipality
+    data.setdefault("address", {})["lg_code"] = municipality.code if municipality else ""
+    fill_place(data, "previous_address", outcome)
+    if not outcome.ok:
+        errors = {place(k, names): v for k, v in outcome.errors.items()}
+        return _render_move_in(page, values, errors, persons=persons, status_code=422)
+    result = submit(page, actor, data, names)
+    if not result.ok:
+        return _render_move_in(page, values, result.errors, persons=persons, status_code=422)
+    applied = result.data["applied"]
+    household_id = applied.result.get("household_id", "")
+    return page.redirect(f"/counter/households/{household_id}?filed=move_in")
+
+
+def _card(page: Page, values: dict[str, Any], persons: int) -> Response:
+    """カード読み取り: fill the chosen person's row and 従前の住所 from the card."""
+    text = str(values.get("card", "")).strip()
+    target = str(values.get("card_person", "0"))
+    index = int(target) if target.isdigit() and int(target) < persons else 0
+    try:
+        data = card_reader.read_card(text)
+        filled = card_reader.person_values(data, f"persons.{index}")
+        if data.get("address") and not values.get("previous_address.town"):
+            filled.update(card_reader.address_values(str(data["address"]), "previous_address"))
+    except JichiError as error:
+        return _render_move_in(
+            page, values, {"card": error.message_ja}, persons=persons, status_code=422
+        )
+    merged = {**values, **filled, "card": ""}
+    notice = f"{index + 1}人目の方の欄にカードの内容を入力しました。内容を確認してください。"
+    return _render_move_in(
+        page, merged, {}, persons=persons, notice=notice, focus=f"persons.{index}.name.family"
+    )
+
+
+def _render_move_in(
+    page: Page,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    *,
+    persons: int,
+    status_code: int = 200,
+    notice: str = "",
+    focus: str = "",
+) -> Response:
+    return page.render(
+        "counter/move_in.html",
+        status_code=status_code,
+        values=values,
+        errors=errors,
+        persons=persons,
+        notice=notice,
+        focus=focus,
+        card_options=[(str(i), f"{i + 1}人目の方") for i in range(persons)],
+    )
+
+
+# -- household-based notifications ------------------------------------------------------
+
+
+def _household(page: Page, actor: Actor, household_id: str) -> tuple[int, list[ResidentRecord]]:
+    found = page.registry.household(household_id, actor)
+    if found is None:
+        raise JichiError(HOUSEHOLD_NOT_FOUND, field="household_id", household_id=household_id)
+    return found
+
+
+@router.get("/households/{household_id}/{kind}")
+def household_form(request: Request, household_id: str, kind: str) -> Response:
+    page = counter_page(request)
+    spec = _spec(kind)
+    actor = page.require(kind, *STAFF_ROLES)
+    version, members = _household(page, actor, household_id)
+    values: dict[str, Any] = {"notified_date": _today().isoformat(), **_here(page, "address")}
+    return _render_household(page, spec, household_id, version, members, values, {})
+
+
+@router.post("/households/{household_id}/{kind}")
+def household_notification(request: Request, household_id: str, kind: str, form: Form) -> Response:
+    page = counter_page(request, form)
+    spec = _spec(kind)
+    actor = page.require(kind, *STAFF_ROLES)
+    values = values_of(form)
+    version, members = _household(page, actor, household_id)
+    names = input_names(spec.fields, members)
+    outcome = decode(values, fields=spec.fields)
+    data = outcome.data
+    data["kind"] = kind
+    if kind in {"household_split", "head_change", "birth"}:
+        data["household_id"] = household_id
+    if "address" in data and page.request.app.state.municipality is not None:
+        data["address"]["lg_code"] = page.request.app.state.municipality.code
+    if kind == "move_out":
+        if values.get("destination.abroad") == "on":
+            data.setdefault("destination", {})["abroad"] = True
+        else:
+            fill_place(data, "destination", outcome)
+    submitted_version = str(values.get("version", ""))
+    if submitted_version.isdigit():
+        data["expected_versions"] = {household_id: int(submitted_version)}
+    if not outcome.ok:
+        errors = {place(k, names): v for k, v in outcome.errors.items()}
+        return _render_household(
+            page, spec, household_id, version, members, values, errors, status_code=422
+        )
+    result = submit(page, actor, data, names)
+    if result.ok:
+        applied = result.data["applied"]
+        target = applied.result.get("household_id") or household_id  # 分離: the new one
+        return page.redirect(f"/counter/households/{target}?filed={kind}")
+    conflict = bool(result.data.get("conflict"))
+    if conflict:  # show what the colleague recorded, keep what the clerk typed
+        version, members = _household(page, actor, household_id)
+        values["version"] = str(version)
+    return _render_household(
+        page,
+        spec,
+        household_id,
+        version,
+        members,
+        values,
+        result.errors,
+        status_code=409 if conflict else 422,
+        conflict=conflict,
+    )
+
+
+def _spec(kind: str) -> Kind:
+    spec = HOUSEHOLD_KINDS.get(kind)
+    if spec is None:
+        from jichi.kernel.errors import NOT_FOUND
+
+        raise JichiError(NOT_FOUND, field="kind", what="この届出の画面")
+    return spec
+
+
+def _render_household(
+    page: Page,
+    spec: Kind,
+    household_id: str,
+    version: int,
+    members: list[ResidentRecord],
+    values: dict[str, Any],
+    errors: dict[str, str],
+    *,
+    status_code: int = 200,
+    conflict: bool = False,
+) -> Response:
+    return page.render(
+        "counter/household_form.html",
+        status_code=status_code,
+        spec=spec,
+        household_id=household_id,
+        household_version=version,
+        members=members,
+        member_options=[(m.person_id, f"{m.name.text()}（{m.relationship}）") for m in members],
+        values=values,
+        errors=errors,
+        conflict=conflict,
+    )

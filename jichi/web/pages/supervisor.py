@@ -1,0 +1,153 @@
+"""責任者の画面: the audit log (newest first, by person) and the 職権修正 form.
+
+The audit log is read as it is stored, for the supervisor's and the auditor's eyes;
+reading it writes no entry of its own (as ``jichi audit`` on the command line).  A
+correction is a ``correction`` command through ``Registry.apply`` like any notification,
+so it is checked, recorded as an event that points at the one it corrects, and audited.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Request, Response
+
+from jichi.registry.events import Event
+from jichi.security.tables import audit_log
+from jichi.web.pages.common import (
+    AUDIT_ROLES,
+    SUPERVISOR_ROLES,
+    Form,
+    PageRoute,
+    counter_page,
+    wareki,
+)
+from jichi.web.pages.forms import decode, place, values_of
+from jichi.web.pages.notifications import submit
+
+router = APIRouter(route_class=PageRoute)
+
+PAGE_SIZE = 100
+ACTION_JA = {
+    "resident.read": "住民票の照会",
+    "resident.history": "異動履歴の照会",
+    "resident.search": "検索",
+    "household.read": "世帯の照会",
+    "resident_access.issue": "本人確認コードの発行",
+    "resident_access.sign_in": "本人によるサインイン",
+    "resident_access.view": "本人による閲覧",
+    "notification.move_in": "転入の記録",
+    "notification.move_out": "転出の記録",
+    "notification.relocation": "転居の記録",
+    "notification.birth": "出生の記録",
+    "notification.death": "死亡の記録",
+    "notification.household_split": "世帯分離の記録",
+    "notification.head_change": "世帯主変更の記録",
+    "notification.correction": "職権修正",
+    "notification.ex_officio_removal": "職権消除",
+}
+CORRECTION_FIELDS = (
+    "corrects_event_id",
+    "name.family",
+    "name.given",
+    "name.family_kana",
+    "name.given_kana",
+    "date_of_birth",
+    "sex",
+    "honseki",
+    "family_register_head",
+    "reason",
+)
+
+
+def action_ja(action: str) -> str:
+    if action in ACTION_JA:
+        return ACTION_JA[action]
+    if action.startswith("notification."):
+        return f"届出の記録（{action.removeprefix('notification.')}）"
+    return action
+
+
+@router.get("/audit")
+def audit_page(request: Request, person_id: str = "", before: int = 0) -> Response:
+    page = counter_page(request)
+    page.require("audit.read", *AUDIT_ROLES)
+    query = sa.select(audit_log).where(audit_log.c.lg_code == page.registry.lg_code)
+    if person_id.strip():
+        query = query.where(audit_log.c.subject_person_id == person_id.strip())
+    if before > 0:
+        query = query.where(audit_log.c.seq < before)
+    query = query.order_by(audit_log.c.seq.desc()).limit(PAGE_SIZE + 1)
+    with page.registry.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    entries = [_entry(row) for row in rows[:PAGE_SIZE]]
+    older = rows[PAGE_SIZE - 1].seq if len(rows) > PAGE_SIZE else None
+    return page.render("counter/audit.html", entries=entries, person_id=person_id, older=older)
+
+
+def _entry(row: Any) -> dict[str, Any]:
+    try:
+        detail = json.loads(row.detail)
+    except ValueError:
+        detail = {}
+    shown = detail.get("shown") if isinstance(detail, dict) else None
+    return {
+        "seq": row.seq,
+        "at": row.at,
+        "actor": row.actor,
+        "role": row.actor_role,
+        "action": action_ja(row.action),
+        "person_id": row.subject_person_id,
+        "purpose": row.purpose,
+        "shown": len(shown) if isinstance(shown, list) else None,
+    }
+
+
+@router.get("/residents/{person_id}/correction")
+def correction_form(request: Request, person_id: str) -> Response:
+    page = counter_page(request)
+    actor = page.require("correction", *SUPERVISOR_ROLES)
+    record = page.registry.read_record(person_id, actor, purpose="職権修正")
+    events = page.registry.history(person_id, actor)
+    return page.render(
+        "counter/correction.html",
+        record=record,
+        event_options=_event_options(events),
+        values={},
+        errors={},
+    )
+
+
+@router.post("/residents/{person_id}/correction")
+def correction(request: Request, person_id: str, form: Form) -> Response:
+    page = counter_page(request, form)
+    actor = page.require("correction", *SUPERVISOR_ROLES)
+    values = values_of(form)
+    outcome = decode(values, fields=CORRECTION_FIELDS)
+    names = list(CORRECTION_FIELDS)
+    errors = {place(k, names): v for k, v in outcome.errors.items()}
+    if not errors:
+        data = {**outcome.data, "kind": "correction", "person_id": person_id}
+        result = submit(page, actor, data, names)
+        if result.ok:
+            return page.redirect(f"/counter/residents/{person_id}?filed=correction")
+        errors = result.errors
+    record = page.registry.read_record(person_id, actor, purpose="職権修正")
+    events = page.registry.history(person_id, actor)
+    return page.render(
+        "counter/correction.html",
+        status_code=422,
+        record=record,
+        event_options=_event_options(events),
+        values=values,
+        errors=errors,
+    )
+
+
+def _event_options(events: list[Event]) -> list[tuple[str, str]]:
+    return [
+        (ev.event_id, f"{wareki(ev.effective_date)} {ev.reason.label_ja}（{ev.recorded_by}）")
+        for ev in reversed(events)
+    ]

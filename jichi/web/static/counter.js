@@ -1,0 +1,39 @@
+// jichi counter: progressive enhancement only. Every page works without this file.
+// Search as you type: the search form posts to its data-live-search URL (an HTML
+// fragment) 250 ms after the last keystroke; the count is announced politely.
+"use strict";
+(function () {
+  const form = document.querySelector("form[data-live-search]");
+  if (!form) return;
+  const results = document.getElementById("results");
+  const status = document.getElementById("results-status");
+  let timer = 0;
+  let latest = 0;
+  async function refresh() {
+    const mine = ++latest;
+    const body = new FormData(form);
+    let response;
+    try {
+      response = await fetch(form.dataset.liveSearch, {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        headers: { "X-CSRF-Token": String(body.get("csrf_token") || "") },
+      });
+    } catch (error) {
+      return; // the clerk can still press 検索
+    }
+    if (mine !== latest) return; // an older answer arrived late
+    if (response.redirected || !response.ok) {
+      status.textContent = "検索できませんでした。検索ボタンを押してください。";
+      return;
+    }
+    results.innerHTML = await response.text();
+    const summary = results.querySelector("[data-status]");
+    status.textContent = summary ? summary.dataset.status : "";
+  }
+  form.addEventListener("input", function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(refresh, 250);
+  });
+})();
