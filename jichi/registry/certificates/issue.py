@@ -37,6 +37,7 @@ from sqlalchemy import Connection, Engine
 from jichi.kernel.errors import JichiError
 from jichi.places.catalog import default_catalog
 from jichi.registry import errors as registry_errors
+from jichi.registry import issuance_notification
 from jichi.registry.certificates import errors as e
 from jichi.registry.certificates.fonts import FontChoice, default_font, metrics_for
 from jichi.registry.certificates.model import (
@@ -488,6 +489,18 @@ def _store(
                 detail=detail,
             ),
         )
+    issuance_notification.record_notices(  # 本人通知制度: same transaction, never blocks
+        conn,
+        lg_code=lg_code,
+        person_ids=subject_ids,
+        serial=serial,
+        issued_on=data.issued_on,
+        document_kind=request.kind.value,
+        document_label=request.kind.label_ja,
+        requester_type=request.requester.type,
+        official_use=request.official_use,
+        at=issued_at,
+    )
     return Certificate(
         serial=serial,
         lg_code=lg_code,
