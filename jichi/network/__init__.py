@@ -1,0 +1,1 @@
+"""住基ネット: the messages between nodes and the transports that carry them."""

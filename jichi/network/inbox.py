@@ -1,0 +1,176 @@
+"""The receiving side: apply every message at most once, and in order per chain.
+
+:func:`receive` runs the handler's writes and the inbox row in ONE transaction, so a
+message is either applied and remembered, or neither: a crash before commit means the
+transport delivers it again, a crash after commit means the redelivery finds the row
+and is skipped (and acknowledged).
+
+Ordering: the sender numbers its messages (outbox ``seq``) and each envelope names the
+previous message of its chain (same sender, topic and ordering key — one person).  A
+message whose predecessor has not been applied yet is *parked*: kept in the inbox with
+``applied_at`` NULL.  When the predecessor is applied, the parked successors are
+applied after it, each in its own transaction.  On PostgreSQL a transaction-scoped
+advisory lock per chain keeps two receivers of the same chain from racing; SQLite's
+``BEGIN IMMEDIATE`` already serialises writers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from jichi.network.messages import Envelope
+from jichi.network.tables import inbox
+from jichi.store.engine import write_transaction
+
+Apply = Callable[[Connection, Envelope], None]
+"""The receiving context's handler: writes with ``conn``, never commits."""
+
+
+class Outcome(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"  # seen before (applied or parked): acknowledged, skipped
+    PARKED = "parked"  # its predecessor has not been applied yet
+
+
+@dataclass(frozen=True)
+class Receipt:
+    outcome: Outcome
+    applied: tuple[str, ...] = ()  # message ids applied by this call, in order
+
+
+def receive(
+    engine: Engine,
+    envelope: Envelope,
+    apply: Apply,
+    *,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Receipt:
+    """Apply ``envelope`` at most once; then apply any parked successors it unblocks."""
+    try:
+        with write_transaction(engine) as conn:
+            outcome = _receive(conn, envelope, apply, clock())
+            # Only a successor already parked needs a release pass (a second transaction).
+            waiting = outcome is Outcome.APPLIED and _next_parked(conn, envelope) is not None
+    except IntegrityError:
+        # Another receiver committed the same message first (the primary key held).
+        if not _known(engine, envelope.message_id):
+            raise
+        outcome, waiting = Outcome.DUPLICATE, True
+    if outcome is Outcome.PARKED:
+        return Receipt(outcome)
+    applied = [envelope.message_id] if outcome is Outcome.APPLIED else []
+    if waiting or outcome is Outcome.DUPLICATE:  # a redelivery retries a broken release
+        applied += release(engine, envelope, apply, clock=clock)
+    return Receipt(outcome, tuple(applied))
+
+
+def release(
+    engine: Engine,
+    envelope: Envelope,
+    apply: Apply,
+    *,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> list[str]:
+    """Apply, in order, the parked messages waiting behind ``envelope`` (if it is applied)."""
+    applied: list[str] = []
+    current = envelope
+    while True:
+        with write_transaction(engine) as conn:
+            _lock_chain(conn, current)
+            nxt = _next_parked(conn, current)
+            if nxt is None:
+                return applied
+            claimed = conn.execute(
+                inbox.update()
+                .where(inbox.c.message_id == nxt.message_id, inbox.c.applied_at.is_(None))
+                .values(applied_at=clock(), envelope=None)
+            ).rowcount
+            if claimed != 1:
+                return applied
+            apply(conn, nxt)
+        applied.append(nxt.message_id)
+        current = nxt
+
+
+def pending(conn: Connection) -> list[Envelope]:
+    """Parked messages, oldest chain position first (for operators and checks)."""
+    rows = conn.execute(
+        sa.select(inbox.c.envelope)
+        .where(inbox.c.applied_at.is_(None))
+        .order_by(inbox.c.lg_code, inbox.c.topic, inbox.c.ordering_key, inbox.c.seq)
+    )
+    return [Envelope.from_dict(row.envelope) for row in rows]
+
+
+def _receive(conn: Connection, env: Envelope, apply: Apply, now: datetime) -> Outcome:
+    _lock_chain(conn, env)
+    if conn.execute(_by_id(env.message_id)).first() is not None:
+        return Outcome.DUPLICATE
+    ready = env.previous_seq is None or _applied(conn, env, env.previous_seq)
+    conn.execute(
+        inbox.insert().values(
+            message_id=env.message_id,
+            lg_code=env.sender,
+            topic=env.topic,
+            ordering_key=env.ordering_key,
+            seq=env.seq,
+            previous_seq=env.previous_seq,
+            envelope=None if ready else env.to_dict(),
+            received_at=now,
+            applied_at=now if ready else None,
+        )
+    )
+    if not ready:
+        return Outcome.PARKED
+    apply(conn, env)
+    return Outcome.APPLIED
+
+
+def _by_id(message_id: str) -> sa.Select[tuple[str]]:
+    return sa.select(inbox.c.message_id).where(inbox.c.message_id == message_id)
+
+
+def _known(engine: Engine, message_id: str) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(_by_id(message_id)).first() is not None
+
+
+def _chain(env: Envelope) -> list[sa.ColumnElement[bool]]:
+    return [
+        inbox.c.lg_code == env.sender,
+        inbox.c.topic == env.topic,
+        inbox.c.ordering_key == env.ordering_key,
+    ]
+
+
+def _applied(conn: Connection, env: Envelope, seq: int) -> bool:
+    row = conn.execute(
+        sa.select(inbox.c.applied_at).where(*_chain(env), inbox.c.seq == seq)
+    ).first()
+    return row is not None and row.applied_at is not None
+
+
+def _next_parked(conn: Connection, env: Envelope) -> Envelope | None:
+    row = conn.execute(
+        sa.select(inbox.c.envelope)
+        .where(*_chain(env), inbox.c.previous_seq == env.seq, inbox.c.applied_at.is_(None))
+        .order_by(inbox.c.seq)
+        .limit(1)
+    ).first()
+    return None if row is None else Envelope.from_dict(row.envelope)
+
+
+def _lock_chain(conn: Connection, env: Envelope) -> None:
+    if conn.dialect.name != "postgresql":
+        return  # SQLite: BEGIN IMMEDIATE already holds the one write lock
+    digest = hashlib.sha256("\x1f".join(env.chain).encode()).digest()
+    key = int.from_bytes(digest[:8], "big", signed=True)
+    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})

@@ -1,0 +1,313 @@
+"""What carries envelopes between nodes: one small Protocol, two implementations.
+
+Both behave like a JetStream stream with durable pull consumers, so the same relay,
+inbox and tests run on either:
+
+- ``publish`` stores the envelope once per ``message_id`` (a re-publish after a crash
+  is dropped by the transport's de-duplication; the inbox is the final guard);
+- ``pull`` hands a batch of stored envelopes on the subjects a durable consumer follows
+  to a handler, and acknowledges each only after the handler returned — a handler that
+  raises leaves its message to be delivered again;
+- ``subscribe`` keeps pulling in the background until the subscription is stopped.
+
+A transport that cannot take a message raises ``NET-003`` (:data:`TRANSPORT_UNAVAILABLE`);
+the relay then leaves the outbox rows unsent and tries again later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import nats
+import nats.errors
+import nats.js.errors
+from nats.js.api import ConsumerConfig, StreamConfig
+
+from jichi.kernel.errors import JichiError
+from jichi.network import errors as e
+from jichi.network.messages import SUBJECT_ROOT, Envelope
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Envelope], Awaitable[None]]
+NATS_URL_VAR = "JICHI_NATS_URL"
+DEFAULT_NATS_URL = "nats://127.0.0.1:4222"
+
+
+def nats_url(url: str | None = None) -> str:
+    """The broker to use: explicit argument, then ``JICHI_NATS_URL``, then localhost."""
+    return url or os.environ.get(NATS_URL_VAR) or DEFAULT_NATS_URL
+
+
+class Transport(Protocol):
+    root: str
+
+    async def publish(self, envelope: Envelope) -> None: ...
+
+    async def pull(
+        self, consumer: str, subjects: str, handler: Handler, *, batch: int = 100
+    ) -> int: ...
+
+    async def subscribe(
+        self, consumer: str, subjects: str, handler: Handler, *, idle: float = 0.2
+    ) -> Subscription: ...
+
+    async def close(self) -> None: ...
+
+
+def subject_matches(pattern: str, subject: str) -> bool:
+    """NATS wildcards: ``*`` matches one token, a final ``>`` one or more."""
+    want, have = pattern.split("."), subject.split(".")
+    for i, token in enumerate(want):
+        if token == ">":
+            return i == len(want) - 1 and len(have) > i
+        if i >= len(have) or (token != "*" and token != have[i]):
+            return False
+    return len(want) == len(have)
+
+
+def unavailable(detail: str) -> JichiError:
+    return JichiError(e.TRANSPORT_UNAVAILABLE, detail=detail)
+
+
+class Subscription:
+    """A background consumer; ``stop()`` ends it after the batch in hand."""
+
+    def __init__(
+        self, transport: Transport, consumer: str, subjects: str, handler: Handler, idle: float
+    ) -> None:
+        self.errors: list[BaseException] = []
+        self._task = asyncio.create_task(self._run(transport, consumer, subjects, handler, idle))
+
+    async def _run(
+        self, transport: Transport, consumer: str, subjects: str, handler: Handler, idle: float
+    ) -> None:
+        while True:
+            try:
+                count = await transport.pull(consumer, subjects, handler)
+            except Exception as exc:  # logged, kept for the caller; the loop goes on
+                log.warning("consumer %s: %s", consumer, exc)
+                self.errors.append(exc)
+                count = 0
+            if count == 0:
+                await asyncio.sleep(idle)
+
+    async def stop(self) -> None:
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+
+@dataclass
+class _Consumer:
+    subjects: str
+    position: int = 0  # index into the log of the next message not yet handed out
+    unacked: list[int] = field(default_factory=list)  # handed out, handler failed
+
+
+class InProcessTransport:
+    """A JetStream look-alike inside one process: a log, de-duplication, durable consumers.
+
+    ``available = False`` makes it behave like a broker that is down (``publish`` raises
+    NET-003), which is how tests and demos show the counter working without the network.
+    """
+
+    def __init__(self, root: str = SUBJECT_ROOT, *, deduplicate: bool = True) -> None:
+        self.root = root
+        self.deduplicate = deduplicate  # False: leave duplicates to the inbox (tests)
+        self.available = True
+        self.log: list[tuple[str, Envelope]] = []
+        self._seen: set[str] = set()
+        self._consumers: dict[str, _Consumer] = {}
+        self.duplicates = 0
+
+    async def publish(self, envelope: Envelope) -> None:
+        if not self.available:
+            raise unavailable("in-process transport is down")
+        if self.deduplicate and envelope.message_id in self._seen:
+            self.duplicates += 1
+            return
+        self._seen.add(envelope.message_id)
+        self.log.append((envelope.subject(self.root), envelope))
+
+    async def pull(
+        self, consumer: str, subjects: str, handler: Handler, *, batch: int = 100
+    ) -> int:
+        if not self.available:
+            raise unavailable("in-process transport is down")
+        state = self._consumers.setdefault(consumer, _Consumer(subjects))
+        redeliver, state.unacked = state.unacked, []
+        todo = list(redeliver)
+        while len(todo) < batch and state.position < len(self.log):
+            if subject_matches(subjects, self.log[state.position][0]):
+                todo.append(state.position)
+            state.position += 1
+        for index, position in enumerate(todo):
+            try:
+                await handler(self.log[position][1])
+            except BaseException:
+                state.unacked.extend(todo[index:])  # not acknowledged: delivered again
+                raise
+        return len(todo)
+
+    async def subscribe(
+        self, consumer: str, subjects: str, handler: Handler, *, idle: float = 0.05
+    ) -> Subscription:
+        return Subscription(self, consumer, subjects, handler, idle)
+
+    async def close(self) -> None:
+        self.available = False
+
+
+class NatsTransport:
+    """NATS JetStream: one durable stream over ``<root>.>``, durable pull consumers.
+
+    Each envelope is published with the ``Nats-Msg-Id`` header set to its message id,
+    so JetStream drops a re-publish inside the duplicate window; a consumer acknowledges
+    a message only after the handler (and so the inbox transaction) has committed.
+    Nothing connects at construction: the first publish or pull does, and a broker that
+    is down raises NET-003 until it is back (the client then reconnects on its own).
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        stream: str = "JICHI",
+        root: str = SUBJECT_ROOT,
+        duplicate_window: float = 3600.0,
+        ack_wait: float = 30.0,
+        timeout: float = 2.0,
+        fetch_wait: float = 0.5,
+    ) -> None:
+        self.url = nats_url(url)
+        self.stream = stream
+        self.root = root
+        self.duplicate_window = duplicate_window
+        self.ack_wait = ack_wait
+        self.timeout = timeout
+        self.fetch_wait = fetch_wait
+        self._nc: Any = None
+        self._js: Any = None
+        self._subs: dict[str, Any] = {}
+
+    async def connect(self) -> None:
+        if self._nc is not None and not self._nc.is_closed:
+            return
+        try:
+            nc = await nats.connect(
+                servers=[self.url],
+                connect_timeout=self.timeout,
+                reconnect_time_wait=0.25,
+                max_reconnect_attempts=1,  # a first connection fails fast ...
+                error_cb=_quiet,
+                disconnected_cb=_noop,
+                reconnected_cb=_noop,
+            )
+        except (TimeoutError, OSError, nats.errors.Error) as exc:
+            raise unavailable(f"cannot connect to {self.url}: {type(exc).__name__}") from exc
+        nc.options["max_reconnect_attempts"] = -1  # ... an established one never gives up
+        self._nc = nc
+        self._js = nc.jetstream(timeout=self.timeout)
+        try:
+            await self._ensure_stream()
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _ensure_stream(self) -> None:
+        config = StreamConfig(
+            name=self.stream,
+            subjects=[f"{self.root}.>"],
+            duplicate_window=self.duplicate_window,
+        )
+        try:
+            await self._js.stream_info(self.stream)
+        except nats.js.errors.NotFoundError:
+            await self._js.add_stream(config)
+        except (TimeoutError, nats.errors.Error) as exc:
+            raise unavailable(f"stream {self.stream}: {type(exc).__name__}") from exc
+
+    async def publish(self, envelope: Envelope) -> None:
+        await self.connect()
+        try:
+            await self._js.publish(
+                envelope.subject(self.root),
+                envelope.encode(),
+                stream=self.stream,
+                headers={"Nats-Msg-Id": envelope.message_id},
+            )
+        except (TimeoutError, OSError, nats.errors.Error) as exc:
+            raise unavailable(f"publish to {self.stream}: {type(exc).__name__}") from exc
+
+    async def pull(
+        self, consumer: str, subjects: str, handler: Handler, *, batch: int = 100
+    ) -> int:
+        await self.connect()
+        try:
+            sub = self._subs.get(consumer)
+            if sub is None:
+                sub = await self._js.pull_subscribe(
+                    subjects,
+                    durable=consumer,
+                    stream=self.stream,
+                    config=ConsumerConfig(ack_wait=self.ack_wait),
+                )
+                self._subs[consumer] = sub
+            try:
+                messages = await sub.fetch(batch, timeout=self.fetch_wait)
+            except TimeoutError:  # nothing to deliver within fetch_wait
+                return 0
+        except (TimeoutError, OSError, nats.errors.Error) as exc:
+            raise unavailable(f"pull {consumer}: {type(exc).__name__}") from exc
+        for index, msg in enumerate(messages):
+            try:
+                envelope = Envelope.decode(msg.data)
+            except JichiError as exc:
+                log.error("consumer %s: dropping a malformed message: %s", consumer, exc)
+                await msg.term()
+                continue
+            try:
+                await handler(envelope)
+            except BaseException:
+                # Not applied: hand it and the rest of the batch back for redelivery now
+                # rather than after ack_wait (the inbox re-orders whatever comes back).
+                for unhandled in messages[index:]:
+                    with contextlib.suppress(Exception):
+                        await unhandled.nak()
+                raise
+            await msg.ack()
+        return len(messages)
+
+    async def subscribe(
+        self, consumer: str, subjects: str, handler: Handler, *, idle: float = 0.2
+    ) -> Subscription:
+        return Subscription(self, consumer, subjects, handler, idle)
+
+    async def delete_stream(self) -> None:
+        """For tests and operators: drop the stream and every consumer on it."""
+        await self.connect()
+        with contextlib.suppress(nats.js.errors.NotFoundError):
+            await self._js.delete_stream(self.stream)
+        self._subs.clear()
+
+    async def close(self) -> None:
+        nc, self._nc, self._js = self._nc, None, None
+        self._subs.clear()
+        if nc is not None and not nc.is_closed:
+            with contextlib.suppress(Exception):
+                await nc.close()
+
+
+async def _quiet(exc: Exception) -> None:
+    log.debug("nats: %s", exc)
+
+
+async def _noop() -> None:
+    return None
