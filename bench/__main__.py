@@ -1,0 +1,168 @@
+"""``python -m bench import|notifications|search|all [options]`` (or ``make bench ARGS=…``).
+
+Examples::
+
+    python -m bench all --residents 1000000         # everything, at full scale
+    python -m bench all --residents 20000           # a quick run
+    python -m bench import --residents 200000 --profile
+    python -m bench search --residents 1000000 --keep-db   # keep the imported database …
+    python -m bench search --database jichi_bench_…       # … and search it again later
+    python -m bench notifications --count 2000
+
+Every run prints a table and writes ``bench/results/<command>-<UTC time>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from bench import bulk_import, certificates, notifications, search
+from bench.common import Options, Row, console, postgres, table, write_results
+
+COMMANDS = ("import", "notifications", "search", "certificates", "all")
+
+
+def parser() -> argparse.ArgumentParser:
+    defaults = Options()
+    p = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="jichi benchmarks: every figure is a ratio to a baseline of the same run.",
+    )
+    p.add_argument("command", choices=COMMANDS)
+    p.add_argument(
+        "--residents",
+        type=int,
+        default=defaults.residents,
+        help="rows of the generated registry (import, search)",
+    )
+    p.add_argument(
+        "--count", type=int, default=defaults.count, help="move-in notifications per backend"
+    )
+    p.add_argument(
+        "--queries", type=int, default=defaults.queries, help="searches per kind (name, kana)"
+    )
+    p.add_argument(
+        "--search-budget",
+        type=float,
+        default=defaults.search_budget,
+        help="search: seconds per kind before the remaining queries are skipped",
+    )
+    p.add_argument("--seed", type=int, default=defaults.seed)
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        default=None,
+        help="the bulk import's batch size (default: jichi's)",
+    )
+    p.add_argument(
+        "--pg-admin-url",
+        default=defaults.admin_url,
+        help="a PostgreSQL URL allowed to CREATE DATABASE",
+    )
+    p.add_argument("--results-dir", type=Path, default=defaults.results_dir)
+    p.add_argument(
+        "--work-dir",
+        type=Path,
+        default=None,
+        help="where the generated CSV goes (default: a temporary directory)",
+    )
+    p.add_argument(
+        "--keep-db", action="store_true", help="keep the imported database (its name is printed)"
+    )
+    p.add_argument(
+        "--database", default=None, help="search: an already imported database to search instead"
+    )
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="import: also cProfile an import of up to 50,000 rows",
+    )
+    p.add_argument(
+        "--analyze-during-import",
+        action="store_true",
+        help="import: ANALYZE as autovacuum would (for servers with autovacuum off)",
+    )
+    p.add_argument("--no-sqlite", action="store_true", help="notifications: PostgreSQL only")
+    return p
+
+
+def options_from(args: argparse.Namespace) -> Options:
+    for name in ("residents", "count", "queries"):
+        if getattr(args, name) < 1:
+            raise SystemExit(f"--{name} must be at least 1")
+    return Options(
+        residents=args.residents,
+        count=args.count,
+        queries=args.queries,
+        search_budget=args.search_budget,
+        seed=args.seed,
+        batch_size=args.batch_size,
+        admin_url=args.pg_admin_url,
+        results_dir=args.results_dir,
+        keep_db=args.keep_db,
+        database=args.database,
+        profile=args.profile,
+        analyze=args.analyze_during_import,
+        sqlite=not args.no_sqlite,
+        work_dir=args.work_dir,
+    )
+
+
+def run(command: str, options: Options) -> tuple[Path, dict[str, Any]]:
+    """Run ``command``; return where the JSON went and the figures."""
+    started = datetime.now(UTC)
+    results: dict[str, Any] = {"load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
+    shown: list[Row] = []
+    kept: list[str] = []
+    with postgres(options) as server, bulk_import.work_dir(options) as folder:
+        imported: bulk_import.Imported | None = None
+        try:
+            if command in ("import", "all"):
+                results["import"], imported = bulk_import.run(options, server, folder)
+                shown += bulk_import.rows(results["import"])
+                write_results(command, options, results, started, complete=False)
+            if command in ("search", "all"):
+                if imported is None:
+                    imported = search.prepare(options, server, folder)
+                results["search"] = search.run(options, server, imported)
+                shown += search.rows(results["search"])
+                write_results(command, options, results, started, complete=False)
+        finally:
+            if imported is not None:
+                imported.engine.dispose()
+                if options.keep_db:
+                    server.forget(imported.name)
+                    kept.append(imported.name)
+                    console.log(f"kept the imported database: {imported.name}")
+                elif imported.name in server.created:
+                    server.drop(imported.name)  # free the disk before the next benchmark
+        if command in ("notifications", "all"):
+            results["notifications"] = notifications.run(options, server)
+            shown += notifications.rows(results["notifications"])
+        if command in ("certificates", "all"):
+            results["certificates"] = certificates.run(options, server)
+            shown += certificates.rows(results["certificates"])
+        results["databases"] = {"created": server.history, "kept": kept}
+    path = write_results(command, options, results, started)
+    out = Console(width=None if sys.stdout.isatty() else 132)
+    out.print(table(shown, f"jichi bench {command} — ratio = jichi cost ÷ baseline cost"))
+    out.print(f"results: {path}")
+    return path, results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    run(args.command, options_from(args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
