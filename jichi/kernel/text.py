@@ -23,6 +23,7 @@ Rules and error codes are explained in ``docs/guide/text.md``.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
@@ -127,6 +128,9 @@ _SOUND_MARKS: dict[str, str] = {
     _COMBINING_VOICED: _COMBINING_VOICED,
     _COMBINING_SEMI_VOICED: _COMBINING_SEMI_VOICED,
 }
+# Most text has nothing to convert; one regex scan lets it skip the per-character walk
+# (a bulk import calls this millions of times).
+_KANA_WORK = re.compile("[" + re.escape("".join({*_TO_FULLWIDTH_KANA, *_SOUND_MARKS})) + "]")
 
 
 def _kana_compositions() -> dict[tuple[str, str], str]:
@@ -181,6 +185,8 @@ def to_fullwidth_katakana(s: str) -> str:
     combining mark (U+3099/U+309A, as macOS file names and some IMEs produce) after a
     kana is joined the same way.  A mark that cannot join stays visible (゛/゜).
     """
+    if _KANA_WORK.search(s) is None:
+        return s
     return "".join(char for char, _, _ in _fullwidth_kana_units(s))
 
 
@@ -311,6 +317,9 @@ def validate_name_kana(
 # ---------------------------------------------------------------------------
 
 
+_VARIATION_SELECTOR = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+
+
 def _is_variation_selector(char: str) -> bool:
     code = ord(char)
     return 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF
@@ -331,6 +340,8 @@ def strip_variation_selectors(s: str) -> str:
     The selector chooses a glyph of the same character; two spellings that differ
     only in it are the same name for search, never for what is printed.
     """
+    if _VARIATION_SELECTOR.search(s) is None:
+        return s
     return "".join(char for char in s if not _is_variation_selector(char))
 
 
@@ -430,6 +441,7 @@ def _without_spaces(s: str) -> str:
     return "".join(char for char in s if not char.isspace())
 
 
+@lru_cache(maxsize=1 << 18)
 def name_search_key(name: str) -> str:
     """A key under which every spelling variant of ``name`` is found; never stored as the name.
 

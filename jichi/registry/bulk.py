@@ -42,6 +42,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -54,7 +55,7 @@ from jichi.kernel.errors import ErrorKind, JichiError, define
 from jichi.kernel.identifiers import validate as validate_identifier
 from jichi.kernel.text import to_halfwidth_ascii, validate_name_kana
 from jichi.registry import repository as repo
-from jichi.registry.events import Event, EventKind, NotificationKind
+from jichi.registry.events import EventKind, NotificationKind
 from jichi.registry.layout import (
     BY_NAME,
     COLUMN_NAMES,
@@ -67,9 +68,10 @@ from jichi.registry.layout import (
 from jichi.registry.model import Address, RemovalReason, ResidentRecord, Status
 from jichi.registry.relationship import Relationship
 from jichi.registry.service import JST, NUMBER_CONTEXT
-from jichi.registry.tables import household, resident
+from jichi.registry.tables import household, registry_event, resident
 from jichi.security import audit
 from jichi.security.crypto import FieldCipher
+from jichi.store.copy import JsonText, insert_rows
 from jichi.store.engine import write_transaction
 from jichi.store.metadata import metadata
 
@@ -394,6 +396,10 @@ def _wrap(kind: ErrorKind, error: JichiError, col: Column) -> _CellError:
     )
 
 
+_DATES: dict[str, str] = {}  # cell text → ISO date, for cells that parsed
+_DATES_KEPT = 1 << 17
+
+
 def read_cell(col: Column, value: str) -> Any:
     """The value of a non-empty cell, as the record's JSON holds it; ``_CellError`` if bad."""
     kind = col.kind
@@ -408,10 +414,15 @@ def read_cell(col: Column, value: str) -> Any:
         except JichiError as error:
             raise _wrap(BAD_KANA, error, col) from None
     if kind is Kind.DATE:
+        if (known := _DATES.get(value)) is not None:
+            return known
         try:
-            return parse_date(value, field=col.name).isoformat()
+            parsed = parse_date(value, field=col.name).isoformat()
         except JichiError as error:
             raise _wrap(BAD_DATE, error, col) from None
+        if len(_DATES) < _DATES_KEPT:  # a registry has some tens of thousands of dates
+            _DATES[value] = parsed
+        return parsed
     if kind is Kind.RESIDENT_CODE:
         try:
             return validate_identifier("residentcode", value, field=col.name).value
@@ -507,6 +518,11 @@ class _Header:
     index: dict[str, int]
     mapped: list[Column]
     archived: list[str]
+
+    @cached_property
+    def plan(self) -> list[tuple[Column, int]]:
+        """Each mapped column with its position, looked up once per file, not per cell."""
+        return [(col, self.index[col.name]) for col in self.mapped]
 
 
 def _open(path: Path) -> TextIO:
@@ -679,8 +695,8 @@ def parse_row(header: _Header, cells: list[str], line: int, lg_code: str) -> _Ro
         return row
     data: dict[str, Any] = {"lg_code": lg_code, "name": {}, "address": {}, "qualifications": {}}
     legacy: dict[str, list[str]] = {}
-    for col in header.mapped:
-        value = cells[header.index[col.name]]
+    for col, position in header.plan:
+        value = cells[position]
         if value == "":
             if col.required:
                 row.reject(MISSING_VALUE, col.name, column=col.name, label=col.label_ja)
@@ -694,11 +710,14 @@ def parse_row(header: _Header, cells: list[str], line: int, lg_code: str) -> _Ro
                 position=match.start() + 1,
             )
             continue
-        try:
-            parsed = read_cell(col, value)
-        except _CellError as error:
-            row.reject(error.kind, col.name, error.cause, **error.params)
-            continue
+        if col.kind is Kind.TEXT:  # most cells: kept exactly as written
+            parsed: Any = value
+        else:
+            try:
+                parsed = read_cell(col, value)
+            except _CellError as error:
+                row.reject(error.kind, col.name, error.cause, **error.params)
+                continue
         if col.kind is Kind.LIST:
             legacy[col.name] = parsed
         elif col.name == "individual_number":
@@ -1143,26 +1162,30 @@ class _Importer:
         today = now.astimezone(JST).date()
         notification_id = str(uuid.uuid4())
         rows = [r for g in groups for r in g.rows]
-        events: list[Event] = []
+        events: list[dict[str, Any]] = []
         residents: list[dict[str, Any]] = []
         archives: list[dict[str, Any]] = []
         for r in rows:
             record = r.record
             assert record is not None
+            # Serialised once: the event's changes and the current record are the same JSON.
+            record_json = JsonText(record.model_dump_json())
             events.append(
-                Event(
-                    event_id=str(uuid.uuid4()),
-                    notification_id=notification_id,
-                    person_id=record.person_id,
-                    lg_code=self.lg_code,
-                    kind=EventKind.RECORDED,
-                    reason=NotificationKind.IMPORT,
-                    effective_date=record.resident_since,
-                    notified_date=today,
-                    recorded_at=now,
-                    recorded_by=self.actor,
-                    changes=record.model_dump(mode="json"),
-                )
+                {
+                    "event_id": str(uuid.uuid4()),
+                    "notification_id": notification_id,
+                    "lg_code": self.lg_code,
+                    "person_id": record.person_id,
+                    "kind": EventKind.RECORDED.value,
+                    "reason": NotificationKind.IMPORT.value,
+                    "effective_date": record.resident_since,
+                    "notified_date": today,
+                    "recorded_at": now,
+                    "recorded_by": self.actor,
+                    "changes": record_json,
+                    "corrects": None,
+                    "late": False,
+                }
             )
             residents.append(
                 repo.resident_row(
@@ -1174,6 +1197,7 @@ class _Importer:
                     restricted=False,  # support measures are not in this layout
                     version=1,
                     now=now,
+                    record_json=record_json,
                 )
             )
             archives.append(
@@ -1203,10 +1227,10 @@ class _Importer:
                     "updated_at": now,
                 }
             )
-        repo.insert_events(conn, events)
-        conn.execute(household.insert(), households)
-        conn.execute(resident.insert(), residents)
-        conn.execute(import_archive.insert(), archives)
+        insert_rows(conn, registry_event, events)
+        insert_rows(conn, household, households)
+        insert_rows(conn, resident, residents)
+        insert_rows(conn, import_archive, archives)
         lines = [rows[0].line, rows[-1].line]
         repo.insert_notification(
             conn,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 
 class Kind(StrEnum):
@@ -42,7 +43,7 @@ class Column:
     required: bool = False
     note_ja: str = ""
 
-    @property
+    @cached_property
     def record_path(self) -> tuple[str, ...] | None:
         """The path into the ResidentRecord JSON, for columns that map there."""
         if not self.target.startswith("record."):

@@ -18,6 +18,7 @@ from jichi.registry.events import Event, EventKind, NotificationKind
 from jichi.registry.model import Address, ResidentRecord
 from jichi.registry.state import HouseholdState, OutboxMessage
 from jichi.registry.tables import household, notification, outbox, registry_event, resident
+from jichi.store.copy import JsonText, insert_rows
 
 
 def load_records(conn: Connection, person_ids: Iterable[str]) -> dict[str, ResidentRecord]:
@@ -96,8 +97,9 @@ def event_from_row(row: Any) -> Event:
 def insert_events(conn: Connection, events: Sequence[Event]) -> None:
     if not events:
         return
-    conn.execute(
-        registry_event.insert(),
+    insert_rows(
+        conn,
+        registry_event,
         [
             {
                 "event_id": ev.event_id,
@@ -127,7 +129,9 @@ def resident_row(
     restricted: bool,
     version: int,
     now: datetime,
+    record_json: JsonText | None = None,
 ) -> dict[str, Any]:
+    """The ``resident`` row of ``record``; ``record_json`` if the caller already serialised it."""
     name = record.name
     return {
         "person_id": record.person_id,
@@ -144,7 +148,7 @@ def resident_row(
         "resident_code": record.resident_code or None,
         "individual_number_hash": number_hash,
         "individual_number_enc": number_enc,
-        "record": record.model_dump(mode="json"),
+        "record": record.model_dump(mode="json") if record_json is None else record_json,
         "restricted": restricted,
         "version": version,
         "updated_at": now,
