@@ -41,7 +41,7 @@ test: $(VENV)/.dev-installed node_modules/.package-lock.json
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy jichi
+	$(BIN)/mypy jichi bench
 	$(BIN)/lint-imports
 
 ## bench: run the benchmarks in bench/ (figures as ratios to a baseline in the same run)

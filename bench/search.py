@@ -55,7 +55,7 @@ from jichi.store.engine import make_engine
 
 TARGET_P99_MS = 50.0
 MODES = ("registry", "query", "query_unprepared", "baseline")
-KINDS = {
+KINDS: dict[str, tuple[str, Callable[[str], str], Callable[[Population, random.Random], str]]] = {
     "name": ("name_key", name_search_key, name_query),
     "kana": ("kana_key", reading_search_key, kana_query),
 }
