@@ -20,7 +20,7 @@ from jichi.registry.queries import SearchQuery
 from jichi.registry.resident_access import ResidentAccess
 from jichi.security.staff import check_password, issue_token, revoke_token
 from jichi.store.engine import write_transaction
-from jichi.web.pages import notifications, supervisor
+from jichi.web.pages import notifications, person_forms, supervisor
 from jichi.web.pages.common import (
     STAFF_ROLES,
     Form,
@@ -58,6 +58,15 @@ CHANGE_LABELS = {
     "alias": "通称",
     "foreign": "外国人住民の記載事項",
     "qualifications": "資格",
+}
+
+# What the notice after a form says was recorded (「…を記録しました」).
+FILED_TITLES = {
+    "move_in": "転入届",
+    "ex_officio_record": "職権記載",
+    "correction": "職権修正",
+    **{k: spec.title for k, spec in notifications.HOUSEHOLD_KINDS.items()},
+    **{k: spec.title for k, spec in person_forms.PERSON_KINDS.items()},
 }
 
 
@@ -165,7 +174,14 @@ def person(request: Request, person_id: str) -> Response:
     actor = page.require("resident.read", *STAFF_ROLES)
     record = page.registry.read_record(person_id, actor, purpose="窓口での照会")
     events = page.registry.history(person_id, actor)
-    return page.render("counter/person.html", record=record, timeline=timeline(events), issued=None)
+    return page.render(
+        "counter/person.html",
+        record=record,
+        timeline=timeline(events),
+        issued=None,
+        forms=person_forms.available(record, actor),
+        filed_titles=FILED_TITLES,
+    )
 
 
 @router.post("/residents/{person_id}/access-code")
@@ -177,7 +193,12 @@ def access_code(request: Request, person_id: str, form: Form) -> Response:
     record = page.registry.read_record(person_id, actor, purpose="本人確認コードの発行")
     events = page.registry.history(person_id, actor)
     return page.render(
-        "counter/person.html", record=record, timeline=timeline(events), issued=issued
+        "counter/person.html",
+        record=record,
+        timeline=timeline(events),
+        issued=issued,
+        forms=person_forms.available(record, actor),
+        filed_titles=FILED_TITLES,
     )
 
 
@@ -216,8 +237,10 @@ def household(request: Request, household_id: str) -> Response:
         household_version=version,
         members=members,
         kinds=notifications.HOUSEHOLD_KINDS,
+        filed_titles=FILED_TITLES,
     )
 
 
 router.include_router(notifications.router)
 router.include_router(supervisor.router)
+router.include_router(person_forms.router)  # after 職権修正: /residents/{id}/{kind}

@@ -73,6 +73,27 @@ LABELS = {
     "address": "住所",
     "previous_address": "従前の住所",
     "destination": "転出先",
+    "into_household_id": "移る先の世帯",
+    "household_id": "世帯",
+    "moved_on": "転入日",
+    "new_address": "転入先の住所",
+    "note": "メモ",
+    "event": "戸籍の届出",
+    "nationality": "国籍・地域",
+    "category": "区分",
+    "status_of_residence": "在留資格",
+    "period_of_stay": "在留期間",
+    "period_expires": "在留期間の満了の日",
+    "residence_card_number": "在留カード等の番号",
+    "foreign": "外国人住民の記載事項",
+    "action": "申出の種類",
+    "alias": "通称",
+    "evidence": "資料",
+    "issuer": "資料の発行元",
+    "document": "資料",
+    "exception": "例外",
+    "individual_number": "個人番号",
+    "without_sex": "性別なしの照合",
 }
 # The registry names some dates by what they are ("move-in date"); the form calls them
 # all 異動日.
@@ -84,7 +105,14 @@ ALIASES = {
     "notified_date": "notified_date",
     "expected_versions": "household_id",
 }
-DATE_KEYS = ("effective_date", "notified_date", "planned_date", "date_of_birth", "moved_on")
+DATE_KEYS = (
+    "effective_date",
+    "notified_date",
+    "planned_date",
+    "date_of_birth",
+    "moved_on",
+    "period_expires",
+)
 LIST_KEYS = ("person_ids",)
 _INDEX = re.compile(r"^\d+$")
 
@@ -198,7 +226,7 @@ def validation_errors(error: ValidationError, known: Iterable[str]) -> dict[str,
     placed: dict[str, str] = {}
     for item in error.errors():
         loc = [str(p) for p in item.get("loc", ())]
-        if loc and loc[0] in {"move_in", "relocation", "move_out", "birth", "death"} | KINDS:
+        if loc and loc[0] in KINDS:
             loc = loc[1:]
         path = ".".join(p for p in loc if p not in {"function-after", "str"})
         label = label_of(path)
@@ -216,17 +244,27 @@ def validation_errors(error: ValidationError, known: Iterable[str]) -> dict[str,
     return placed
 
 
-KINDS = {
+KINDS = {  # every command's kind (Pydantic puts it first in an error's location)
     "move_in",
     "move_out",
+    "confirm_move_out",
+    "cancel_move_out",
     "relocation",
     "birth",
     "death",
     "household_split",
-    "head_change",
-    "correction",
     "household_merge",
+    "head_change",
     "household_composition",
+    "family_register_change",
+    "correction",
+    "ex_officio_removal",
+    "restoration",
+    "attach_individual_number",
+    "foreign_resident_change",
+    "former_surname",
+    "alias",
+    "ex_officio_record",
 }
 
 

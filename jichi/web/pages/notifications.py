@@ -19,10 +19,18 @@ from pydantic import ValidationError
 from jichi.kernel.errors import JichiError
 from jichi.registry.errors import CONFLICT, HOUSEHOLD_NOT_FOUND
 from jichi.registry.model import ResidentRecord
+from jichi.registry.queries import SearchQuery
 from jichi.registry.service import JST
-from jichi.security.actor import Actor
+from jichi.security.actor import Actor, Role
 from jichi.web.pages import card as card_reader
-from jichi.web.pages.common import STAFF_ROLES, Form, Page, PageRoute, counter_page
+from jichi.web.pages.common import (
+    STAFF_ROLES,
+    SUPERVISOR_ROLES,
+    Form,
+    Page,
+    PageRoute,
+    counter_page,
+)
 from jichi.web.pages.forms import (
     Outcome,
     compact_lists,
@@ -53,12 +61,18 @@ ADDRESS_ITEMS = ("prefecture", "municipality", "town", "block", "building", "pos
 
 @dataclass(frozen=True)
 class Kind:
-    """A household-based notification form: its title and the inputs it shows."""
+    """A notification form: its title, legal basis, the inputs it shows and who may file."""
 
     kind: str
     title: str
     basis: str
     fields: tuple[str, ...]
+    roles: tuple[Role, ...] = STAFF_ROLES
+    supervisor: bool = False  # shown to and filed by 係長 (supervisor) and admin only
+
+    @property
+    def allowed(self) -> tuple[Role, ...]:
+        return SUPERVISOR_ROLES if self.supervisor else self.roles
 
 
 HOUSEHOLD_KINDS = {
@@ -111,6 +125,25 @@ HOUSEHOLD_KINDS = {
             ("effective_date", "notified_date", "new_head_id", "relationships"),
         ),
         Kind(
+            "household_merge",
+            "世帯合併届",
+            "住民基本台帳法25条",
+            ("effective_date", "notified_date", "into_household_id", "relationships"),
+        ),
+        Kind(
+            "household_composition",
+            "世帯構成変更届",
+            "住民基本台帳法25条",
+            (
+                "effective_date",
+                "notified_date",
+                "person_ids",
+                "into_household_id",
+                "remaining_head_id",
+                "relationships",
+            ),
+        ),
+        Kind(
             "birth",
             "出生（職権記載）",
             "戸籍法49条・住民基本台帳法施行令12条",
@@ -145,7 +178,8 @@ def input_names(
     return names
 
 
-def _today() -> date:
+def today() -> date:
+    """Today in Japan (the 届出日 a form starts with)."""
     from datetime import datetime
 
     return datetime.now(JST).date()
@@ -182,48 +216,73 @@ def submit(page: Page, actor: Actor, data: dict[str, Any], names: list[str]) -> 
 # -- 転入 ------------------------------------------------------------------------------
 
 
-@router.get("/notifications/move_in")
-def move_in_form(request: Request) -> Response:
+FAMILY_KINDS = {  # the forms that start from nothing: a family of up to MAX_PERSONS rows
+    "move_in": Kind(
+        "move_in",
+        "転入届",
+        "住民基本台帳法22条。転入した日から14日以内に届け出ます（期間を過ぎても受け付け、期間経過として記録します）",
+        ("effective_date", "notified_date", "address", "previous_address", "persons"),
+    ),
+    "ex_officio_record": Kind(
+        "ex_officio_record",
+        "職権記載",
+        "住民基本台帳法施行令12条1項。届出がないまま住んでいることを確認した方を、職権で記載します",
+        ("effective_date", "notified_date", "address", "previous_address", "persons", "reason"),
+    ),
+}
+
+
+@router.get("/notifications/{kind}")
+def family_form(request: Request, kind: str) -> Response:
     page = counter_page(request)
-    page.require("move_in", *STAFF_ROLES)
-    values = {"notified_date": _today().isoformat(), **_here(page, "address")}
-    return _render_move_in(page, values, {}, persons=3)
+    spec = _family_spec(kind)
+    page.require(kind, *spec.allowed)
+    values = {"notified_date": today().isoformat(), **_here(page, "address")}
+    return _render_move_in(page, values, {}, persons=3, spec=spec)
 
 
-@router.post("/notifications/move_in")
-def move_in(request: Request, form: Form) -> Response:
+@router.post("/notifications/{kind}")
+def family_notification(request: Request, kind: str, form: Form) -> Response:
     page = counter_page(request, form)
-    actor = page.require("move_in", *STAFF_ROLES)
+    spec = _family_spec(kind)
+    actor = page.require(kind, *spec.allowed)
     values = values_of(form)
     persons = min(MAX_PERSONS, max(1, int(str(values.get("person_rows", "3")) or 3)))
     action = values.get("action", "submit")
     if action == "add_person":
-        return _render_move_in(page, values, {}, persons=min(MAX_PERSONS, persons + 1))
-    if action == "card":
+        return _render_move_in(page, values, {}, persons=min(MAX_PERSONS, persons + 1), spec=spec)
+    if action == "card" and kind == "move_in":
         upload = form.get("card_file")
         if isinstance(upload, UploadFile) and upload.filename:
             values["card"] = upload.file.read(CARD_LIMIT).decode("utf-8", errors="replace")
         return _card(page, values, persons)
-    names = input_names(
-        ("effective_date", "notified_date", "address", "previous_address", "persons"), [], persons
-    )
-    outcome = decode(
-        values, fields=("effective_date", "notified_date", "address", "previous_address", "persons")
-    )
+    names = input_names(spec.fields, [], persons)
+    outcome = decode(values, fields=spec.fields)
     data = outcome.data
-    data["kind"] = "move_in"
+    data["kind"] = kind
     municipality = page.request.app.state.municipality
     data.setdefault("address", {})["lg_code"] = municipality.code if municipality else ""
     fill_place(data, "previous_address", outcome)
     if not outcome.ok:
         errors = {place(k, names): v for k, v in outcome.errors.items()}
-        return _render_move_in(page, values, errors, persons=persons, status_code=422)
+        return _render_move_in(page, values, errors, persons=persons, spec=spec, status_code=422)
     result = submit(page, actor, data, names)
     if not result.ok:
-        return _render_move_in(page, values, result.errors, persons=persons, status_code=422)
+        return _render_move_in(
+            page, values, result.errors, persons=persons, spec=spec, status_code=422
+        )
     applied = result.data["applied"]
     household_id = applied.result.get("household_id", "")
-    return page.redirect(f"/counter/households/{household_id}?filed=move_in")
+    return page.redirect(f"/counter/households/{household_id}?filed={kind}")
+
+
+def _family_spec(kind: str) -> Kind:
+    spec = FAMILY_KINDS.get(kind)
+    if spec is None:
+        from jichi.kernel.errors import NOT_FOUND
+
+        raise JichiError(NOT_FOUND, field="kind", what="この届出の画面")
+    return spec
 
 
 def _card(page: Page, values: dict[str, Any], persons: int) -> Response:
@@ -253,6 +312,7 @@ def _render_move_in(
     errors: dict[str, str],
     *,
     persons: int,
+    spec: Kind | None = None,
     status_code: int = 200,
     notice: str = "",
     focus: str = "",
@@ -260,6 +320,7 @@ def _render_move_in(
     return page.render(
         "counter/move_in.html",
         status_code=status_code,
+        spec=spec or FAMILY_KINDS["move_in"],
         values=values,
         errors=errors,
         persons=persons,
@@ -283,9 +344,9 @@ def _household(page: Page, actor: Actor, household_id: str) -> tuple[int, list[R
 def household_form(request: Request, household_id: str, kind: str) -> Response:
     page = counter_page(request)
     spec = _spec(kind)
-    actor = page.require(kind, *STAFF_ROLES)
+    actor = page.require(kind, *spec.allowed)
     version, members = _household(page, actor, household_id)
-    values: dict[str, Any] = {"notified_date": _today().isoformat(), **_here(page, "address")}
+    values: dict[str, Any] = {"notified_date": today().isoformat(), **_here(page, "address")}
     return _render_household(page, spec, household_id, version, members, values, {})
 
 
@@ -293,15 +354,17 @@ def household_form(request: Request, household_id: str, kind: str) -> Response:
 def household_notification(request: Request, household_id: str, kind: str, form: Form) -> Response:
     page = counter_page(request, form)
     spec = _spec(kind)
-    actor = page.require(kind, *STAFF_ROLES)
+    actor = page.require(kind, *spec.allowed)
     values = values_of(form)
     version, members = _household(page, actor, household_id)
     names = input_names(spec.fields, members)
     outcome = decode(values, fields=spec.fields)
     data = outcome.data
     data["kind"] = kind
-    if kind in {"household_split", "head_change", "birth"}:
+    if kind in {"household_split", "head_change", "birth", "household_merge"}:
         data["household_id"] = household_id
+    if kind in {"household_merge", "household_composition"}:
+        data.setdefault("relationships", {})  # each mover's is required: the registry says whose
     if "address" in data and page.request.app.state.municipality is not None:
         data["address"]["lg_code"] = page.request.app.state.municipality.code
     if kind == "move_out":
@@ -320,7 +383,10 @@ def household_notification(request: Request, household_id: str, kind: str, form:
     result = submit(page, actor, data, names)
     if result.ok:
         applied = result.data["applied"]
-        target = applied.result.get("household_id") or household_id  # 分離: the new one
+        # 分離: the new household; 合併: the one it joined; 構成変更: the one they left.
+        target = applied.result.get("household_id") or household_id
+        if kind == "household_merge":
+            target = str(data["into_household_id"])
         return page.redirect(f"/counter/households/{target}?filed={kind}")
     conflict = bool(result.data.get("conflict"))
     if conflict:  # show what the colleague recorded, keep what the clerk typed
@@ -360,6 +426,9 @@ def _render_household(
     status_code: int = 200,
     conflict: bool = False,
 ) -> Response:
+    neighbours = []
+    if "into_household_id" in spec.fields:
+        neighbours = _neighbours(page, household_id, members)
     return page.render(
         "counter/household_form.html",
         status_code=status_code,
@@ -368,7 +437,33 @@ def _render_household(
         household_version=version,
         members=members,
         member_options=[(m.person_id, f"{m.name.text()}（{m.relationship}）") for m in members],
+        neighbours=neighbours,
         values=values,
         errors=errors,
         conflict=conflict,
     )
+
+
+def _neighbours(
+    page: Page, household_id: str, members: list[ResidentRecord]
+) -> list[tuple[str, str]]:
+    """Other households at the same dwelling, as (id, label): the audited address search.
+
+    世帯合併 and 世帯構成変更 join one of these (the registry refuses any other).
+    """
+    if not members or page.actor is None:
+        return []
+    here = members[0].address
+    key = f"{here.town}{here.block}{here.building}"
+    if not key:
+        return []
+    found = page.registry.search(SearchQuery(address=key, limit=100), page.actor).records
+    households: dict[str, list[ResidentRecord]] = {}
+    for record in found:
+        if record.household_id != household_id and record.address.same_place(here):
+            households.setdefault(record.household_id, []).append(record)
+    result = []
+    for hid, people in households.items():
+        head = next((p for p in people if p.is_head), people[0])
+        result.append((hid, f"世帯主 {head.name.text()} の世帯（{len(people)}人）"))
+    return sorted(result, key=lambda n: n[1])

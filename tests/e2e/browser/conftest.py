@@ -47,6 +47,7 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 class Server:
     url: str
     engine: Any
+    app: Any = None  # the FastAPI app: its registry sets up what no form can
 
 
 def _free_port() -> int:
@@ -74,7 +75,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("uvicorn did not start")
         time.sleep(0.05)
-    yield Server(f"http://127.0.0.1:{port}", engine)
+    yield Server(f"http://127.0.0.1:{port}", engine, app)
     uv.should_exit = True
     thread.join(timeout=10)
     engine.dispose()
