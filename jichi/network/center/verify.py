@@ -1,0 +1,187 @@
+"""本人確認情報の提供 (住基法30条の9 ほか): does this person exist, and who are they now?
+
+An agency asks by resident code, by the basic four (name, date of birth, sex,
+address), or by both (then both must agree).  Names are compared by
+:func:`jichi.kernel.text.name_search_key` (髙橋 finds 高橋, widths and spaces do not
+matter) and addresses by :func:`jichi.kernel.address.fold_address` (「一丁目2番3号」 is
+「1-2-3」); date of birth and sex must be equal.  A basic-four query that fits two
+people answers ``ambiguous`` and provides nothing.
+
+One function serves one person and ten thousand: queries are looked up one SELECT per
+chunk of codes or of basic-four keys, never one per person, and every answer is
+logged (:mod:`.provisions`) in the caller's transaction — the same one as the reads.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import Connection
+
+from jichi.kernel.address import fold_address
+from jichi.kernel.errors import JichiError
+from jichi.kernel.identifiers import IdKind, validate
+from jichi.kernel.text import name_search_key
+from jichi.network.center import errors as e
+from jichi.network.center.agencies import Agency, require_purpose
+from jichi.network.center.provisions import Provision, log_provisions
+from jichi.network.center.tables import center_identity
+
+MAX_BULK = 10_000
+_CHUNK = 500
+
+
+class Result(StrEnum):
+    MATCH = "match"
+    NO_MATCH = "no_match"
+    AMBIGUOUS = "ambiguous"  # the basic four fit more than one person
+
+
+@dataclass(frozen=True)
+class Query:
+    """What the agency knows about one person.  ``ref`` is echoed, never stored."""
+
+    resident_code: str | None = None
+    name: str | None = None
+    date_of_birth: date | None = None
+    sex: str | None = None
+    address: str | None = None
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    result: Result
+    resident_code: str | None
+    identity: dict[str, Any] | None  # only the items the agency may receive
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class _Checked:
+    code: str | None
+    key: tuple[date, str, str, str] | None  # (date_of_birth, sex, name_key, address_key)
+
+    @property
+    def kind(self) -> str:
+        if self.code and self.key:
+            return "code_and_basic_four"
+        return "code" if self.code else "basic_four"
+
+
+def verify(
+    conn: Connection,
+    agency: Agency,
+    purpose: str,
+    queries: Sequence[Query],
+    *,
+    now: datetime | None = None,
+    request_id: str | None = None,
+    bulk: bool = False,
+) -> list[Answer]:
+    """Answer every query and log every answer, in ``conn``'s transaction."""
+    require_purpose(agency, purpose)
+    if len(queries) > MAX_BULK:
+        raise JichiError(e.TOO_MANY, field="items", maximum=MAX_BULK, actual=len(queries))
+    checked = [_check(q, f"items[{i}]." if bulk else "") for i, q in enumerate(queries)]
+    by_code = _rows_by_code(conn, {c.code for c in checked if c.code})
+    by_key = _rows_by_key(conn, {c.key for c in checked if c.key and not c.code})
+    answers: list[Answer] = []
+    provisions: list[Provision] = []
+    for index, (query, c) in enumerate(zip(queries, checked, strict=True)):
+        if c.code:
+            row = by_code.get(c.code)
+            rows = [row] if row is not None and (c.key is None or _key(row) == c.key) else []
+        else:
+            rows = by_key.get(c.key, []) if c.key else []
+        if len(rows) == 1:
+            answer = Answer(Result.MATCH, rows[0].resident_code, _items(rows[0], agency), query.ref)
+        elif rows:
+            answer = Answer(Result.AMBIGUOUS, None, None, query.ref)
+        else:
+            answer = Answer(Result.NO_MATCH, None, None, query.ref)
+        answers.append(answer)
+        # The code the agency asked about is logged even on no-match: the resident may
+        # see that someone asked.  A basic-four no-match involved no code.
+        logged_code = answer.resident_code or c.code
+        provisions.append(Provision(index, c.kind, logged_code, answer.result.value))
+    log_provisions(
+        conn,
+        request_id=request_id or str(uuid.uuid4()),
+        agency_id=agency.agency_id,
+        purpose=purpose,
+        provided_at=now or datetime.now(UTC),
+        provisions=provisions,
+    )
+    return answers
+
+
+def _check(query: Query, prefix: str) -> _Checked:
+    code = None
+    if query.resident_code:
+        field = f"{prefix}resident_code"
+        code = validate(IdKind.RESIDENT_CODE, query.resident_code, field=field).value
+    four = (query.name, query.date_of_birth, query.sex, query.address)
+    given = [v for v in four if v not in (None, "")]
+    if (given and len(given) < 4) or (not given and code is None):
+        raise JichiError(e.QUERY_SHAPE, field=prefix.rstrip(".") or "query")
+    key = None
+    if given:
+        assert query.date_of_birth and query.sex and query.name and query.address
+        key = (
+            query.date_of_birth,
+            query.sex,
+            name_search_key(query.name),
+            fold_address(query.address),
+        )
+    return _Checked(code, key)
+
+
+def _key(row: sa.Row[Any]) -> tuple[date, str, str, str]:
+    return (row.date_of_birth, row.sex, row.name_key, row.address_key)
+
+
+def _rows_by_code(conn: Connection, codes: set[str]) -> dict[str, sa.Row[Any]]:
+    found: dict[str, sa.Row[Any]] = {}
+    ordered = sorted(codes)
+    for start in range(0, len(ordered), _CHUNK):
+        chunk = ordered[start : start + _CHUNK]
+        query = sa.select(center_identity).where(center_identity.c.resident_code.in_(chunk))
+        found.update((row.resident_code, row) for row in conn.execute(query))
+    return found
+
+
+def _rows_by_key(
+    conn: Connection, keys: set[tuple[date, str, str, str]]
+) -> dict[tuple[date, str, str, str], list[sa.Row[Any]]]:
+    found: dict[tuple[date, str, str, str], list[sa.Row[Any]]] = {}
+    ordered = sorted(keys)
+    c = center_identity.c
+    columns = sa.tuple_(c.date_of_birth, c.sex, c.name_key, c.address_key)
+    for start in range(0, len(ordered), _CHUNK):
+        chunk = ordered[start : start + _CHUNK]
+        query = sa.select(center_identity).where(columns.in_(chunk))
+        for row in conn.execute(query):
+            found.setdefault(_key(row), []).append(row)
+    return found
+
+
+def _items(row: sa.Row[Any], agency: Agency) -> dict[str, Any]:
+    allowed = set(agency.items)
+    full: dict[str, Any] = {
+        "name": row.name,
+        "name_kana": row.name_kana,
+        "date_of_birth": row.date_of_birth.isoformat(),
+        "sex": row.sex,
+        "address": row.address,
+        "status": row.status,
+        "change": {"reason": row.reason, "effective_date": row.effective_date.isoformat()},
+        "lg_code": row.lg_code,
+    }
+    return {name: value for name, value in full.items() if name in allowed}
