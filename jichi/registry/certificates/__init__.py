@@ -5,7 +5,7 @@ support-measure gate, logged with the PDF's SHA-256 and checked by a verificatio
 Guide: ``docs/guide/certificates.md``.
 """
 
-from jichi.registry.certificates.issue import issue, municipality_settings
+from jichi.registry.certificates.issue import Preview, issue, municipality_settings, preview
 from jichi.registry.certificates.model import (
     Alert,
     Certificate,
@@ -25,8 +25,10 @@ __all__ = [
     "CertificateSettings",
     "Items",
     "Official",
+    "Preview",
     "Verification",
     "issue",
     "municipality_settings",
+    "preview",
     "verify",
 ]

@@ -27,7 +27,7 @@ import logging
 import secrets
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -154,6 +154,62 @@ def issue(
     return _replay(registry, request, clerk, settings, found, font, pdf_maker, people)
 
 
+@dataclass(frozen=True)
+class Preview:
+    """What a certificate would look like: marked 見本, with no 発行番号 and no code."""
+
+    kind: CertificateKind
+    subject_person_ids: tuple[str, ...]
+    page_count: int
+    pdf: bytes = field(repr=False, default=b"")
+    alerts: tuple[Alert, ...] = ()
+
+
+def preview(
+    registry: Registry,
+    protection: Protection,
+    request: CertificateRequest,
+    clerk: Actor,
+    settings: CertificateSettings,
+    override: Override | None = None,
+    *,
+    font: FontChoice | None = None,
+    pdf_maker: PdfMaker = to_pdf,
+) -> Preview:
+    """The certificate ``request`` asks for, as a 見本 — nothing is issued.
+
+    The same checks and the same gate as :func:`issue` (a person the gate protects is
+    not shown even as a 見本), and the records are read through the registry, so each
+    read is audited (purpose ``certificate-preview:<kind>``).  No 通番 is taken, no
+    ``certificate`` row or ``certificate.issue`` entry is written and no 本人通知 is
+    recorded: a preview is a read, not an issuance.
+    """
+    _check_request(request)
+    _check_settings(registry.lg_code, settings)
+    if clerk.lg_code != registry.lg_code:
+        raise JichiError(registry_errors.WRONG_TENANT, field="actor", lg_code=registry.lg_code)
+    with registry.engine.connect() as conn:
+        people = _resolve(conn, registry.lg_code, request, None)
+    channel = f"certificate.{request.kind.value}.preview"
+    for person_id in people.gate:
+        protection.check_request(
+            person_id, request.requester, clerk, channel=channel, override=override
+        )
+    font = font or default_font()
+    purpose = f"certificate-preview:{request.kind.value}"
+    data = _read(registry, request, clerk, people, registry.clock(), purpose=purpose)
+    data = replace(data, draft=True)
+    rendered = render(data, settings, font_family=font.family, measure=metrics_for(font))
+    pdf, pages = _make_pdf(pdf_maker, rendered.html)
+    return Preview(
+        kind=request.kind,
+        subject_person_ids=tuple(s.record.person_id for s in data.subjects),
+        page_count=pages,
+        pdf=pdf,
+        alerts=rendered.alerts,
+    )
+
+
 # -- request checks (no database) ----------------------------------------------------------
 
 
@@ -274,8 +330,9 @@ def _read(
     *,
     serial: str = "",
     code: str = "",
+    purpose: str = "",
 ) -> CertificateData:
-    purpose = f"certificate:{request.kind.value}"
+    purpose = purpose or f"certificate:{request.kind.value}"
     records = [
         registry.read_record(pid, clerk, recorded_by=as_known_at, purpose=purpose)
         for pid in people.subjects

@@ -78,6 +78,10 @@ class CertificateData:
     whole_household: bool = False
     head: ResidentRecord | None = None  # 世帯主, for the 世帯主氏名 line
     official_use: bool = False
+    draft: bool = False  # a preview: marked 見本, no 発行番号, no verification code or QR
+
+
+DRAFT_SERIAL = "見本（未発行・証明書ではありません） "  # a preview's page margin
 
 
 @dataclass(frozen=True)
@@ -458,7 +462,8 @@ def render(
             header_address=header_address or settings.blank_mark,
             head_cell=head_cell,
             font_family=font_family,
-            serial_css=css_string(f"発行番号 {data.serial} "),
+            serial_css=css_string(DRAFT_SERIAL if data.draft else f"発行番号 {data.serial} "),
+            draft=data.draft,
             certification=settings.certification_for(data.kind, data.whole_household),
             issued_on=wareki(data.issued_on),
             issuer=issuer,
@@ -466,7 +471,11 @@ def render(
             seal_note=settings.seal_note,
             end_mark=settings.end_mark,
             code=data.verification_code,
-            qr_uri=svg_data_uri(qr_svg(verification_payload(settings, data.verification_code))),
+            qr_uri=(
+                ""
+                if data.draft
+                else svg_data_uri(qr_svg(verification_payload(settings, data.verification_code)))
+            ),
             verify_url=settings.verify_url,
             official_use=data.official_use,
         )

@@ -2,12 +2,14 @@
 
 The clerk opens ``/counter/certificates?person_id=…``, chooses the kind, the members,
 the optional items (個人番号・住民票コード・本籍 are off unless asked for) and who is
-asking on what ground, and presses 「発行してプレビュー」.  That calls
-:func:`jichi.registry.certificates.issue` — the support-measure gate first, then one
-transaction — and shows the first page as an image with the 発行番号 and the
-verification code.  「印刷用PDF」 posts the same request again with the same
-``request_id``: ``issue`` then hands back the same certificate, re-made byte for byte,
-never a second one.  No PDF is kept by the server.
+asking on what ground, and presses 「プレビュー（発行しない）」.  That calls
+:func:`jichi.registry.certificates.preview` — the same checks and support-measure gate,
+the records read (and audited) as reads — and shows the first page marked 見本: no 通番
+is taken, no certificate row or 本人通知 is written.  「発行する」 then calls
+:func:`jichi.registry.certificates.issue` — the gate first, then one transaction — and
+shows the first page with the 発行番号 and the verification code.  「印刷用PDF」 posts
+the same request again with the same ``request_id``: ``issue`` then hands back the same
+certificate, re-made byte for byte, never a second one.  No PDF is kept by the server.
 
 A refusal by the gate (支援措置) shows its Japanese message on the form; the gate has
 already written it to the audit log for the supervisor, and it is logged here too.
@@ -38,8 +40,10 @@ from jichi.registry.certificates import (
     CertificateRequest,
     CertificateSettings,
     Items,
+    Preview,
     issue,
     municipality_settings,
+    preview,
     verify,
 )
 from jichi.registry.model import ResidentRecord
@@ -205,8 +209,13 @@ def _request(values: dict[str, Any]) -> tuple[CertificateRequest | None, dict[st
     )
 
 
-def _issue(page: Page, form: FormData) -> tuple[Certificate | None, Response | None]:
-    """Issue (or re-make, for the same request id); on any error, the form with it."""
+def _issue(
+    page: Page, form: FormData, *, draft: bool = False
+) -> tuple[Certificate | Preview | None, Response | None]:
+    """Issue (or re-make, for the same request id) — or, as a draft, only preview.
+
+    On any error, the form again with it.
+    """
     actor = page.require("certificate.issue", *STAFF_ROLES)
     values = _values(form)
     subject = values["subject"] or (values["person_ids"] or [""])[0]
@@ -215,7 +224,8 @@ def _issue(page: Page, form: FormData) -> tuple[Certificate | None, Response | N
     if asked is not None:
         try:
             settings = settings_for(page.request, page.registry.lg_code)
-            cert = issue(page.registry, Protection(page.registry), asked, actor, settings)
+            make = preview if draft else issue
+            cert = make(page.registry, Protection(page.registry), asked, actor, settings)
         except JichiError as error:
             if error.code.startswith("RES-"):
                 log.warning(
@@ -235,20 +245,47 @@ def _issue(page: Page, form: FormData) -> tuple[Certificate | None, Response | N
 
 
 @counter.post("/certificates/preview")
-def preview(request: Request, form: Form) -> Response:
+def preview_page(request: Request, form: Form) -> Response:
+    """プレビュー: the first page marked 見本 — no 通番, no row, no 本人通知 (a read)."""
+    page = counter_page(request, form)
+    draft, failed = _issue(page, form, draft=True)
+    if failed is not None:
+        return failed
+    assert isinstance(draft, Preview)
+    return _shown(page, form, draft)
+
+
+@counter.post("/certificates/issue")
+def issue_page(request: Request, form: Form) -> Response:
+    """発行: the certificate is issued (or handed back, for the same request id)."""
     page = counter_page(request, form)
     cert, failed = _issue(page, form)
     if failed is not None:
         return failed
-    assert cert is not None
-    image = first_page_png(cert.pdf)
+    assert isinstance(cert, Certificate)
+    return _shown(page, form, cert)
+
+
+@counter.post("/certificates/edit")
+def edit(request: Request, form: Form) -> Response:
+    """Back from the preview to the form, with what was chosen (the same request id)."""
+    page = counter_page(request, form)
+    page.require("certificate.issue", *STAFF_ROLES)
     values = _values(form)
+    subject = values["subject"] or (values["person_ids"] or [""])[0]
+    record, members = _members(page, subject)
+    return _form(page, record, members, values, {})
+
+
+def _shown(page: Page, form: FormData, cert: Certificate | Preview) -> Response:
+    image = first_page_png(cert.pdf)
     return page.render(
         "counter/certificate_preview.html",
         cert=cert,
+        draft=isinstance(cert, Preview),
         image=base64.b64encode(image).decode() if image else "",
         pdf=base64.b64encode(cert.pdf).decode() if not image else "",
-        values=values,
+        values=_values(form),
         hidden=_hidden(form),
     )
 
@@ -260,7 +297,7 @@ def pdf(request: Request, form: Form) -> Response:
     cert, failed = _issue(page, form)
     if failed is not None:
         return failed
-    assert cert is not None
+    assert isinstance(cert, Certificate)
     filename = f"certificate-{cert.serial.split()[-1]}.pdf"
     return Response(
         cert.pdf,

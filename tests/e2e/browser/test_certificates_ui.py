@@ -10,12 +10,19 @@ from __future__ import annotations
 
 import re
 import subprocess
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
-from tests.e2e.browser.conftest import screenshot, sign_in
+from jichi.registry import issuance_notification
+from jichi.registry.certificates.tables import certificate
+from jichi.registry.issuance_notification import issuance_notice
+from jichi.security.actor import Actor
+from jichi.security.tables import audit_log
+from tests.e2e.browser.conftest import LG, Server, screenshot, sign_in
 from tests.e2e.browser.test_counter import fill_move_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -39,9 +46,15 @@ def member_ids(page: Any) -> dict[str, str]:
     return ids
 
 
-def issue_and_download(page: Any, tmp_path: Path, name: str) -> tuple[Path, str]:
-    page.get_by_role("button", name="発行してプレビュー").click()
+def issue_and_download(page: Any, tmp_path: Path, name: str, shot: str = "") -> tuple[Path, str]:
+    page.get_by_role("button", name="プレビュー（発行しない）").click()
     page.wait_for_url("**/counter/certificates/preview")
+    assert "まだ発行していません" in page.get_by_role("status").inner_text()
+    assert page.locator("#serial").count() == 0 and page.locator("#verification-code").count() == 0
+    if shot:
+        screenshot(page, shot, full_page=True)
+    page.get_by_role("button", name="発行する").click()
+    page.wait_for_url("**/counter/certificates/issue")
     assert "発行しました" in page.get_by_role("status").inner_text()
     code = page.locator("#verification-code").inner_text().strip()
     with page.expect_download() as info:
@@ -90,8 +103,10 @@ def test_a_clerk_issues_household_and_personal_copies_and_the_public_verifies_th
     page.get_by_label("世帯全員（世帯連記式・記載事項証明書）").check()
     page.get_by_label("世帯主・続柄").check()
     screenshot(page, "counter-certificate-form", full_page=True)
-    household_pdf, household_code = issue_and_download(page, tmp_path, "household")
-    screenshot(page, "counter-certificate-preview", full_page=True)
+    household_pdf, household_code = issue_and_download(
+        page, tmp_path, "household", shot="counter-certificate-preview"
+    )
+    screenshot(page, "counter-certificate-issued", full_page=True)
     text = text_of(household_pdf)
     assert "証明一郎" in text and "証明春子" in text
     assert "証明夏美" not in text  # she left the household
@@ -132,3 +147,72 @@ def test_a_clerk_issues_household_and_personal_copies_and_the_public_verifies_th
     assert "改ざんされています" in page.locator("#verdict").inner_text()
     screenshot(page, "certificate-verify-tampered", full_page=True)
     assert page.url.endswith("/verify") and household_url
+
+
+def counts(engine: Any, person_id: str) -> dict[str, int]:
+    """What issuing leaves behind, and the reads a preview is audited as."""
+    with engine.connect() as conn:
+        return {
+            "certificates": conn.execute(
+                sa.select(sa.func.count()).select_from(certificate)
+            ).scalar_one(),
+            "notices": conn.execute(
+                sa.select(sa.func.count())
+                .select_from(issuance_notice)
+                .where(issuance_notice.c.person_id == person_id)
+            ).scalar_one(),
+            "issue_audits": conn.execute(
+                sa.select(sa.func.count())
+                .select_from(audit_log)
+                .where(audit_log.c.action == "certificate.issue")
+            ).scalar_one(),
+            "preview_reads": conn.execute(
+                sa.select(sa.func.count())
+                .select_from(audit_log)
+                .where(
+                    audit_log.c.action == "resident.read",
+                    audit_log.c.subject_person_id == person_id,
+                    audit_log.c.purpose.like("certificate-preview:%"),
+                )
+            ).scalar_one(),
+        }
+
+
+def test_a_preview_issues_nothing_but_is_audited_as_a_read(page: Any, server: Server) -> None:
+    sign_in(page)
+    fill_move_in(page, "見本", "ミホン", [("通子", "ミチコ", "S50.2.2", "female", "世帯主")])
+    page.get_by_role("button", name="届出を記録する").last.click()
+    page.wait_for_url("**/counter/households/**")
+    person_id = member_ids(page)["通子"]
+    clerk = Actor("clerk-sato", LG, "clerk")
+    issuance_notification.register(server.engine, LG, person_id, clerk, date(2026, 11, 1))
+
+    page.goto(f"/counter/certificates?person_id={person_id}")
+    page.get_by_label("住民票の写し（個人票）").check()
+    page.get_by_label("請求者の種別").select_option("proxy")
+    page.get_by_label("請求者の氏名・名称").fill("代理　一郎")
+    before = counts(server.engine, person_id)
+    page.get_by_role("button", name="プレビュー（発行しない）").click()
+    page.wait_for_url("**/counter/certificates/preview")
+    assert page.locator("img.certificate-preview").is_visible()
+    after = counts(server.engine, person_id)
+    assert after["certificates"] == before["certificates"]  # no row, so no 通番 taken
+    assert after["notices"] == before["notices"]  # no 本人通知
+    assert after["issue_audits"] == before["issue_audits"]
+    assert after["preview_reads"] == before["preview_reads"] + 1  # audited as a read
+
+    # Back to the form with the choices kept, then issue: now everything is written.
+    page.get_by_role("button", name="請求の内容を変える").click()
+    assert page.get_by_label("住民票の写し（個人票）").is_checked()
+    assert page.get_by_label("請求者の氏名・名称").input_value() == "代理　一郎"
+    page.get_by_role("button", name="プレビュー（発行しない）").click()
+    page.get_by_role("button", name="発行する").click()
+    page.wait_for_url("**/counter/certificates/issue")
+    serial = page.locator("#serial").inner_text()
+    issued = counts(server.engine, person_id)
+    assert issued["certificates"] == before["certificates"] + 1
+    assert issued["notices"] == before["notices"] + 1
+    assert issued["issue_audits"] == before["issue_audits"] + 1
+    with server.engine.connect() as conn:
+        stored = conn.execute(sa.select(certificate.c.serial)).scalars().all()
+    assert serial in stored

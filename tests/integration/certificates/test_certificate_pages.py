@@ -117,8 +117,11 @@ def test_issue_reissue_refuse_and_verify(
 
     mine = {**base, "requester_type": "self", "requester_name": "山田　花子"}
     preview = client.post("/counter/certificates/preview", data=mine)
-    assert preview.status_code == 200 and "発行しました" in preview.text
-    code = re.search(r'id="verification-code">([^<]+)<', preview.text)
+    assert preview.status_code == 200 and "まだ発行していません" in preview.text
+    assert 'id="verification-code"' not in preview.text and rows(engine) == 0  # a 見本 only
+    issued = client.post("/counter/certificates/issue", data=mine)
+    assert issued.status_code == 200 and "発行しました" in issued.text and rows(engine) == 1
+    code = re.search(r'id="verification-code">([^<]+)<', issued.text)
     assert code is not None
     first = client.post("/counter/certificates/pdf", data=mine)
     again = client.post("/counter/certificates/pdf", data=mine)
