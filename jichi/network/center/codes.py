@@ -81,9 +81,8 @@ def allocate_codes(
         candidates = {_code(pick(), scheme) for _ in range(count - got)}
         for chunk in _chunks(sorted(candidates - _seen(conn, candidates))):
             rows = [{"resident_code": c, "block_id": block_id, "lg_code": lg_code} for c in chunk]
-            got += _insert_new(conn, rows)
-            if got >= count:
-                break
+            _insert_new(conn, rows)
+        got = _count(conn, block_id)
     if got < count:
         raise JichiError(e.CODES_EXHAUSTED)
     codes = conn.execute(
@@ -111,15 +110,21 @@ def _seen(conn: Connection, candidates: set[str]) -> set[str]:
     return seen
 
 
-def _insert_new(conn: Connection, rows: list[dict[str, str]]) -> int:
-    """Insert, skipping codes another allocation took meanwhile; how many went in."""
+def _count(conn: Connection, block_id: str) -> int:
+    column = center_resident_code.c.block_id
+    query = sa.select(sa.func.count()).select_from(center_resident_code).where(column == block_id)
+    return int(conn.execute(query).scalar_one())
+
+
+def _insert_new(conn: Connection, rows: list[dict[str, str]]) -> None:
+    """Insert, skipping codes another allocation took meanwhile (counted afterwards:
+    psycopg reports no rowcount for a multi-row VALUES)."""
     stmt: sa.Insert
     if conn.dialect.name == "postgresql":
         stmt = postgresql.insert(center_resident_code).on_conflict_do_nothing()
     else:
         stmt = sqlite.insert(center_resident_code).on_conflict_do_nothing()
-    # One multi-row VALUES statement: its rowcount counts only the rows that went in.
-    return int(conn.execute(stmt.values(rows)).rowcount)
+    conn.execute(stmt.values(rows))
 
 
 def _chunks(items: list[str]) -> list[list[str]]:

@@ -1,0 +1,1 @@
+"""The national center's own web process (``jichi center serve``), apart from a municipality's."""

@@ -1,0 +1,220 @@
+"""The center's FastAPI app: agencies verify identities; municipalities forward residents.
+
+A separate factory from :func:`jichi.web.app.create_app`: the center runs on its own
+machine with its own database, and shares no routes, pages or sessions with a
+municipality.  Every body is JSON over POST — a resident code or a name never goes into
+a URL (URLs end up in proxy and access logs).  Errors are problem+json with ``CEN-xxx``
+codes; bad input is a 4xx, never a 500.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Engine
+
+from jichi import __version__
+from jichi.kernel.errors import JichiError
+from jichi.kernel.identifiers import IdKind, validate
+from jichi.network.center import errors as e
+from jichi.network.center.agencies import Agency, authenticate
+from jichi.network.center.provisions import Provision, log_provisions, provisions_for
+from jichi.network.center.tables import center_identity
+from jichi.network.center.verify import MAX_BULK, Answer, Query, verify
+from jichi.store.engine import write_transaction
+from jichi.web import problems
+
+DISCLOSURE_PURPOSE = "本人開示（提供状況の開示請求）"
+
+bearer = HTTPBearer(
+    auto_error=False, description="jichi_center_… token from `jichi center agency token`"
+)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+class VerifyItem(BaseModel):
+    """One person: a resident code, or all of the basic four, or both (both must agree)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    resident_code: Annotated[str | None, Field(max_length=20)] = None
+    name: Annotated[str | None, Field(max_length=200)] = None
+    date_of_birth: date | None = None
+    sex: Literal["male", "female"] | None = None
+    address: Annotated[str | None, Field(max_length=500)] = None
+    ref: Annotated[str | None, Field(max_length=100)] = None  # the agency's own key, echoed
+
+    def query(self) -> Query:
+        return Query(
+            self.resident_code,
+            self.name,
+            self.date_of_birth,
+            self.sex,
+            self.address,
+            self.ref,
+        )
+
+
+class VerifyIn(VerifyItem):
+    purpose: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class BulkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    purpose: Annotated[str, Field(min_length=1, max_length=100)]
+    items: list[VerifyItem]
+
+
+class AnswerOut(BaseModel):
+    result: str
+    resident_code: str | None
+    identity: dict[str, Any] | None
+    ref: str | None = None
+
+
+class VerifyOut(AnswerOut):
+    request_id: str
+
+
+class BulkOut(BaseModel):
+    request_id: str
+    count: int
+    matched: int
+    results: list[AnswerOut]
+
+
+class ResidentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    resident_code: Annotated[str, Field(max_length=20)]
+
+
+class ProvisionOut(BaseModel):
+    provided_at: datetime
+    agency: str
+    legal_ground: str
+    purpose: str
+    query_kind: str
+    result: str
+
+
+class ResidentOut(BaseModel):
+    resident_code: str
+    provisions: list[ProvisionOut]
+
+
+router = APIRouter(prefix="/v1", tags=["center"])
+
+
+def _engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def _token(credentials: HTTPAuthorizationCredentials | None) -> str | None:
+    return None if credentials is None else credentials.credentials
+
+
+def _out(answer: Answer) -> AnswerOut:
+    return AnswerOut(
+        result=answer.result.value,
+        resident_code=answer.resident_code,
+        identity=answer.identity,
+        ref=answer.ref,
+    )
+
+
+@router.post("/verify", response_model=VerifyOut)
+def verify_one(body: VerifyIn, request: Request, credentials: Credentials) -> VerifyOut:
+    """本人確認情報の提供: one person.  The answer and its log row commit together."""
+    request_id = str(uuid.uuid4())
+    with write_transaction(_engine(request)) as conn:
+        agency = authenticate(conn, _token(credentials))
+        (answer,) = verify(conn, agency, body.purpose, [body.query()], request_id=request_id)
+    return VerifyOut(request_id=request_id, **_out(answer).model_dump())
+
+
+@router.post("/verify/bulk", response_model=BulkOut)
+def verify_bulk(body: BulkIn, request: Request, credentials: Credentials) -> BulkOut:
+    """Many people at once (e.g. the yearly pension check); every one is logged."""
+    request_id = str(uuid.uuid4())
+    limit: int = request.app.state.max_bulk
+    if len(body.items) > limit:
+        raise JichiError(e.TOO_MANY, field="items", maximum=limit, actual=len(body.items))
+    with write_transaction(_engine(request)) as conn:
+        agency = authenticate(conn, _token(credentials))
+        answers = verify(
+            conn,
+            agency,
+            body.purpose,
+            [item.query() for item in body.items],
+            request_id=request_id,
+            bulk=True,
+        )
+    results = [_out(a) for a in answers]
+    matched = sum(1 for a in answers if a.result.value == "match")
+    return BulkOut(request_id=request_id, count=len(results), matched=matched, results=results)
+
+
+@router.post("/resident/provisions", response_model=ResidentOut)
+def resident_provisions(
+    body: ResidentIn, request: Request, credentials: Credentials
+) -> ResidentOut:
+    """Who read this person's identity info: a municipality forwards its resident's request.
+
+    The municipality has identified the resident at its counter (or by card); the
+    center answers only for people that municipality holds, and logs the disclosure
+    itself as a provision, so it too appears in the resident's list next time.
+    """
+    code = validate(IdKind.RESIDENT_CODE, body.resident_code, field="resident_code").value
+    with write_transaction(_engine(request)) as conn:
+        agency = authenticate(conn, _token(credentials))
+        _require_holder(conn, agency, code)
+        views = provisions_for(conn, code)
+        log_provisions(
+            conn,
+            request_id=str(uuid.uuid4()),
+            agency_id=agency.agency_id,
+            purpose=DISCLOSURE_PURPOSE,
+            provided_at=datetime.now(UTC),
+            provisions=[Provision(0, "disclosure", code, "match")],
+        )
+    return ResidentOut(
+        resident_code=code,
+        provisions=[ProvisionOut(**view.__dict__) for view in views],
+    )
+
+
+def _require_holder(conn: sa.Connection, agency: Agency, code: str) -> None:
+    if agency.kind != "municipality":
+        raise JichiError(e.WRONG_KIND, field="token", allowed="市区町村", allowed_en="municipality")
+    c = center_identity.c
+    held = conn.execute(sa.select(c.lg_code).where(c.resident_code == code)).scalar()
+    if held is None or held != agency.lg_code:
+        raise JichiError(e.NOT_HELD, field="resident_code")
+
+
+def create_center_app(engine: Engine, *, max_bulk: int = MAX_BULK) -> FastAPI:
+    """Build the center's app around an engine made by the caller (nothing at import time)."""
+    app = FastAPI(
+        title="jichi center API",
+        version=__version__,
+        description="住基ネット 全国センター: 本人確認情報の提供と提供状況の開示",
+    )
+    app.state.engine = engine
+    app.state.max_bulk = min(max_bulk, MAX_BULK)
+    problems.install(app)
+    app.include_router(router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
