@@ -75,8 +75,28 @@ class Registry:
     def parse(self, data: dict[str, Any]) -> Any:
         return notification_adapter.validate_python(data)
 
-    def apply(self, cmd: Any, actor: Actor, *, idempotency_key: str | None = None) -> Applied:
-        """Validate and record ``cmd``; a :class:`JichiError` means nothing was written."""
+    def apply(
+        self,
+        cmd: Any,
+        actor: Actor,
+        *,
+        idempotency_key: str | None = None,
+        conn: sa.Connection | None = None,
+    ) -> Applied:
+        """Validate and record ``cmd``; a :class:`JichiError` means nothing was written.
+
+        With ``conn`` the writes join the caller's open transaction (a network node
+        applies a received message and remembers it in its inbox in one transaction);
+        the caller commits or rolls back, and owns the whole unit of work.
+        """
+        if conn is not None:
+            return self._apply(conn, cmd, actor, idempotency_key)
+        with write_transaction(self.engine) as own:
+            return self._apply(own, cmd, actor, idempotency_key)
+
+    def _apply(
+        self, conn: sa.Connection, cmd: Any, actor: Actor, idempotency_key: str | None
+    ) -> Applied:
         self._check_actor(actor)
         now = self.clock()
         ctx = Context(
@@ -87,28 +107,27 @@ class Registry:
             calendar=self.calendar,
             min_head_age=self.min_head_age,
         )
-        with write_transaction(self.engine) as conn:
-            if idempotency_key:
-                earlier = conn.execute(
-                    sa.select(notification.c.notification_id, notification.c.kind).where(
-                        notification.c.idempotency_key == idempotency_key
-                    )
-                ).first()
-                if earlier is not None:
-                    return Applied(earlier.notification_id, earlier.kind, False, [], [], {}, True)
-            snapshot = self._snapshot(conn, cmd)
-            for household_id, expected in cmd.expected_versions.items():
-                state = snapshot.households.get(household_id)
-                if state is None or state.version != expected:
-                    raise JichiError(
-                        e.CONFLICT,
-                        field="expected_versions",
-                        household_id=household_id,
-                        expected=expected,
-                    )
-            decision = decide(cmd, snapshot, ctx)
-            self._check_numbers(conn, decision)
-            self._write(conn, cmd, decision, snapshot, actor, now, idempotency_key)
+        if idempotency_key:
+            earlier = conn.execute(
+                sa.select(notification.c.notification_id, notification.c.kind).where(
+                    notification.c.idempotency_key == idempotency_key
+                )
+            ).first()
+            if earlier is not None:
+                return Applied(earlier.notification_id, earlier.kind, False, [], [], {}, True)
+        snapshot = self._snapshot(conn, cmd)
+        for household_id, expected in cmd.expected_versions.items():
+            state = snapshot.households.get(household_id)
+            if state is None or state.version != expected:
+                raise JichiError(
+                    e.CONFLICT,
+                    field="expected_versions",
+                    household_id=household_id,
+                    expected=expected,
+                )
+        decision = decide(cmd, snapshot, ctx)
+        self._check_numbers(conn, decision)
+        self._write(conn, cmd, decision, snapshot, actor, now, idempotency_key)
         person_ids = sorted({ev.person_id for ev in decision.events})
         return Applied(
             decision.notification_id,

@@ -113,6 +113,7 @@ def record_persons(
                 name=stored.name.text(),
                 date_of_birth=stored.date_of_birth.isoformat(),
                 new_address=address.text(),
+                new_address_detail=address.model_dump(mode="json"),
                 moved_on=effective.isoformat(),
             )
     b.decision.result = {
