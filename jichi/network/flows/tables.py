@@ -1,0 +1,65 @@
+"""The node's tables: tasks, card move-out data, card move-ins pending.  Mirrors 0012."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from jichi.store.metadata import metadata
+
+Moment = sa.DateTime(timezone=True)
+
+node_task = sa.Table(
+    "node_task",
+    metadata,
+    sa.Column("task_id", sa.String(36), primary_key=True),
+    sa.Column("lg_code", sa.String(6), nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("subject_key", sa.String(100), nullable=False),
+    sa.Column("person_id", sa.String(36), nullable=True),
+    sa.Column("code", sa.String(10), nullable=False),
+    sa.Column("reason_ja", sa.Text, nullable=False),
+    sa.Column("reason_en", sa.Text, nullable=False),
+    sa.Column("detail", sa.JSON, nullable=False),
+    sa.Column("due_on", sa.Date, nullable=True),
+    sa.Column("created_at", Moment, nullable=False),
+    sa.Column("closed_at", Moment, nullable=True),
+    sa.Column("closed_by", sa.String(100), nullable=True),
+    sa.UniqueConstraint("lg_code", "kind", "subject_key", name="uq_node_task_subject"),
+)
+
+card_move_out = sa.Table(
+    "card_move_out",
+    metadata,
+    sa.Column("notification_id", sa.String(36), primary_key=True),
+    sa.Column("person_id", sa.String(36), primary_key=True),
+    sa.Column("lg_code", sa.String(6), nullable=False),
+    sa.Column("resident_code", sa.String(11), nullable=True),
+    sa.Column("destination_lg_code", sa.String(6), nullable=False),
+    sa.Column("planned_date", sa.Date, nullable=False),
+    sa.Column("filed_on", sa.Date, nullable=False),
+    sa.Column("channel", sa.String(10), nullable=False),
+    sa.Column("card_holder", sa.Boolean, nullable=False),
+    sa.Column("created_at", Moment, nullable=False),
+    sa.Column("provided_at", Moment, nullable=True),
+    sa.Column("provided_to", sa.String(6), nullable=True),
+)
+
+pending_move_in = sa.Table(
+    "pending_move_in",
+    metadata,
+    sa.Column("request_id", sa.String(36), primary_key=True),
+    sa.Column("lg_code", sa.String(6), nullable=False),
+    sa.Column("from_lg_code", sa.String(6), nullable=False),
+    sa.Column("resident_code", sa.String(11), nullable=False),
+    sa.Column("draft", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(12), nullable=False),
+    sa.Column("code", sa.String(10), nullable=False),
+    sa.Column("reason_ja", sa.Text, nullable=False),
+    sa.Column("reason_en", sa.Text, nullable=False),
+    sa.Column("notification_id", sa.String(36), nullable=True),
+    sa.Column("person_ids", sa.JSON, nullable=False),
+    sa.Column("outcome", sa.JSON, nullable=False),
+    sa.Column("requested_by", sa.String(100), nullable=False),
+    sa.Column("requested_at", Moment, nullable=False),
+    sa.Column("updated_at", Moment, nullable=False),
+)

@@ -1,0 +1,184 @@
+"""A municipality node: one municipality's registry and its link to the network.
+
+A node owns one database (its registry, outbox, inbox and tasks) and one transport:
+
+* :meth:`Node.send` runs the outbox relay — what the counter committed goes out, at
+  least once and in order; with the transport down it sends nothing and returns 0,
+  and the counter keeps working (the rows queue);
+* :meth:`Node.receive` pulls the messages addressed to ``municipality.<lg_code>.>``
+  and applies each through :func:`jichi.network.inbox.receive` — at most once, in
+  order per chain, the handler's writes and the inbox row in one transaction;
+* :meth:`Node.start` / :meth:`Node.stop` do both in the background (production).
+
+Handlers live in :mod:`jichi.network.flows`, one module per message; they act on the
+registry as :attr:`Node.system`, the node's own actor (``system:network``), so every
+change a message causes is audited as the network's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Connection, Engine
+
+from jichi.kernel.deadlines import Calendar
+from jichi.kernel.errors import JichiError
+from jichi.network import errors as ne
+from jichi.network import inbox
+from jichi.network.flows import card_move, move_in_notice, residence_check
+from jichi.network.flows import errors as e
+from jichi.network.flows.settings import FlowSettings
+from jichi.network.flows.tasks import Task, TaskKind, open_task, tasks
+from jichi.network.messages import Envelope
+from jichi.network.relay import Relay
+from jichi.network.transport import Subscription, Transport
+from jichi.registry.service import JST, Registry
+from jichi.security.actor import Actor, Role
+from jichi.security.crypto import FieldCipher
+from jichi.store.engine import write_transaction
+
+log = logging.getLogger(__name__)
+
+SYSTEM_ACTOR = "system:network"
+
+Handler = Callable[["Node", Connection, Envelope], None]
+
+HANDLERS: dict[str, Handler] = {
+    "move_in_notice": move_in_notice.on_move_in_notice,
+    "move_out_data_request": card_move.on_move_out_data_request,
+    "move_out_data": card_move.on_move_out_data,
+}
+"""The last token of ``municipality.<lg_code>.<kind>`` → its handler."""
+
+
+class Node:
+    def __init__(
+        self,
+        engine: Engine,
+        lg_code: str,
+        transport: Transport,
+        *,
+        cipher: FieldCipher,
+        settings: FlowSettings | None = None,
+        calendar: Calendar | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        batch_size: int = 100,
+    ) -> None:
+        self.engine = engine
+        self.lg_code = lg_code
+        self.transport = transport
+        self.settings = settings or FlowSettings()
+        self.calendar = calendar or Calendar()
+        self.clock = clock
+        self.registry = Registry(engine, lg_code, cipher, calendar=self.calendar, clock=clock)
+        self.relay = Relay(engine, transport, batch_size=batch_size, clock=clock)
+        self.system = Actor(SYSTEM_ACTOR, lg_code, Role.SUPERVISOR.value)
+        self._tasks: list[asyncio.Task[None]] = []
+        self._subscription: Subscription | None = None
+        self._stop = asyncio.Event()
+
+    # -- names ------------------------------------------------------------------------
+
+    @property
+    def consumer(self) -> str:
+        """The durable consumer: one per node, so it resumes where it stopped."""
+        return f"node-{self.lg_code}"
+
+    @property
+    def subjects(self) -> str:
+        return f"{self.transport.root}.municipality.{self.lg_code}.>"
+
+    def today(self) -> date:
+        return self.clock().astimezone(JST).date()
+
+    # -- sending and receiving -----------------------------------------------------------
+
+    async def send(self) -> int:
+        """Publish everything unsent; 0 (rows kept) when the transport is down."""
+        try:
+            return await self.relay.run_until_idle()
+        except JichiError as exc:
+            if exc.kind is not ne.TRANSPORT_UNAVAILABLE:
+                raise
+            log.warning("node %s: %s", self.lg_code, exc.message_en)
+            return 0
+
+    async def receive(self, *, batch: int = 100) -> int:
+        """Pull one batch addressed to this municipality and apply it."""
+        return await self.transport.pull(self.consumer, self.subjects, self.handle, batch=batch)
+
+    async def receive_all(self) -> int:
+        total = 0
+        while count := await self.receive():
+            total += count
+        return total
+
+    async def handle(self, envelope: Envelope) -> None:
+        inbox.receive(self.engine, envelope, self.apply, clock=self.clock)
+
+    def apply(self, conn: Connection, envelope: Envelope) -> None:
+        """Dispatch one message to its flow, inside the inbox transaction."""
+        parts = envelope.topic.split(".")
+        handler = HANDLERS.get(parts[-1]) if len(parts) == 3 else None
+        if handler is None or parts[:2] != ["municipality", self.lg_code]:
+            open_task(
+                conn,
+                lg_code=self.lg_code,
+                kind=TaskKind.UNKNOWN_MESSAGE,
+                subject_key=envelope.message_id,
+                reason=JichiError(
+                    e.NOT_APPLIED,
+                    what=f"メッセージ（{envelope.topic}）",
+                    what_en=f"message ({envelope.topic})",
+                    code="-",
+                    detail="このノードには処理がありません",
+                    detail_en="this node has no handler for it",
+                ),
+                now=self.clock(),
+                detail={"topic": envelope.topic, "sender": envelope.sender},
+            )
+            return
+        handler(self, conn, envelope)
+
+    # -- jobs ---------------------------------------------------------------------------
+
+    def sweep(self, today: date | None = None) -> list[str]:
+        """The daily job: residence-check tasks for move-outs overdue a 転入通知."""
+        with write_transaction(self.engine) as conn:
+            return residence_check.sweep(
+                conn,
+                today or self.today(),
+                lg_code=self.lg_code,
+                settings=self.settings,
+                calendar=self.calendar,
+                now=self.clock(),
+            )
+
+    def tasks(self, kind: TaskKind | None = None) -> list[Task]:
+        with self.engine.connect() as conn:
+            return tasks(conn, self.lg_code, kind)
+
+    # -- background loop ---------------------------------------------------------------
+
+    async def start(self, *, idle: float = 0.2, max_backoff: float = 30.0) -> None:
+        self._stop.clear()
+        self._tasks.append(
+            asyncio.create_task(self.relay.run(self._stop, idle=idle, max_backoff=max_backoff))
+        )
+        self._subscription = await self.transport.subscribe(
+            self.consumer, self.subjects, self.handle, idle=idle
+        )
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._subscription is not None:
+            await self._subscription.stop()
+            self._subscription = None
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
