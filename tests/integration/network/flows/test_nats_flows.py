@@ -1,0 +1,121 @@
+"""The key move flows over the real nats-server (JetStream), each node its own database.
+
+Each test uses its own stream and subject root (deleted afterwards) and gives each
+node its own connection, as separate processes would have.  The broker is never
+stopped here (other suites share it): "down" is a node whose broker cannot be
+reached, which is what the counter sees.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from jichi.network.flows.card_move import PendingStatus, get_pending
+from jichi.network.messages import Envelope
+from jichi.network.transport import NatsTransport
+from tests.integration.network.conftest import run_async
+from tests.integration.network.flows.conftest import (
+    NEW,
+    OLD,
+    World,
+    move_out,
+    paper_move_in,
+)
+from tests.integration.network.flows.test_faults import Killed, assert_complete, card_move
+
+pytestmark = pytest.mark.nats
+
+
+def with_nats(world: World, nats_url: str, scenario: Callable[[], Awaitable[None]]) -> None:
+    name = uuid.uuid4().hex[:10]
+    stream, root = f"F{name.upper()}", f"f{name}"
+    transports: list[NatsTransport] = []
+
+    def connect(lg_code: str) -> None:
+        transport = NatsTransport(nats_url, stream=stream, root=root, ack_wait=5, fetch_wait=0.3)
+        transports.append(transport)
+        world.node(lg_code, transport)
+
+    async def main() -> None:
+        world.nodes.clear()
+        world.reconnect = connect  # type: ignore[attr-defined]
+        connect(OLD)
+        connect(NEW)
+        try:
+            await scenario()
+        finally:
+            for transport in transports:
+                await transport.close()
+            cleanup = NatsTransport(nats_url, stream=stream, root=root)
+            await cleanup.delete_stream()
+            await cleanup.close()
+
+    run_async(main())
+
+
+def test_a_paper_move_over_nats_with_the_old_node_killed_before_its_ack(
+    world: World, nats_url: str
+) -> None:
+    world.settle_the_family_in_old()
+    move_out(world)
+    world.clock.advance(7)
+    paper_move_in(world)
+
+    async def scenario() -> None:
+        await world.new.send()
+        await world.new.send()  # a second send publishes nothing new
+        old = world.old
+
+        async def dying(env: Envelope) -> None:
+            await old.handle(env)
+            raise Killed
+
+        with pytest.raises(Killed):
+            await old.transport.pull(old.consumer, old.subjects, dying)
+        world.reconnect(OLD)  # type: ignore[attr-defined]
+        await world.settle()
+
+    with_nats(world, nats_url, scenario)
+    assert_complete(world)
+
+
+def test_a_card_move_over_nats_with_a_relay_that_publishes_twice(
+    world: World, nats_url: str
+) -> None:
+    world.settle_the_family_in_old()
+
+    async def scenario() -> None:
+        request_id = card_move(world)
+        new = world.new
+        for envelope in new.relay.unsent():
+            await new.transport.publish(envelope)  # published, then the relay "died"
+        await world.settle()
+        assert get_pending(world.new, request_id).status is PendingStatus.REGISTERED
+
+    with_nats(world, nats_url, scenario)
+    assert_complete(world)
+
+
+def test_with_the_broker_unreachable_the_counter_works_and_the_queue_goes_out_later(
+    world: World, nats_url: str
+) -> None:
+    world.settle_the_family_in_old()
+    move_out(world)
+    world.clock.advance(7)
+
+    async def scenario() -> None:
+        down = NatsTransport("nats://127.0.0.1:9", timeout=0.5)  # nothing listens there
+        cut_off = world.node(NEW, down)
+        paper_move_in(world)  # the counter takes the move-in
+        assert await cut_off.send() == 0
+        assert world.unsent(NEW) > 0
+        await down.close()
+        world.reconnect(NEW)  # type: ignore[attr-defined]
+        await world.settle()
+        assert world.unsent(NEW) == 0
+
+    with_nats(world, nats_url, scenario)
+    assert_complete(world)
