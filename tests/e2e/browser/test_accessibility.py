@@ -1,0 +1,241 @@
+"""WCAG 2.2 AA in the real browser: axe-core on every main page, and a form by keyboard.
+
+``node_modules/axe-core/axe.min.js`` (npm devDependency, installed by ``npm ci``) is
+injected into each page as Chromium renders it — with the design tokens' real colours,
+fonts and layout — and run for the rules tagged wcag2a, wcag2aa, wcag21aa and wcag22aa.
+Any violation fails the test with the rule, its help text and the elements it found.
+Pages are checked in the states a clerk sees: empty, with results, with inline errors,
+after recording, and the supervisor's and the resident's pages.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.browser.conftest import screenshot, sign_in
+from tests.e2e.browser.test_counter import file_family, focused
+from tests.e2e.browser.test_forms import members, move_out
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+AXE = Path(__file__).resolve().parents[3] / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]
+
+
+def axe_run(page: Any) -> dict[str, Any]:
+    """axe-core's verdict on the page as rendered: violations and how many rules passed."""
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: run `npm ci` (package.json devDependencies)")
+    page.add_script_tag(path=str(AXE))
+    result: dict[str, Any] = page.evaluate(
+        """async (tags) => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                               resultTypes: ['violations']});
+            return {passes: r.passes.length, violations: r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => ({target: n.target.join(' '),
+                                          summary: n.failureSummary}))}))};
+        }""",
+        TAGS,
+    )
+    return result
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    return list(axe_run(page)["violations"])
+
+
+def check(page: Any, where: str, seen: dict[str, list[dict[str, Any]]]) -> None:
+    """Run axe on the page as it is now; remember what it found under ``where``."""
+    page.wait_for_load_state("load")
+    result = axe_run(page)
+    assert result["passes"] >= 10, f"{where}: axe checked almost nothing ({result['passes']})"
+    seen[where] = list(result["violations"])
+
+
+def report(seen: dict[str, list[dict[str, Any]]]) -> str:
+    lines = []
+    for where, violations in seen.items():
+        for v in violations:
+            targets = ", ".join(n["target"] for n in v["nodes"][:5])
+            lines.append(f"{where}: {v['id']} ({v['impact']}) {v['help']} — {targets}")
+    return "\n".join(lines)
+
+
+def test_axe_finds_a_violation_when_there_is_one(page: Any) -> None:
+    """The check itself works: an unlabelled input and grey-on-white text are caught."""
+    page.set_content(
+        '<html lang="ja"><head><title>t</title></head><body><main>'
+        '<input type="text"><p style="color:#aaa;background:#fff">薄い文字</p>'
+        "</main></body></html>"
+    )
+    found = {v["id"] for v in axe_violations(page)}
+    assert {"label", "color-contrast"} <= found
+
+
+def test_every_counter_page_meets_wcag_22_aa(browser: Any, server: Any, page: Any) -> None:
+    seen: dict[str, list[dict[str, Any]]] = {}
+    page.goto("/counter/login")
+    check(page, "login", seen)
+    page.get_by_role("button", name="ログイン").click()  # empty: inline errors
+    check(page, "login with errors", seen)
+    sign_in(page, "kakaricho-ito")
+    check(page, "search", seen)
+    file_family(page, "点検", "テンケン")
+    family = members(page)
+    household_url = page.url.split("?")[0]
+    check(page, "household after recording", seen)
+    file_family(page, "隣家", "リンカ")  # a neighbour at the same address (merge targets)
+    page.goto("/counter/")
+    page.get_by_label("フリガナ").fill("テンケン")
+    page.get_by_role("button", name="検索", exact=True).click()
+    page.locator("#results tbody tr").first.wait_for()
+    check(page, "search with results", seen)
+    page.goto(f"/counter/residents/{family['一郎']}")
+    check(page, "person and timeline", seen)
+
+    page.goto("/counter/notifications/move_in")
+    check(page, "move_in", seen)
+    page.get_by_role("button", name="届出を記録する").last.click()
+    check(page, "move_in with errors", seen)
+    page.goto("/counter/notifications/ex_officio_record")
+    check(page, "ex_officio_record", seen)
+    for kind in (
+        "relocation",
+        "move_out",
+        "household_split",
+        "household_merge",
+        "household_composition",
+        "head_change",
+        "birth",
+        "death",
+    ):
+        page.goto(f"{household_url}/{kind}")
+        check(page, kind, seen)
+    page.goto(f"{household_url}/household_merge")
+    page.locator("#f-notified_date").fill("")
+    page.get_by_role("button", name="届出を記録する").click()
+    check(page, "household_merge with errors", seen)
+    for kind in (
+        "family_register_change",
+        "former_surname",
+        "attach_individual_number",
+        "ex_officio_removal",
+        "correction",
+    ):
+        page.goto(f"/counter/residents/{family['春子']}/{kind}")
+        check(page, kind, seen)
+    page.goto(f"/counter/residents/{family['春子']}/ex_officio_removal")
+    page.get_by_role("button", name="職権消除を記録する").click()
+    check(page, "ex_officio_removal with errors", seen)
+    for kind in ("foreign_resident_change", "alias"):  # the form itself, whoever it is for
+        page.goto(f"/counter/residents/{family['春子']}/{kind}")
+        check(page, kind, seen)
+    move_out(page, household_url, "点検 夏美（子）")
+    for kind in ("confirm_move_out", "cancel_move_out", "restoration"):
+        page.goto(f"/counter/residents/{family['夏美']}/{kind}")
+        check(page, kind, seen)
+
+    page.goto(f"/counter/certificates?person_id={family['一郎']}")
+    check(page, "certificate form", seen)
+    page.get_by_role("button", name="プレビュー（発行しない）").click()
+    page.wait_for_url("**/certificates/preview")
+    check(page, "certificate preview", seen)
+    page.get_by_role("button", name="発行する").click()
+    page.wait_for_url("**/certificates/issue")
+    check(page, "certificate issued", seen)
+    page.goto("/counter/audit")
+    check(page, "audit", seen)
+    page.goto("/counter/households/no-such-household")
+    check(page, "error page", seen)
+
+    page.goto(f"/counter/residents/{family['一郎']}")
+    page.get_by_role("button", name="本人確認コードを発行").click()
+    code = page.locator(".code").inner_text().strip()
+    check(page, "access code issued", seen)
+    resident_context = browser.new_context(base_url=server.url, locale="ja-JP")
+    resident = resident_context.new_page()
+    resident.goto("/me/login")
+    check(resident, "resident sign-in", seen)
+    resident.get_by_label("確認コード").fill(code)
+    resident.get_by_label("生年月日").fill("昭和53年5月1日")
+    resident.get_by_role("button", name="確認する").click()
+    resident.wait_for_url("**/me/")
+    check(resident, "resident record", seen)
+    resident.goto("/verify")
+    check(resident, "verify", seen)
+    resident_context.close()
+
+    assert len(seen) >= 35
+    assert not any(seen.values()), "WCAG 2.2 AA violations:\n" + report(seen)
+
+
+def test_a_form_is_filled_and_submitted_with_the_keyboard_alone(page: Any) -> None:
+    """世帯主変更届: Tab to each input, type, choose with the arrow keys, Enter to record."""
+    sign_in(page)
+    household_url = file_family(page, "鍵入力", "カギニュウリョク").split("?")[0]
+    page.goto(household_url + "/head_change")
+    page.keyboard.press("Tab")
+    assert focused(page)["text"] == "本文へ移動"
+    page.keyboard.press("Enter")
+    assert focused(page)["id"] == "main"
+    order = []
+    for _ in range(40):  # Tab through the form: each stop is visible and in page order
+        page.keyboard.press("Tab")
+        now = focused(page)
+        assert now["outline"] == "solid" and now["width"] >= 2, now
+        order.append(now["id"] or now["text"])
+        if now["id"] == "f-effective_date":
+            page.keyboard.type("R8.11.26")
+        elif now["id"] == "f-new_head_id":
+            for _ in range(2):  # 変わらない → 一郎 → 春子
+                page.keyboard.press("ArrowDown")
+        elif now["id"].startswith("f-relationships-"):
+            label = page.evaluate(
+                "document.querySelector(`label[for='${document.activeElement.id}']`).innerText"
+            )
+            page.keyboard.type({"一郎": "夫", "春子": "世帯主", "夏美": "子"}[_given(label)])
+        elif now["text"] == "届出を記録する":
+            break
+    else:
+        pytest.fail(f"the submit button was not reached by Tab: {order}")
+    assert order.index("f-effective_date") < order.index("f-new_head_id")
+    screenshot(page, "counter-keyboard-head-change")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**filed=head_change")
+    page.wait_for_function("document.activeElement !== document.body")  # autofocus
+    assert focused(page)["text"].startswith("世帯主変更届を記録しました")  # the notice has focus
+    rows = page.locator("tbody tr")
+    assert "鍵入力　春子" in rows.first.inner_text() and "世帯主" in rows.first.inner_text()
+    assert "夫" in page.locator("tbody").inner_text()
+
+
+def test_an_error_is_fixed_with_the_keyboard_alone(page: Any) -> None:
+    """The error summary takes focus; Tab + Enter on its link lands on the input."""
+    sign_in(page)
+    household_url = file_family(page, "鍵誤り", "カギアヤマリ").split("?")[0]
+    page.goto(household_url + "/household_split")
+    page.locator("#f-effective_date").focus()
+    page.keyboard.type("R8.13.1")  # no 13th month
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement !== document.body")  # autofocus
+    assert "error-summary" in page.evaluate("document.activeElement.className")
+    page.keyboard.press("Tab")
+    link = focused(page)
+    assert link["tag"] == "A" and "13月" in link["text"] and link["outline"] == "solid"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#f-effective_date"
+    assert focused(page)["id"] == "f-effective_date"
+    page.keyboard.press("Control+A")
+    page.keyboard.type("R8.11.26")
+    assert re.fullmatch(r"R8\.11\.26", page.locator("#f-effective_date").input_value())
+
+
+def _given(label: str) -> str:
+    """The given name in a 続柄 label: 「鍵入力　春子さんの続柄（現在: 妻）」 → 春子."""
+    return label.split("\u3000", 1)[1].split("さん", 1)[0]
