@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from jichi.cli import audit as audit_cli
+from jichi.cli import center as center_cli
 from jichi.cli import db as db_cli
 from jichi.cli import era as era_cli
 from jichi.cli import errors as errors_cli
@@ -27,6 +28,7 @@ app.add_typer(db_cli.app, name="db")
 app.add_typer(registry_cli.app, name="registry")
 app.add_typer(staff_cli.app, name="staff")
 app.add_typer(audit_cli.app, name="audit")
+app.add_typer(center_cli.app, name="center")
 app.command("demo")(serve_cli.demo)
 app.command("serve")(serve_cli.serve)
 app.command("errors")(errors_cli.errors)
