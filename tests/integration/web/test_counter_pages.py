@@ -13,7 +13,7 @@ from jichi.security.keys import Keys
 from jichi.security.staff import create_staff
 from jichi.store.engine import write_transaction
 from jichi.web.app import create_app
-from tests.integration.registry.conftest import LG
+from tests.integration.registry.conftest import CLERK, LG, address, yamada_family
 
 PASSWORD = "madoguchi-2026"
 
@@ -122,3 +122,48 @@ def test_search_results_come_as_a_fragment_for_the_live_search(client: TestClien
     )
     assert fragment.status_code == 200
     assert "<html" not in fragment.text and "該当する住民はいません" in fragment.text
+
+
+def test_only_a_supervisor_may_post_an_ex_officio_removal_or_a_restoration(
+    client: TestClient,
+) -> None:
+    registry = client.app.state.registry
+    applied = registry.apply(
+        registry.parse(
+            {
+                "kind": "move_in",
+                "effective_date": "2026-11-20",
+                "address": address(),
+                "previous_address": {"prefecture": "東京都", "municipality": "千代田区"},
+                "persons": yamada_family(),
+            }
+        ),
+        CLERK,
+    )
+    person_id = applied.person_ids[-1]
+    removal = {"effective_date": "2026-11-25", "reason": "実態調査で居住の事実なし"}
+    token = sign_in(client)
+    for kind, body in (("ex_officio_removal", removal), ("restoration", {"reason": "誤り"})):
+        refused = client.post(
+            f"/counter/residents/{person_id}/{kind}", data={"csrf_token": token, **body}
+        )
+        assert refused.status_code == 403 and "権限" in refused.text
+    assert registry.read_record(person_id, CLERK).is_active  # nothing happened
+
+    client.cookies.clear()
+    token = sign_in(client, "kakaricho-ito")
+    done = client.post(
+        f"/counter/residents/{person_id}/ex_officio_removal",
+        data={"csrf_token": token, **removal},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    assert done.headers["location"].endswith("?filed=ex_officio_removal")
+    assert not registry.read_record(person_id, CLERK).is_active
+    restored = client.post(
+        f"/counter/residents/{person_id}/restoration",
+        data={"csrf_token": token, "reason": "取り違えによる誤った消除"},
+        follow_redirects=False,
+    )
+    assert restored.status_code == 303, restored.text
+    assert registry.read_record(person_id, CLERK).is_active
