@@ -29,7 +29,10 @@ from tests.integration.network.flows.test_faults import Killed, assert_complete,
 pytestmark = pytest.mark.nats
 
 
-def with_nats(world: World, nats_url: str, scenario: Callable[[], Awaitable[None]]) -> None:
+Connect = Callable[[str], None]
+
+
+def with_nats(world: World, nats_url: str, scenario: Callable[[Connect], Awaitable[None]]) -> None:
     name = uuid.uuid4().hex[:10]
     stream, root = f"F{name.upper()}", f"f{name}"
     transports: list[NatsTransport] = []
@@ -41,11 +44,10 @@ def with_nats(world: World, nats_url: str, scenario: Callable[[], Awaitable[None
 
     async def main() -> None:
         world.nodes.clear()
-        world.reconnect = connect  # type: ignore[attr-defined]
         connect(OLD)
         connect(NEW)
         try:
-            await scenario()
+            await scenario(connect)
         finally:
             for transport in transports:
                 await transport.close()
@@ -64,7 +66,7 @@ def test_a_paper_move_over_nats_with_the_old_node_killed_before_its_ack(
     world.clock.advance(7)
     paper_move_in(world)
 
-    async def scenario() -> None:
+    async def scenario(reconnect: Connect) -> None:
         await world.new.send()
         await world.new.send()  # a second send publishes nothing new
         old = world.old
@@ -75,7 +77,7 @@ def test_a_paper_move_over_nats_with_the_old_node_killed_before_its_ack(
 
         with pytest.raises(Killed):
             await old.transport.pull(old.consumer, old.subjects, dying)
-        world.reconnect(OLD)  # type: ignore[attr-defined]
+        reconnect(OLD)  # a new process, a new connection
         await world.settle()
 
     with_nats(world, nats_url, scenario)
@@ -87,7 +89,7 @@ def test_a_card_move_over_nats_with_a_relay_that_publishes_twice(
 ) -> None:
     world.settle_the_family_in_old()
 
-    async def scenario() -> None:
+    async def scenario(reconnect: Connect) -> None:
         request_id = card_move(world)
         new = world.new
         for envelope in new.relay.unsent():
@@ -106,14 +108,14 @@ def test_with_the_broker_unreachable_the_counter_works_and_the_queue_goes_out_la
     move_out(world)
     world.clock.advance(7)
 
-    async def scenario() -> None:
+    async def scenario(reconnect: Connect) -> None:
         down = NatsTransport("nats://127.0.0.1:9", timeout=0.5)  # nothing listens there
         cut_off = world.node(NEW, down)
         paper_move_in(world)  # the counter takes the move-in
         assert await cut_off.send() == 0
         assert world.unsent(NEW) > 0
         await down.close()
-        world.reconnect(NEW)  # type: ignore[attr-defined]
+        reconnect(NEW)
         await world.settle()
         assert world.unsent(NEW) == 0
 
