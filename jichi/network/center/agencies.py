@@ -25,7 +25,7 @@ from sqlalchemy import Connection
 from jichi.kernel.errors import JichiError
 from jichi.kernel.identifiers import IdKind, validate
 from jichi.network.center import errors as e
-from jichi.network.center.tables import center_agency, center_agency_token
+from jichi.network.center.tables import center_agency, center_agency_credential
 
 TOKEN_PREFIX = "jichi_center_"
 KINDS = ("agency", "municipality")
@@ -116,7 +116,7 @@ def issue_token(conn: Connection, agency_id: str, *, now: datetime | None = None
     get_agency(conn, agency_id)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     conn.execute(
-        center_agency_token.insert().values(
+        center_agency_credential.insert().values(
             token_id=str(uuid.uuid4()),
             agency_id=agency_id,
             token_hash=digest(token),
@@ -128,9 +128,9 @@ def issue_token(conn: Connection, agency_id: str, *, now: datetime | None = None
 
 def revoke_token(conn: Connection, token: str, *, now: datetime | None = None) -> bool:
     """Revoke one token; whether it was live."""
-    t = center_agency_token.c
+    t = center_agency_credential.c
     result = conn.execute(
-        center_agency_token.update()
+        center_agency_credential.update()
         .where(t.token_hash == digest(token), t.revoked_at.is_(None))
         .values(revoked_at=now or datetime.now(UTC))
     )
@@ -141,10 +141,10 @@ def authenticate(conn: Connection, token: str | None) -> Agency:
     """The active agency a live token belongs to, or ``CEN-002``."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         raise JichiError(e.UNAUTHENTICATED)
-    t = center_agency_token.c
+    t = center_agency_credential.c
     row = conn.execute(
         sa.select(center_agency)
-        .join(center_agency_token, t.agency_id == center_agency.c.agency_id)
+        .join(center_agency_credential, t.agency_id == center_agency.c.agency_id)
         .where(
             t.token_hash == digest(token),
             t.revoked_at.is_(None),

@@ -86,8 +86,8 @@ center_agency = sa.Table(
     sa.Column("created_at", Moment, nullable=False),
 )
 
-center_agency_token = sa.Table(
-    "center_agency_token",
+center_agency_credential = sa.Table(
+    "center_agency_credential",
     metadata,
     sa.Column("token_id", sa.String(36), primary_key=True),
     sa.Column("agency_id", sa.String(36), nullable=False),
