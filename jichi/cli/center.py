@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from collections.abc import Iterator
 
 import typer
 from rich.console import Console
+from sqlalchemy import Connection
 
 from jichi.cli.output import fail, print_json
 from jichi.kernel.errors import JichiError
@@ -32,6 +34,17 @@ app.add_typer(codes_app, name="codes")
 URL_HELP = "センターのデータベース URL（省略時は JICHI_DATABASE_URL、なければ ./jichi.db）"
 ITEM_HELP = f"提供する項目（複数可、既定 {' '.join(DEFAULT_ITEMS)}）: {', '.join(ITEMS)}"
 console = Console(stderr=True)
+
+
+@contextlib.contextmanager
+def _write(url: str | None) -> Iterator[Connection]:
+    """One write transaction on a short-lived engine, disposed afterwards."""
+    engine = make_engine(url)
+    try:
+        with write_transaction(engine) as conn:
+            yield conn
+    finally:
+        engine.dispose()
 
 
 @app.command("serve")
@@ -95,7 +108,7 @@ def agency_add(
 ) -> None:
     """照会を行う機関を登録し、その ID を表示します."""
     try:
-        with write_transaction(make_engine(url)) as conn:
+        with _write(url) as conn:
             agency = add_agency(
                 conn,
                 name,
@@ -117,7 +130,7 @@ def agency_token(
 ) -> None:
     """機関の API トークンを発行して表示します（再表示不可。保存されるのはハッシュだけです）."""
     try:
-        with write_transaction(make_engine(url)) as conn:
+        with _write(url) as conn:
             value = issue_token(conn, agency_id)
     except JichiError as error:
         raise fail(error) from None
@@ -127,8 +140,12 @@ def agency_token(
 @agency_app.command("list")
 def agency_list(url: str | None = typer.Option(None, "--url", help=URL_HELP)) -> None:
     """登録された機関を JSON で表示します（トークンは表示しません）."""
-    with make_engine(url).connect() as conn:
-        agencies = all_agencies(conn)
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            agencies = all_agencies(conn)
+    finally:
+        engine.dispose()
     print_json(
         [
             {
@@ -154,7 +171,7 @@ def codes_allocate(
 ) -> None:
     """未使用の住民票コードを市区町村に割り当て、1 行に 1 つずつ表示します."""
     try:
-        with write_transaction(make_engine(url)) as conn:
+        with _write(url) as conn:
             block = allocate_codes(conn, lg_code, count, allocated_by=by)
     except JichiError as error:
         raise fail(error) from None
