@@ -85,11 +85,6 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="import: also cProfile an import of up to 50,000 rows",
     )
-    p.add_argument(
-        "--analyze-during-import",
-        action="store_true",
-        help="import: ANALYZE as autovacuum would (for servers with autovacuum off)",
-    )
     p.add_argument("--no-sqlite", action="store_true", help="notifications: PostgreSQL only")
     return p
 
@@ -110,7 +105,6 @@ def options_from(args: argparse.Namespace) -> Options:
         keep_db=args.keep_db,
         database=args.database,
         profile=args.profile,
-        analyze=args.analyze_during_import,
         sqlite=not args.no_sqlite,
         work_dir=args.work_dir,
     )

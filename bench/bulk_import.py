@@ -244,39 +244,10 @@ def storage_floor(conninfo: str, rows: int) -> dict[str, Any]:
     return result
 
 
-class Autoanalyze:
-    """What autovacuum does when it is on: ANALYZE a table once 50 + 10 % of it changed.
-
-    With ``--analyze-during-import`` the benchmark does this itself after each committed
-    batch (synchronously, so its time counts as jichi's).  It exists because a server
-    with ``autovacuum = off`` never gathers statistics during a bulk load, and the
-    import's look-ups then get plans made for an empty table (docs/performance.md).
-    """
-
-    TABLES = ("resident", "household", "registry_event", "import_archive")
-
-    def __init__(self, conninfo: str) -> None:
-        self.conninfo = conninfo
-        self.analyzed_at = 0
-        self.seconds = 0.0
-        self.runs = 0
-
-    def __call__(self, rows_done: int) -> None:
-        if rows_done - self.analyzed_at <= 50 + 0.1 * self.analyzed_at:
-            return
-        started = time.perf_counter()
-        with psycopg.connect(self.conninfo, autocommit=True) as conn:
-            conn.execute("ANALYZE " + ", ".join(self.TABLES))
-        self.seconds += time.perf_counter() - started
-        self.runs += 1
-        self.analyzed_at = rows_done
-
-
 def jichi_import(
     engine: sa.Engine, made: CsvFile, options: Options, conninfo: str | None = None
 ) -> dict[str, Any]:
     batch_size = options.batch_size or bulk.DEFAULT_BATCH_SIZE
-    analyze = Autoanalyze(conninfo) if options.analyze and conninfo else None
     clock = DbClock(engine)
     try:
         with progress() as bar:
@@ -286,8 +257,6 @@ def jichi_import(
 
             def advance(done: bulk.ImportProgress) -> None:
                 bar.update(task, completed=done.rows_done)
-                if analyze is not None:
-                    analyze(done.rows_done)
                 marks.append((watch.elapsed, done.rows_done))
 
             watch = Stopwatch()
@@ -312,12 +281,9 @@ def jichi_import(
             "db_statements": clock.statements,
             "db_share": round(clock.seconds / seconds, 3),
             "rows_per_s_by_tenth": by_tenth(marks, made.rows),
-            "analyze_during_import": analyze is not None,
+            "statistics_refreshed": report.statistics_refreshed,
         }
     )
-    if analyze is not None:
-        result["analyze_runs"] = analyze.runs
-        result["analyze_seconds"] = round(analyze.seconds, 3)
     return result
 
 

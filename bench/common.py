@@ -70,7 +70,6 @@ class Options:
     keep_db: bool = False
     database: str | None = None  # search: reuse this (already imported) database
     profile: bool = False  # cProfile the jichi import; top functions go into the JSON
-    analyze: bool = False  # ANALYZE during the import as autovacuum would (see bulk_import)
     sqlite: bool = True  # notifications: also on SQLite
     work_dir: Path | None = None  # where the generated CSV goes (default: a temp dir)
 

@@ -26,6 +26,13 @@ How an import runs (:func:`import_csv`):
    overwritten.  So re-running the same file changes nothing.
 
 Totals reconcile: rows read = imported + unchanged + rejected; columns = mapped + archived.
+
+On PostgreSQL the import refreshes the planner's statistics (``ANALYZE``) of the tables it
+fills each time it has doubled what they held at the last refresh.  Each batch looks its
+rows up by person, household, resident code and individual number; with statistics of
+the empty table those look-ups become sequential scans and a million-row import slows to
+a crawl on a server whose autovacuum is off or lags behind (seen on this project's own
+benchmark machine).
 """
 
 from __future__ import annotations
@@ -76,6 +83,8 @@ from jichi.store.engine import write_transaction
 from jichi.store.metadata import metadata
 
 DEFAULT_BATCH_SIZE = 5000
+ANALYZE_FIRST = 10_000  # rows imported before the first statistics refresh
+_FILLED_TABLES = ("resident", "household", "registry_event", "import_archive")
 ID_NAMESPACE = uuid.UUID("6f1c2b7e-3d0a-5c4e-9b8f-2a6d1e0c4b31")
 """uuid5 namespace of ids made from a source system's ids (never change it)."""
 HEAD = "世帯主"
@@ -330,6 +339,7 @@ class ImportReport:
     mapped_columns: list[str] = field(default_factory=list)
     archived_columns: list[str] = field(default_factory=list)
     issues: list[RowIssue] = field(default_factory=list)
+    statistics_refreshed: int = 0  # ANALYZE runs (PostgreSQL), see the module docstring
 
     @property
     def columns_read(self) -> int:
@@ -954,6 +964,7 @@ class _Importer:
         actor_role: str,
         clock: Callable[[], datetime],
         progress: ProgressCallback | None,
+        analyze_first: int = 10_000,
     ) -> None:
         self.engine = engine
         self.lg_code = lg_code
@@ -966,6 +977,7 @@ class _Importer:
         self.progress = progress
         self.batch_number = 0
         self.rows_done = 0
+        self.analyzed_at = analyze_first / 2  # rows imported at the last ANALYZE
 
     def flush(self, groups: list[_Group]) -> None:
         self.batch_number += 1
@@ -979,6 +991,7 @@ class _Importer:
         if accepted:
             self.report.batches_committed += 1
             self.report.households_imported += len(accepted)
+            self._refresh_statistics(self.report.imported + sum(len(g.rows) for g in accepted))
         for g in groups:
             for r in g.rows:
                 self.rows_done += 1
@@ -1000,6 +1013,14 @@ class _Importer:
                     rejected=self.report.rejected,
                 )
             )
+
+    def _refresh_statistics(self, imported: int) -> None:
+        if self.engine.dialect.name != "postgresql" or imported < 2 * self.analyzed_at:
+            return
+        with self.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE " + ", ".join(_FILLED_TABLES))
+        self.analyzed_at = imported
+        self.report.statistics_refreshed += 1
 
     # -- against the registry ------------------------------------------------------------
 
@@ -1303,6 +1324,7 @@ def import_csv(
     actor_role: str = "operator",
     progress: ProgressCallback | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    analyze_first: int = ANALYZE_FIRST,
 ) -> ImportReport:
     """Import ``path`` into the registry of ``lg_code``; see the module docstring.
 
@@ -1326,6 +1348,7 @@ def import_csv(
         actor_role=actor_role,
         clock=clock,
         progress=progress,
+        analyze_first=analyze_first,
     )
     with _open(source) as handle:
         records = _records(handle)

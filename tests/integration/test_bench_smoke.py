@@ -44,7 +44,6 @@ def test_bench_all_at_tiny_scale_writes_every_figure(pg_admin: Engine, tmp_path:
             "--results-dir", str(results_dir),
             "--work-dir", str(tmp_path / "work"),
             "--profile",
-            "--analyze-during-import",
         ]
     )  # fmt: skip
     assert code == 0
@@ -63,7 +62,9 @@ def test_bench_all_at_tiny_scale_writes_every_figure(pg_admin: Engine, tmp_path:
         assert positive(imported[side]["seconds"]), side
     assert positive(imported["jichi"]["db_seconds"])
     assert imported["jichi"]["rows_per_s_by_tenth"]
-    assert positive(imported["jichi"]["analyze_runs"])
+    assert imported["jichi"]["statistics_refreshed"] == 0  # 300 rows: below ANALYZE_FIRST
+    assert positive(imported["storage_floor"]["rows_per_s"])
+    assert positive(imported["floor_ratio"]) and positive(imported["ratio_vs_floor"])
     assert positive(imported["ratio"]) and positive(imported["ratio_vs_python_rows"])
     assert isinstance(imported["target"]["met"], bool)
     assert imported["profile"]["top_tottime"] and imported["profile"]["top_jichi_cumtime"]

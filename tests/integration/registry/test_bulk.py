@@ -686,3 +686,26 @@ def test_the_guide_documents_every_column_of_the_layout() -> None:
     assert documented == list(COLUMN_NAMES)
     for code in (k for k in bulk.__dict__.values() if isinstance(k, ErrorKind)):
         assert code.code in page
+
+
+def test_a_growing_import_refreshes_the_planner_statistics_on_postgresql(
+    engine: Engine, source: Source, tmp_path: Path
+) -> None:
+    """Without it a large import's look-ups run on plans made for an empty table."""
+    path = source.write(tmp_path / "jumin.csv")
+
+    report = bulk.import_csv(engine, LG, path, CIPHER, batch_size=5, analyze_first=4)
+
+    if engine.dialect.name != "postgresql":
+        assert report.statistics_refreshed == 0
+        return
+    assert report.statistics_refreshed >= 2  # it doubles: after ~4 rows, ~8, ~16 …
+    with engine.connect() as conn:
+        analyzed = conn.execute(
+            sa.text(
+                "SELECT relname FROM pg_stat_user_tables "
+                "WHERE relname IN ('resident', 'household', 'registry_event', 'import_archive') "
+                "AND last_analyze IS NOT NULL"
+            )
+        ).scalars()
+        assert set(analyzed) == {"resident", "household", "registry_event", "import_archive"}
