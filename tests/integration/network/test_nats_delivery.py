@@ -22,6 +22,7 @@ from jichi.network.inbox import Outcome
 from jichi.network.messages import Envelope
 from jichi.network.relay import Relay
 from jichi.network.transport import NatsTransport
+from tests.conftest import missing_service
 from tests.integration.network.conftest import (
     Receiver,
     Sender,
@@ -162,7 +163,7 @@ def test_broker_restart_mid_delivery_loses_and_doubles_nothing(
     nats_url: str, sender: Sender, receiver: Receiver
 ) -> None:
     if not os.access(NATS_SERVER, os.X_OK):
-        pytest.skip(f"{NATS_SERVER} is not installed here; cannot restart the broker")
+        missing_service(f"{NATS_SERVER} (needed to restart the broker)")
 
     async def scenario(transport: NatsTransport) -> None:
         relay = Relay(sender.engine, transport, batch_size=4)

@@ -1,21 +1,27 @@
 """The key move flows over the real nats-server (JetStream), each node its own database.
 
 Each test uses its own stream and subject root (deleted afterwards) and gives each
-node its own connection, as separate processes would have.  The broker is never
-stopped here (other suites share it): "down" is a node whose broker cannot be
-reached, which is what the counter sees.
+node its own connection, as separate processes would have.  "Down" is mostly a
+node whose broker cannot be reached, which is what the counter sees; one slow test
+stops and restarts the machine's nats-server itself (JetStream keeps streams and
+consumers on disk).
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 
 import pytest
 
+from jichi.kernel.errors import JichiError
 from jichi.network.flows.card_move import PendingStatus, get_pending
 from jichi.network.messages import Envelope
 from jichi.network.transport import NatsTransport
+from tests.conftest import missing_service
 from tests.integration.network.conftest import run_async
 from tests.integration.network.flows.conftest import (
     NEW,
@@ -25,6 +31,7 @@ from tests.integration.network.flows.conftest import (
     paper_move_in,
 )
 from tests.integration.network.flows.test_faults import Killed, assert_complete, card_move
+from tests.integration.network.test_nats_delivery import NATS_SERVER, ensure_nats_up, stop_nats
 
 pytestmark = pytest.mark.nats
 
@@ -118,6 +125,62 @@ def test_with_the_broker_unreachable_the_counter_works_and_the_queue_goes_out_la
         reconnect(NEW)
         await world.settle()
         assert world.unsent(NEW) == 0
+
+    with_nats(world, nats_url, scenario)
+    assert_complete(world)
+
+
+@pytest.mark.slow
+def test_a_card_move_survives_a_broker_restart_a_killed_node_and_doubled_disordered_delivery(
+    world: World, nats_url: str
+) -> None:
+    """The issue's fault list in one move: the machine's nats-server is stopped and started.
+
+    The new municipality asks for the move-out data; the request is published twice and
+    out of order with the identity updates, the broker restarts while the reply is in
+    flight (JetStream keeps the stream and the consumers on disk), the old node dies
+    after applying a message but before its ack, and the counters keep working through
+    it all.  Afterwards the family is in exactly one municipality, confirmed once.
+    """
+    if not os.access(NATS_SERVER, os.X_OK):
+        missing_service(f"{NATS_SERVER} (needed to restart the broker)")
+    world.settle_the_family_in_old()
+
+    async def scenario(reconnect: Connect) -> None:
+        request_id = card_move(world)  # old: card move-out; new: pending move-in + request
+        new, old = world.new, world.old
+        unsent = new.relay.unsent()
+        for envelope in [*reversed(unsent), *unsent]:  # doubled, the later ones first
+            await new.transport.publish(envelope)
+        await new.send()  # the relay sends them a third time and marks them sent
+
+        async def dying(env: Envelope) -> None:
+            await old.handle(env)
+            raise Killed
+
+        with pytest.raises(Killed):  # old applies the request, dies before the ack
+            await old.transport.pull(old.consumer, old.subjects, dying)
+        reconnect(OLD)
+        await world.old.receive_all()  # the redelivered request: replies once
+        await stop_nats()
+        try:
+            # The broker is down: the move-in waits with its reason, the reply in the outbox.
+            assert get_pending(world.new, request_id).status is PendingStatus.PENDING
+            assert await world.old.send() == 0  # the reply waits in old's outbox
+            assert world.unsent(OLD) > 0
+        finally:
+            await ensure_nats_up()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                await world.settle()
+            except JichiError:
+                await asyncio.sleep(0.2)  # the clients are still reconnecting
+                continue
+            if get_pending(world.new, request_id).status is PendingStatus.REGISTERED:
+                break
+        assert get_pending(world.new, request_id).status is PendingStatus.REGISTERED
+        assert world.unsent(OLD) == world.unsent(NEW) == 0
 
     with_nats(world, nats_url, scenario)
     assert_complete(world)
