@@ -39,3 +39,12 @@ SECRET_KEY_UNREADABLE = define(
     http_status=500,
     params=("path", "reason"),
 )
+SECRET_KEY_REQUIRED = define(
+    "SEC-005",
+    "サーバー型のデータベースでは秘密鍵を設定してください（環境変数 {env} または {env_file}）。"
+    "鍵ファイルの自動作成は SQLite のデモ用です。",
+    "a server database needs a configured secret key ({env} or {env_file}); "
+    "the automatic key file is for SQLite demos only",
+    http_status=500,
+    params=("env", "env_file"),
+)

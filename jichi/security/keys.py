@@ -11,11 +11,11 @@ The master secret is looked for in this order:
    this** (from the operator's secret store), on every process that shares the database.
 2. ``JICHI_SECRET_KEY_FILE``: the path of a file holding that text (Docker/Kubernetes
    secrets are mounted as files).
-3. ``jichi-secret.key`` next to the SQLite database file, or in the working directory for
-   any other database: created on first use with mode 0600.  This exists only so that
-   ``jichi demo`` works with zero set-up.  It is not for production: a second server would
-   create a different key and write data the first cannot read, and the key would sit next
-   to the data it protects.  Using it for a non-SQLite database logs a warning.
+3. ``jichi-secret.key`` next to the SQLite database file: created on first use with mode
+   0600.  This exists only so that ``jichi demo`` works with zero set-up.  A server
+   database (PostgreSQL) without 1 or 2 is refused (SEC-005): a second server would
+   create a different key and write data the first cannot read, and the key would sit
+   on an application host instead of in the operator's secret store.
 
 Losing the master secret loses every encrypted value; key rotation is not supported yet
 (``docs/guide/security.md``).  No key, secret or part of one is ever logged or put in an
@@ -38,7 +38,11 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy.engine import make_url
 
 from jichi.kernel.errors import JichiError
-from jichi.security.errors import SECRET_KEY_INVALID, SECRET_KEY_UNREADABLE
+from jichi.security.errors import (
+    SECRET_KEY_INVALID,
+    SECRET_KEY_REQUIRED,
+    SECRET_KEY_UNREADABLE,
+)
 from jichi.store.engine import database_url as resolve_database_url
 from jichi.store.engine import is_sqlite
 
@@ -103,14 +107,9 @@ def load_keys(database_url: str | None = None, *, environ: Mapping[str, str] | N
         path = Path(path_text)
         return Keys.derive(decode_secret(_read_key_file(path), source=ENV_KEY_FILE))
     url = resolve_database_url(database_url)
-    path = default_key_file(url)
     if not is_sqlite(url):
-        log.warning(
-            "%s is not set: using the key file %s; production must set %s",
-            ENV_KEY,
-            path,
-            ENV_KEY,
-        )
+        raise JichiError(SECRET_KEY_REQUIRED, env=ENV_KEY, env_file=ENV_KEY_FILE)
+    path = default_key_file(url)
     return Keys.derive(decode_secret(_read_or_create_key_file(path), source=str(path)))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import stat
 from pathlib import Path
 
@@ -31,16 +30,15 @@ def test_without_a_url_the_key_file_sits_beside_the_default_database(
     assert (tmp_path / KEY_FILE_NAME).exists()
 
 
-def test_a_postgresql_database_without_a_key_uses_the_working_directory_and_warns(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+def test_a_postgresql_database_without_a_configured_key_is_refused_and_writes_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    with caplog.at_level(logging.WARNING, logger="jichi.security.keys"):
+    with pytest.raises(JichiError) as caught:
         load_keys("postgresql://jichi@db/jichi", environ={})
-    assert (tmp_path / KEY_FILE_NAME).exists()
-    assert ENV_KEY in caplog.text
-    secret = (tmp_path / KEY_FILE_NAME).read_text().strip()
-    assert secret not in caplog.text
+    assert caught.value.code == "SEC-005"
+    assert ENV_KEY in caught.value.message_en and ENV_KEY_FILE in caught.value.message_ja
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_key_file_variable_reads_a_mounted_secret(tmp_path: Path) -> None:
