@@ -73,6 +73,8 @@ def serve(
 def receive(
     url: str | None = typer.Option(None, "--url", help=URL_HELP),
     nats: str | None = typer.Option(None, "--nats", help="NATS の URL（既定 JICHI_NATS_URL）"),
+    stream: str = typer.Option("JICHI", "--stream", help="JetStream のストリーム名"),
+    root: str = typer.Option("jichi", "--root", help="件名の先頭（ストリームの件名は ROOT.>）"),
 ) -> None:
     """市区町村からの本人確認情報の更新を NATS JetStream から受け取り、反映し続けます."""
     from jichi.network.center.receiver import CenterReceiver
@@ -86,7 +88,7 @@ def receive(
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stop.set)
-        transport = NatsTransport(nats)
+        transport = NatsTransport(nats, stream=stream, root=root)
         try:
             await CenterReceiver(engine).run(transport, stop)
         finally:

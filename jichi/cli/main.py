@@ -10,6 +10,7 @@ from jichi.cli import db as db_cli
 from jichi.cli import era as era_cli
 from jichi.cli import errors as errors_cli
 from jichi.cli import ids as ids_cli
+from jichi.cli import network as network_cli
 from jichi.cli import places as places_cli
 from jichi.cli import registry as registry_cli
 from jichi.cli import serve as serve_cli
@@ -29,6 +30,7 @@ app.add_typer(registry_cli.app, name="registry")
 app.add_typer(staff_cli.app, name="staff")
 app.add_typer(audit_cli.app, name="audit")
 app.add_typer(center_cli.app, name="center")
+app.add_typer(network_cli.app, name="network")
 app.command("demo")(serve_cli.demo)
 app.command("serve")(serve_cli.serve)
 app.command("errors")(errors_cli.errors)

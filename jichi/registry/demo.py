@@ -720,8 +720,16 @@ def _between(rng: random.Random, first: date, last: date) -> date:
 class _World:
     """Builds the notifications; remembers who lives where so later ones stay lawful."""
 
-    def __init__(self, lg: LocalGovernment, residents: int, seed: int, today: date) -> None:
+    def __init__(
+        self,
+        lg: LocalGovernment,
+        residents: int,
+        seed: int,
+        today: date,
+        codes: Callable[[], str] | None = None,
+    ) -> None:
         self.lg = lg
+        self.codes = codes  # the center's allocation, when there is a center
         # the code is part of the seed, so two demo municipalities in one database do not
         # draw the same individual numbers (unique across Japan) for the same seed
         self.rng = random.Random(f"{lg.code}:{seed}")
@@ -960,6 +968,8 @@ class _World:
     # -- numbers ------------------------------------------------------------------------
 
     def resident_code(self) -> str:
+        if self.codes is not None:
+            return self.codes()
         while True:
             code = "".join(self.rng.choice(string.digits) for _ in range(11))
             if code not in self.resident_codes:
@@ -1409,16 +1419,23 @@ def _register_head(person: _Person, members: list[_Person]) -> str:
 
 
 def generate(
-    lg_code: str, residents: int = 200, seed: int = 0, *, today: date | None = None
+    lg_code: str,
+    residents: int = 200,
+    seed: int = 0,
+    *,
+    today: date | None = None,
+    resident_codes: Callable[[], str] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """The notifications that give ``lg_code`` about ``residents`` residents, in filing order.
 
     ``residents`` people move in; births, deaths and move-outs then change the count a
     little.  Dates are on or before ``today`` (the Japanese day; today by default).  Ids
     are placeholders (``@h3``, ``@h3.2``) that :func:`populate` fills in.
+    ``resident_codes`` hands out 住民票コード (the center's allocation, ``jichi network
+    demo``); without it codes are drawn at random.
     """
     lg = default_catalog().get(lg_code)
-    world = _World(lg, residents, seed, today or datetime.now(JST).date())
+    world = _World(lg, residents, seed, today or datetime.now(JST).date(), resident_codes)
     yield from world.move_ins()
     yield from world.history()
 
@@ -1491,11 +1508,15 @@ def populate(
     residents: int = 200,
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    resident_codes: Callable[[], str] | None = None,
 ) -> DemoSummary:
     """File the demo notifications through ``registry``; ``progress(done, total)`` after each."""
     started = time.perf_counter()
     today = registry.clock().astimezone(JST).date()
-    commands = list(generate(registry.lg_code, residents, seed, today=today))
+    commands = list(
+        generate(registry.lg_code, residents, seed, today=today, resident_codes=resident_codes)
+    )
     summary = DemoSummary(registry.lg_code)
     ids: dict[str, str] = {}
     for done, data in enumerate(commands, start=1):

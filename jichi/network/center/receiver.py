@@ -34,7 +34,7 @@ class CenterReceiver:
     async def drain(self, transport: Transport, *, consumer: str = CONSUMER) -> int:
         """Pull until nothing is waiting (tests, demos, one-shot catch-up); how many."""
         total = 0
-        while count := await transport.pull(consumer, subject(), self.handle):
+        while count := await transport.pull(consumer, subject(transport.root), self.handle):
             total += count
         return total
 
@@ -42,7 +42,7 @@ class CenterReceiver:
         self, transport: Transport, stop: asyncio.Event, *, consumer: str = CONSUMER
     ) -> None:
         """Consume until ``stop`` is set (the production loop)."""
-        subscription = await transport.subscribe(consumer, subject(), self.handle)
+        subscription = await transport.subscribe(consumer, subject(transport.root), self.handle)
         try:
             await stop.wait()
         finally:
