@@ -45,6 +45,7 @@ from bench.common import (
 )
 from bench.synthetic import HEADER, CsvFile, write_csv
 from jichi.registry import bulk
+from jichi.registry.bulk import importer
 
 TARGET_RATIO = 3.0
 PROFILE_ROWS = 50_000  # the profiled import runs on at most this many rows
@@ -171,8 +172,8 @@ class DbClock:
         self.statements = 0
         event.listen(engine, "before_cursor_execute", self._before)
         event.listen(engine, "after_cursor_execute", self._after)
-        self._insert_rows = getattr(bulk, "insert_rows")  # noqa: B009 — the name bulk uses
-        setattr(bulk, "insert_rows", self._timed_insert_rows)  # noqa: B010
+        self._insert_rows = getattr(importer, "insert_rows")  # noqa: B009 — the name it uses
+        setattr(importer, "insert_rows", self._timed_insert_rows)  # noqa: B010
 
     def _timed_insert_rows(self, conn: Any, table: Any, rows: Any) -> None:
         started = time.perf_counter()
@@ -197,7 +198,7 @@ class DbClock:
     def close(self) -> None:
         event.remove(self.engine, "before_cursor_execute", self._before)
         event.remove(self.engine, "after_cursor_execute", self._after)
-        setattr(bulk, "insert_rows", self._insert_rows)  # noqa: B010
+        setattr(importer, "insert_rows", self._insert_rows)  # noqa: B010
 
 
 FLOOR_TABLES = ("household", "resident", "registry_event", "import_archive")

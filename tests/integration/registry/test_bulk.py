@@ -565,13 +565,14 @@ CRASH_SCRIPT = textwrap.dedent(
     engine = make_engine(url)
     if mode == "mid-batch":
         # die inside the 4th batch's transaction, after its rows were inserted
-        real_append, calls = bulk.audit.append, []
+        from jichi.security import audit
+        real_append, calls = audit.append, []
         def append(conn, entry):
             calls.append(entry)
             if len(calls) == 4:
                 os._exit(1)
             return real_append(conn, entry)
-        bulk.audit.append = append
+        audit.append = append
         progress = None
     else:
         def progress(done):

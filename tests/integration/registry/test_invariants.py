@@ -61,8 +61,16 @@ def make_machine(url_factory: Any) -> type[RuleBasedStateMachine]:
 
         # -- helpers --------------------------------------------------------------
         def records(self) -> list[ResidentRecord]:
+            # In the order people were first recorded: hypothesis draws "the n-th record",
+            # and person ids are random, so an unordered SELECT would make a replayed
+            # example draw someone else (FlakyStrategyDefinition).
+            first_recorded = (
+                sa.select(sa.func.min(registry_event.c.seq))
+                .where(registry_event.c.person_id == resident.c.person_id)
+                .scalar_subquery()
+            )
             with self.engine.connect() as conn:
-                rows = conn.execute(sa.select(resident.c.record))
+                rows = conn.execute(sa.select(resident.c.record).order_by(first_recorded))
                 return [ResidentRecord.model_validate(r.record) for r in rows]
 
         def active(self) -> list[ResidentRecord]:
