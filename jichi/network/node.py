@@ -29,7 +29,13 @@ from jichi.kernel.deadlines import Calendar
 from jichi.kernel.errors import JichiError
 from jichi.network import errors as ne
 from jichi.network import inbox
-from jichi.network.flows import card_move, move_in_notice, residence_check
+from jichi.network.flows import (
+    card_move,
+    move_in_notice,
+    move_out_confirmed,
+    remote_copy,
+    residence_check,
+)
 from jichi.network.flows import errors as e
 from jichi.network.flows.settings import FlowSettings
 from jichi.network.flows.tasks import Task, TaskKind, open_task, tasks
@@ -51,6 +57,9 @@ HANDLERS: dict[str, Handler] = {
     "move_in_notice": move_in_notice.on_move_in_notice,
     "move_out_data_request": card_move.on_move_out_data_request,
     "move_out_data": card_move.on_move_out_data,
+    "move_out_confirmed": move_out_confirmed.on_move_out_confirmed,
+    "remote_copy_request": remote_copy.on_remote_copy_request,
+    "remote_copy_data": remote_copy.on_remote_copy_data,
 }
 """The last token of ``municipality.<lg_code>.<kind>`` → its handler."""
 

@@ -133,3 +133,74 @@ REMOTE_ISSUANCE_REFUSED = define(
     http_status=409,
     params=("from_lg", "why", "why_en"),
 )
+REMOTE_COPY_REQUESTER = define(
+    "NOD-018",
+    "広域交付は本人または同一世帯の方からの請求に限られます（住民基本台帳法12条の4）。"
+    "{requester}からの請求は住所地の市区町村で受け付けてください。",
+    "a remote copy can only be requested by the person or a member of the same household "
+    "(Basic Resident Registry Act art. 12-4); a request by {requester_en} goes to the "
+    "municipality of residence",
+    http_status=403,
+    params=("requester", "requester_en"),
+)
+REMOTE_COPY_ITEM = define(
+    "NOD-019",
+    "広域交付の住民票の写しには「{item}」を記載できません（{why}）。",
+    "the item {item_en} cannot be on a remote copy ({why_en})",
+    http_status=403,
+    params=("item", "item_en", "why", "why_en"),
+)
+REMOTE_COPY_HERE = define(
+    "NOD-020",
+    "住所地がこの市区町村（{lg}）です。広域交付ではなく、通常の証明書の発行をしてください。",
+    "the municipality of residence is this one ({lg}): issue an ordinary copy instead",
+    params=("lg",),
+)
+WAITING_FOR_REMOTE_COPY_DATA = define(
+    "NOD-021",
+    "住所地（{holder}）からの返事を待っています。届き次第、住民票の写しを発行できます。",
+    "waiting for the answer from {holder}; the copy can be issued when it arrives",
+    http_status=202,
+    params=("holder",),
+)
+REMOTE_COPY_NOT_FOUND = define(
+    "NOD-022",
+    "広域交付の請求（{request_id}）が見つかりません。",
+    "remote copy request {request_id} does not exist in this municipality",
+    http_status=404,
+    params=("request_id",),
+)
+REMOTE_COPY_MISMATCH = define(
+    "NOD-023",
+    "住所地（{holder}）から届いた内容が請求した方と一致しません（{detail}）。"
+    "証明書は作成していません。住所地に照会してください。",
+    "the items {holder} sent do not match the persons requested ({detail_en}); nothing was printed",
+    http_status=409,
+    params=("holder", "detail", "detail_en"),
+)
+MOVE_OUT_CONFIRMATION_UNMATCHED = define(
+    "NOD-024",
+    "{sender}から転出確定通知が届きましたが、当たる住民票（{person_id}）がありません。",
+    "a move-out confirmation from {sender} names person {person_id}, who is not recorded here",
+    params=("sender", "person_id"),
+)
+TASK_NOT_FOUND = define(
+    "NOD-025",
+    "タスク（{task_id}）が見つからないか、既に閉じられています。",
+    "task {task_id} does not exist here or is already closed",
+    http_status=404,
+    params=("task_id",),
+)
+TASK_NOTE_REQUIRED = define(
+    "NOD-026",
+    "タスクを閉じるときは、処理の内容をメモに記入してください。",
+    "closing a task needs a note saying what was done",
+)
+REMOTE_COPY_KIND = define(
+    "NOD-027",
+    "広域交付で発行できるのは住民票の写し（世帯連記式・個人票）だけです。"
+    "{kind_ja}は住所地の市区町村で請求してください。",
+    "only a record copy (household or personal layout) can be issued remotely; a {kind} "
+    "is requested at the municipality of residence",
+    params=("kind", "kind_ja"),
+)

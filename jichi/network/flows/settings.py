@@ -40,6 +40,16 @@ class FlowSettings:
     # sources, so the default leaves a task for a clerk.
     unfiled_move_out: Literal["task", "ex_officio_removal"] = "task"
 
+    # 広域交付 (住基法12条の4, certificates.md §1.6): the optional items a remote copy may
+    # carry when the requester asks.  The law always leaves out 本籍・筆頭者 (7条5号) and
+    # the 9–12号・14号 items, and leaves out 4号 (世帯主・続柄), 8号の2 (個人番号) and 13号
+    # (住民票コード) unless specially requested.  jichi never sends an individual number
+    # over the network, so 個人番号 is not offered; whether the 30条の45 items of a
+    # foreign resident may be asked for remotely is UNCONFIRMED.
+    remote_copy_items: frozenset[str] = frozenset(
+        {"relationship", "resident_code", "previous_address", "foreign_items"}
+    )
+
 
 UNCONFIRMED = frozenset(
     {
@@ -47,6 +57,7 @@ UNCONFIRMED = frozenset(
         "card_continued_use_days",  # one municipal page only
         "card_move_out_refused_after_days",  # 14 or 15 days, municipal pages differ
         "unfiled_move_out",  # the 要領 could not be read
+        "remote_copy_items",  # foreign-resident items on a 広域交付: not in the sources
     }
 )
 """Settings whose legal basis is not confirmed: keep them configurable, never hard-code."""

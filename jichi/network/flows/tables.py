@@ -1,4 +1,5 @@
-"""The node's tables: tasks, card move-out data, card move-ins pending.  Mirrors 0012."""
+"""The node's tables: tasks, card move-out data, card move-ins pending (0012); remote
+copies, 転出確定通知 received and the note on a closed task (0014)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ node_task = sa.Table(
     sa.Column("created_at", Moment, nullable=False),
     sa.Column("closed_at", Moment, nullable=True),
     sa.Column("closed_by", sa.String(100), nullable=True),
+    sa.Column("closed_note", sa.Text, nullable=True),  # 0014
     sa.UniqueConstraint("lg_code", "kind", "subject_key", name="uq_node_task_subject"),
 )
 
@@ -62,4 +64,39 @@ pending_move_in = sa.Table(
     sa.Column("requested_by", sa.String(100), nullable=False),
     sa.Column("requested_at", Moment, nullable=False),
     sa.Column("updated_at", Moment, nullable=False),
+)
+
+# -- migration 0014 ----------------------------------------------------------------------
+
+remote_copy = sa.Table(
+    "remote_copy",
+    metadata,
+    sa.Column("request_id", sa.String(36), primary_key=True),
+    sa.Column("lg_code", sa.String(6), nullable=False),
+    sa.Column("holder_lg_code", sa.String(6), nullable=False),
+    sa.Column("draft", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(12), nullable=False),
+    sa.Column("code", sa.String(10), nullable=False),
+    sa.Column("refusal", sa.String(40), nullable=False),
+    sa.Column("reason_ja", sa.Text, nullable=False),
+    sa.Column("reason_en", sa.Text, nullable=False),
+    sa.Column("certificate_serial", sa.String(200), nullable=True),
+    sa.Column("data", sa.JSON, nullable=True),
+    sa.Column("requested_by", sa.String(100), nullable=False),
+    sa.Column("requested_at", Moment, nullable=False),
+    sa.Column("updated_at", Moment, nullable=False),
+)
+
+move_out_confirmation = sa.Table(
+    "move_out_confirmation",
+    metadata,
+    sa.Column("lg_code", sa.String(6), primary_key=True),
+    sa.Column("from_lg_code", sa.String(6), primary_key=True),
+    sa.Column("their_person_id", sa.String(36), primary_key=True),
+    sa.Column("person_id", sa.String(36), nullable=True),
+    sa.Column("resident_code", sa.String(11), nullable=True),
+    sa.Column("notification_id", sa.String(36), nullable=True),
+    sa.Column("how", sa.String(30), nullable=False),
+    sa.Column("removed_on", sa.Date, nullable=True),
+    sa.Column("received_at", Moment, nullable=False),
 )

@@ -5,7 +5,13 @@ support-measure gate, logged with the PDF's SHA-256 and checked by a verificatio
 Guide: ``docs/guide/certificates.md``.
 """
 
-from jichi.registry.certificates.issue import Preview, issue, municipality_settings, preview
+from jichi.registry.certificates.issue import (
+    Preview,
+    issue,
+    issue_from_data,
+    municipality_settings,
+    preview,
+)
 from jichi.registry.certificates.model import (
     Alert,
     Certificate,
@@ -14,6 +20,7 @@ from jichi.registry.certificates.model import (
     CertificateSettings,
     Items,
     Official,
+    RemoteIssuance,
 )
 from jichi.registry.certificates.verify import Verification, verify
 
@@ -26,8 +33,10 @@ __all__ = [
     "Items",
     "Official",
     "Preview",
+    "RemoteIssuance",
     "Verification",
     "issue",
+    "issue_from_data",
     "municipality_settings",
     "preview",
     "verify",

@@ -154,6 +154,109 @@ def issue(
     return _replay(registry, request, clerk, settings, found, font, pdf_maker, people)
 
 
+def issue_from_data(
+    registry: Registry,
+    request: CertificateRequest,
+    clerk: Actor,
+    settings: CertificateSettings,
+    data: CertificateData,
+    *,
+    font: FontChoice | None = None,
+    pdf_maker: PdfMaker = to_pdf,
+) -> Certificate:
+    """Issue a certificate whose items did not come from this registry (広域交付).
+
+    The caller has already had the gate passed where the records are held, and gives
+    the subjects' items in ``data`` (in print order).  The rest is :func:`issue`'s: this
+    municipality's 通番 and log row, one transaction, and a retry with the same
+    ``request_id`` returns the same certificate re-made byte for byte from the same
+    ``data``, never a second one.  Nothing is read from the registry; the audit entry
+    names the subjects in its detail (they are not residents here) and no 本人通知 is
+    recorded.
+    """
+    _check_request(request)
+    _check_settings(registry.lg_code, settings)
+    if clerk.lg_code != registry.lg_code:
+        raise JichiError(registry_errors.WRONG_TENANT, field="actor", lg_code=registry.lg_code)
+    font = font or default_font()
+    engine = registry.engine
+    lg_code = registry.lg_code
+    with engine.connect() as conn:
+        found = conn.execute(
+            sa.select(certificate).where(certificate.c.request_id == request.request_id)
+        ).first()
+    if found is None:
+        issued_at = registry.clock()
+        data = replace(data, issued_on=issued_at.astimezone(JST).date(), draft=False)
+        with _process_lock(engine, lg_code):
+            for _attempt in range(SERIAL_ATTEMPTS):
+                with engine.connect() as conn:
+                    seq = _next_seq(conn, lg_code, data.issued_on)
+                made = _make(registry, settings, data, seq, font, pdf_maker)
+                with write_transaction(engine) as conn:
+                    _lock_serial(conn, lg_code)
+                    found = conn.execute(
+                        sa.select(certificate).where(certificate.c.request_id == request.request_id)
+                    ).first()
+                    if found is not None:
+                        break
+                    if _next_seq(conn, lg_code, data.issued_on) != seq:
+                        continue
+                    return _store(conn, registry, request, clerk, made, issued_at, local=False)
+            else:
+                raise JichiError(e.SERIAL_BUSY, field="serial")
+    assert found is not None
+    if found.kind != request.kind.value or list(found.subject_person_ids) != list(
+        request.person_ids
+    ):
+        raise JichiError(e.REQUEST_ID_REUSED, field="request_id", request_id=request.request_id)
+    issued_at = found.issued_at
+    if issued_at.tzinfo is None:  # SQLite keeps no zone; stored in UTC
+        issued_at = issued_at.replace(tzinfo=UTC)
+    again = replace(
+        data,
+        serial=found.serial,
+        verification_code=found.verification_code,
+        issued_on=found.issued_on,
+        draft=False,
+    )
+    rendered = render(again, settings, font_family=font.family, measure=metrics_for(font))
+    pdf, pages = _make_pdf(pdf_maker, rendered.html)
+    if hashlib.sha256(pdf).hexdigest() != found.pdf_sha256:
+        log.error("certificate %s could not be reproduced for a retry", found.serial)
+        raise JichiError(e.CANNOT_REPRODUCE, field="request_id", serial=found.serial)
+    with write_transaction(engine) as conn:
+        audit.append(
+            conn,
+            audit.AuditEntry(
+                lg_code=lg_code,
+                at=registry.clock(),
+                actor=clerk.staff_id,
+                actor_role=clerk.role,
+                action="certificate.replay",
+                detail={
+                    "serial": found.serial,
+                    "kind": found.kind,
+                    "remote_subjects": list(found.subject_person_ids),
+                },
+            ),
+        )
+    return Certificate(
+        serial=found.serial,
+        lg_code=found.lg_code,
+        kind=CertificateKind(found.kind),
+        request_id=found.request_id,
+        issued_at=issued_at,
+        subject_person_ids=tuple(found.subject_person_ids),
+        pdf_sha256=found.pdf_sha256,
+        verification_code=found.verification_code,
+        page_count=pages,
+        pdf=pdf,
+        alerts=rendered.alerts,
+        replayed=True,
+    )
+
+
 @dataclass(frozen=True)
 class Preview:
     """What a certificate would look like: marked 見本, with no 発行番号 and no code."""
@@ -492,8 +595,14 @@ def _store(
     clerk: Actor,
     made: _Made,
     issued_at: datetime,
+    *,
+    local: bool = True,
 ) -> Certificate:
-    """The row and one audit entry per subject, in the caller's transaction."""
+    """The row and one audit entry per subject, in the caller's transaction.
+
+    ``local=False`` (広域交付): the subjects are another municipality's residents, so
+    one entry without a subject names them in its detail, and no 本人通知 applies.
+    """
     lg_code = registry.lg_code
     data = made.data
     serial, code, seq, pages = data.serial, data.verification_code, made.seq, made.pages
@@ -521,7 +630,27 @@ def _store(
             alerts=[a.__dict__ for a in made.alerts],
         )
     )
-    for person_id in subject_ids:
+    if not local:
+        audit.append(
+            conn,
+            audit.AuditEntry(
+                lg_code=lg_code,
+                at=registry.clock(),
+                actor=clerk.staff_id,
+                actor_role=clerk.role,
+                action="certificate.issue",
+                detail={
+                    "serial": serial,
+                    "kind": request.kind.value,
+                    "requester_type": request.requester.type.value,
+                    "items": request.items.chosen(),
+                    "pages": pages,
+                    "remote_subjects": list(subject_ids),
+                    "holder": data.remote.holder_lg_code if data.remote else None,
+                },
+            ),
+        )
+    for person_id in subject_ids if local else ():
         detail: dict[str, Any] = {
             "serial": serial,
             "kind": request.kind.value,
@@ -546,18 +675,19 @@ def _store(
                 detail=detail,
             ),
         )
-    issuance_notification.record_notices(  # 本人通知制度: same transaction, never blocks
-        conn,
-        lg_code=lg_code,
-        person_ids=subject_ids,
-        serial=serial,
-        issued_on=data.issued_on,
-        document_kind=request.kind.value,
-        document_label=request.kind.label_ja,
-        requester_type=request.requester.type,
-        official_use=request.official_use,
-        at=issued_at,
-    )
+    if local:
+        issuance_notification.record_notices(  # 本人通知制度: same transaction, never blocks
+            conn,
+            lg_code=lg_code,
+            person_ids=subject_ids,
+            serial=serial,
+            issued_on=data.issued_on,
+            document_kind=request.kind.value,
+            document_label=request.kind.label_ja,
+            requester_type=request.requester.type,
+            official_use=request.official_use,
+            at=issued_at,
+        )
     return Certificate(
         serial=serial,
         lg_code=lg_code,

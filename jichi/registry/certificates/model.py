@@ -140,7 +140,33 @@ DEFAULT_CERTIFICATION_TEXT: Mapping[str, str] = {
     "removed_record_copy": "この写しは、除票の原本と相違ないことを証明する。",
     "record_items_certificate": "上記の事項は、住民票に記載されていることを証明する。",
     "move_out_certificate": "上記の者は、転出の届出をしたことを証明する。",
+    # 広域交付 (法12条の4): issued here from the items the 住所地 sent.  Wording UNCONFIRMED.
+    "record_copy_household.remote.whole": (
+        "この写しは、{holder}長から通知を受けた世帯全員の住民票の記載事項により作成したもので、"
+        "住民票の原本と相違ないことを証明する。"
+    ),
+    "record_copy_household.remote": (
+        "この写しは、{holder}長から通知を受けた住民票の記載事項により作成したもので、"
+        "住民票の原本と相違ないことを証明する。"
+    ),
+    "record_copy_personal.remote": (
+        "この写しは、{holder}長から通知を受けた住民票の記載事項により作成したもので、"
+        "住民票の原本と相違ないことを証明する。"
+    ),
 }
+
+
+@dataclass(frozen=True)
+class RemoteIssuance:
+    """広域交付 (住基法12条の4): a copy issued here from what the 住所地 sent.
+
+    The sheet states both municipalities: the one holding the 住民票 (住所地) and the
+    one issuing the copy (交付地), whose mayor certifies it.
+    """
+
+    holder_lg_code: str
+    holder_name: str  # e.g. 東京都千代田区
+    issuer_name: str  # e.g. 埼玉県川越市
 
 
 @dataclass(frozen=True)
@@ -150,6 +176,8 @@ class CertificateSettings:
     ``mayor`` is the 市区町村長; ``acting`` the 職務代理者 with their periods, chosen by
     the issue date.  ``certification_text`` maps a kind (``record_copy_household.whole``
     for a whole household) to its 認証文; missing keys use the defaults above.
+    A 広域交付 uses ``<kind>.remote`` (and ``.remote.whole``), where ``{holder}`` is the
+    住所地's name.
     ``terminal`` and ``printer`` go into the 発行番号 and may be blank (spec 5.5).
     ``overflow`` is the spec 5.8 parameter: ``"print"`` prints a name that cannot fit
     as far as the field allows, ``"blank"`` leaves the field empty; both raise an alert.
@@ -174,8 +202,15 @@ class CertificateSettings:
                 return official
         return self.mayor
 
-    def certification_for(self, kind: CertificateKind, whole_household: bool) -> str:
+    def certification_for(
+        self, kind: CertificateKind, whole_household: bool, remote: RemoteIssuance | None = None
+    ) -> str:
         texts = {**DEFAULT_CERTIFICATION_TEXT, **self.certification_text}
+        if remote is not None:
+            key = f"{kind.value}.remote"
+            if whole_household and f"{key}.whole" in texts:
+                key = f"{key}.whole"
+            return texts[key].replace("{holder}", remote.holder_name)
         if whole_household and f"{kind.value}.whole" in texts:
             return texts[f"{kind.value}.whole"]
         return texts[kind.value]

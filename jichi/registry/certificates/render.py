@@ -39,6 +39,7 @@ from jichi.registry.certificates.model import (
     CertificateSettings,
     Items,
     Official,
+    RemoteIssuance,
 )
 from jichi.registry.model import Address, PersonName, ResidentRecord
 
@@ -79,6 +80,7 @@ class CertificateData:
     head: ResidentRecord | None = None  # 世帯主, for the 世帯主氏名 line
     official_use: bool = False
     draft: bool = False  # a preview: marked 見本, no 発行番号, no verification code or QR
+    remote: RemoteIssuance | None = None  # 広域交付: issued here from the 住所地's items
 
 
 DRAFT_SERIAL = "見本（未発行・証明書ではありません） "  # a preview's page margin
@@ -464,7 +466,8 @@ def render(
             font_family=font_family,
             serial_css=css_string(DRAFT_SERIAL if data.draft else f"発行番号 {data.serial} "),
             draft=data.draft,
-            certification=settings.certification_for(data.kind, data.whole_household),
+            certification=settings.certification_for(data.kind, data.whole_household, data.remote),
+            remote=data.remote,
             issued_on=wareki(data.issued_on),
             issuer=issuer,
             seal_uri=svg_data_uri(settings.seal_svg) if settings.seal_svg else None,
