@@ -16,6 +16,10 @@ confirmed becomes a task with a reason, never a guess:
   remove the record ex officio; with ``unfiled_move_out="ex_officio_removal"`` the node
   does so itself (and falls back to the task when the registry refuses, e.g. the
   household needs a new head chosen).
+
+A completed move-out (confirmed, or removed ex officio) is told back to the new
+municipality with a 転出確定通知 (令13条3項, :mod:`move_out_confirmed`) in the same
+transaction.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from sqlalchemy import Connection
 
 from jichi.kernel.errors import JichiError
 from jichi.network.flows import errors as e
+from jichi.network.flows import move_out_confirmed
 from jichi.network.flows.tasks import TaskKind, open_task
 from jichi.network.messages import Envelope
 from jichi.registry import commands as c
@@ -132,7 +137,8 @@ def _confirm(node: Node, conn: Connection, env: Envelope, record: ResidentRecord
         new_address=new_address,
         note=f"転入通知 {env.sender} ({env.message_id})",
     )
-    _registry_act(node, conn, env, cmd, record)
+    if _registry_act(node, conn, env, cmd, record):  # 転出確定通知 (令13条3項)
+        move_out_confirmed.notice(node, conn, env, record, move_out_confirmed.CONFIRMED)
 
 
 def _not_filed(node: Node, conn: Connection, env: Envelope, record: ResidentRecord) -> None:
@@ -152,6 +158,7 @@ def _not_filed(node: Node, conn: Connection, env: Envelope, record: ResidentReco
             reason=f"{env.sender}からの転入通知による職権消除（転出届なし、令12条1項）",
         )
         if _registry_act(node, conn, env, cmd, record):
+            move_out_confirmed.notice(node, conn, env, record, move_out_confirmed.EX_OFFICIO)
             return
     open_task(
         conn,

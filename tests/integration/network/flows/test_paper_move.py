@@ -57,7 +57,7 @@ def test_a_paper_move_is_confirmed_by_the_move_in_notice(world: World) -> None:
             ).scalars()
         )
     assert actors == {"system:network"}
-    # The old municipality's 転出確定 leaves no notice of its own for the new one.
+    # Everything was delivered, the 転出確定通知 back to the new municipality included.
     assert world.unsent(OLD) == 0 and world.unsent(NEW) == 0
 
 
