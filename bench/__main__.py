@@ -1,4 +1,6 @@
-"""``python -m bench import|notifications|search|all [options]`` (or ``make bench ARGS=…``).
+"""``python -m bench import|notifications|search|certificates|network|all [options]``.
+
+(Or ``make bench ARGS=…``.)
 
 Examples::
 
@@ -8,6 +10,7 @@ Examples::
     python -m bench search --residents 1000000 --keep-db   # keep the imported database …
     python -m bench search --database jichi_bench_…       # … and search it again later
     python -m bench notifications --count 2000
+    python -m bench network --residents 100000       # 10 nodes' moves; the center under load
 
 Every run prints a table and writes ``bench/results/<command>-<UTC time>.json``.
 """
@@ -24,10 +27,10 @@ from typing import Any
 
 from rich.console import Console
 
-from bench import bulk_import, certificates, notifications, search
+from bench import bulk_import, certificates, network, notifications, search
 from bench.common import Options, Row, console, postgres, table, write_results
 
-COMMANDS = ("import", "notifications", "search", "certificates", "all")
+COMMANDS = ("import", "notifications", "search", "certificates", "network", "all")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -40,8 +43,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--residents",
         type=int,
-        default=defaults.residents,
-        help="rows of the generated registry (import, search)",
+        default=None,
+        help=f"rows of the generated registry (import, search; default {defaults.residents:,}) "
+        f"and identity rows at the center (network; default {defaults.center_residents:,})",
     )
     p.add_argument(
         "--count", type=int, default=defaults.count, help="move-in notifications per backend"
@@ -86,15 +90,58 @@ def parser() -> argparse.ArgumentParser:
         help="import: also cProfile an import of up to 50,000 rows",
     )
     p.add_argument("--no-sqlite", action="store_true", help="notifications: PostgreSQL only")
+    n = p.add_argument_group("network")
+    n.add_argument("--nodes", type=int, default=defaults.nodes, help="municipality nodes (2–15)")
+    n.add_argument(
+        "--node-residents",
+        type=int,
+        default=defaults.node_residents,
+        help="residents filed at each node before the moves",
+    )
+    n.add_argument("--moves", type=int, default=defaults.moves, help="household moves timed")
+    n.add_argument("--nats", action="store_true", help="also move over NATS JetStream")
+    n.add_argument(
+        "--clients", type=int, default=defaults.clients, help="concurrent /v1/verify clients"
+    )
+    n.add_argument(
+        "--http-seconds",
+        type=float,
+        default=defaults.http_seconds,
+        help="measured seconds per server (and pgbench -T)",
+    )
+    n.add_argument(
+        "--bulk-persons",
+        type=int,
+        default=defaults.bulk_persons,
+        help="persons verified through /v1/verify/bulk",
+    )
+    n.add_argument(
+        "--bulk-chunk", type=int, default=defaults.bulk_chunk, help="persons per bulk request"
+    )
+    n.add_argument(
+        "--bulk-clients",
+        type=int,
+        default=defaults.bulk_clients,
+        help="concurrent bulk requests",
+    )
     return p
 
 
 def options_from(args: argparse.Namespace) -> Options:
-    for name in ("residents", "count", "queries"):
-        if getattr(args, name) < 1:
-            raise SystemExit(f"--{name} must be at least 1")
+    defaults = Options()
+    for name in (
+        "residents", "count", "queries", "node_residents", "moves", "clients",
+        "bulk_persons", "bulk_chunk", "bulk_clients",
+    ):  # fmt: skip
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise SystemExit(f"--{name.replace('_', '-')} must be at least 1")
+    if not 2 <= args.nodes <= len(network.MUNICIPALITIES):
+        raise SystemExit(f"--nodes must be between 2 and {len(network.MUNICIPALITIES)}")
+    if args.http_seconds <= 0:
+        raise SystemExit("--http-seconds must be positive")
     return Options(
-        residents=args.residents,
+        residents=args.residents or defaults.residents,
         count=args.count,
         queries=args.queries,
         search_budget=args.search_budget,
@@ -107,6 +154,16 @@ def options_from(args: argparse.Namespace) -> Options:
         profile=args.profile,
         sqlite=not args.no_sqlite,
         work_dir=args.work_dir,
+        nodes=args.nodes,
+        node_residents=args.node_residents,
+        moves=args.moves,
+        nats=args.nats,
+        center_residents=args.residents or defaults.center_residents,
+        clients=args.clients,
+        http_seconds=args.http_seconds,
+        bulk_persons=args.bulk_persons,
+        bulk_chunk=args.bulk_chunk,
+        bulk_clients=args.bulk_clients,
     )
 
 
@@ -144,6 +201,10 @@ def run(command: str, options: Options) -> tuple[Path, dict[str, Any]]:
         if command in ("certificates", "all"):
             results["certificates"] = certificates.run(options, server)
             shown += certificates.rows(results["certificates"])
+            write_results(command, options, results, started, complete=False)
+        if command in ("network", "all"):
+            results["network"] = network.run(options, server)
+            shown += network.rows(results["network"])
         results["databases"] = {"created": server.history, "kept": kept}
     path = write_results(command, options, results, started)
     out = Console(width=None if sys.stdout.isatty() else 132)

@@ -72,6 +72,17 @@ class Options:
     profile: bool = False  # cProfile the jichi import; top functions go into the JSON
     sqlite: bool = True  # notifications: also on SQLite
     work_dir: Path | None = None  # where the generated CSV goes (default: a temp dir)
+    # network: the nodes and their moves, the center and its HTTP load
+    nodes: int = 10  # municipality nodes, one PostgreSQL database each
+    node_residents: int = 300  # residents filed at each node before the moves
+    moves: int = 300  # household moves timed (per transport and per baseline)
+    nats: bool = False  # also run the moves over NATS JetStream
+    center_residents: int = 100_000  # identity rows at the center (--residents)
+    clients: int = 32  # concurrent HTTP clients for /v1/verify
+    http_seconds: float = 10.0  # measured seconds per side (split over rounds); pgbench -T
+    bulk_persons: int = 100_000  # persons verified through /v1/verify/bulk
+    bulk_chunk: int = 10_000  # persons per bulk request
+    bulk_clients: int = 2  # concurrent bulk requests
 
 
 def cipher() -> FieldCipher:
