@@ -104,6 +104,22 @@ CANNOT_REGISTER = define(
 )
 
 
+NOTICE_NOT_FOUND = define(
+    "INO-005",
+    "本人通知（{notice_id}）が見つかりません。",
+    "issuance notice {notice_id} not found",
+    http_status=404,
+    params=("notice_id",),
+)
+ALREADY_SENT = define(
+    "INO-006",
+    "この本人通知は既に送付済みです（{sent_at}）。",
+    "the issuance notice was already sent ({sent_at})",
+    http_status=409,
+    params=("sent_at",),
+)
+
+
 class EndReason(StrEnum):
     WITHDRAWN = "withdrawn"  # 廃止の申出
     DEATH = "death"  # 死亡
@@ -391,16 +407,72 @@ def notices(engine: Engine, lg_code: str, person_id: str) -> list[Notice]:
             .where(issuance_notice.c.lg_code == lg_code, issuance_notice.c.person_id == person_id)
             .order_by(issuance_notice.c.created_at)
         ).all()
-    return [
-        Notice(
-            notice_id=row.notice_id,
-            person_id=row.person_id,
-            issued_on=row.issued_on,
-            document_kind=row.document_kind,
-            document_label=row.document_label,
-            copies=row.copies,
-            requester_class=RequesterClass(row.requester_class),
-            sent_at=row.sent_at,
+    return [_notice(row) for row in rows]
+
+
+def _notice(row: Any) -> Notice:
+    return Notice(
+        notice_id=row.notice_id,
+        person_id=row.person_id,
+        issued_on=row.issued_on,
+        document_kind=row.document_kind,
+        document_label=row.document_label,
+        copies=row.copies,
+        requester_class=RequesterClass(row.requester_class),
+        sent_at=row.sent_at,
+    )
+
+
+def unsent(engine: Engine, lg_code: str) -> list[Notice]:
+    """The notices written but not yet sent, oldest first (the sending queue)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(issuance_notice)
+            .where(issuance_notice.c.lg_code == lg_code, issuance_notice.c.sent_at.is_(None))
+            .order_by(issuance_notice.c.created_at, issuance_notice.c.notice_id)
+        ).all()
+    return [_notice(row) for row in rows]
+
+
+def get_notice(engine: Engine, lg_code: str, notice_id: str) -> Notice:
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(issuance_notice).where(
+                issuance_notice.c.lg_code == lg_code, issuance_notice.c.notice_id == notice_id
+            )
+        ).first()
+    if row is None:
+        raise JichiError(NOTICE_NOT_FOUND, field="notice_id", notice_id=notice_id)
+    return _notice(row)
+
+
+def mark_sent(engine: Engine, lg_code: str, notice_id: str, clerk: Actor, at: datetime) -> Notice:
+    """The letter went out: ``sent_at`` is set once, audited on the person."""
+    with write_transaction(engine) as conn:
+        row = conn.execute(
+            sa.select(issuance_notice).where(
+                issuance_notice.c.lg_code == lg_code, issuance_notice.c.notice_id == notice_id
+            )
+        ).first()
+        if row is None:
+            raise JichiError(NOTICE_NOT_FOUND, field="notice_id", notice_id=notice_id)
+        if row.sent_at is not None:
+            raise JichiError(ALREADY_SENT, field="notice_id", sent_at=row.sent_at.isoformat())
+        conn.execute(
+            issuance_notice.update()
+            .where(issuance_notice.c.notice_id == notice_id)
+            .values(sent_at=at)
         )
-        for row in rows
-    ]
+        audit.append(
+            conn,
+            audit.AuditEntry(
+                lg_code=lg_code,
+                at=at,
+                actor=clerk.staff_id,
+                actor_role=clerk.role,
+                action="issuance_notice.sent",
+                subject_person_id=row.person_id,
+                detail={"notice_id": notice_id, "certificate_serial": row.certificate_serial},
+            ),
+        )
+    return get_notice(engine, lg_code, notice_id)

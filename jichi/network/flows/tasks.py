@@ -112,10 +112,13 @@ def tasks(
     ]
 
 
-def close_task(conn: Connection, task_id: str, staff_id: str, now: datetime) -> bool:
+def close_task(
+    conn: Connection, task_id: str, staff_id: str, now: datetime, note: str | None = None
+) -> bool:
+    """Close an open task; ``note`` is what the clerk did (migration 0014)."""
     done = conn.execute(
         node_task.update()
         .where(node_task.c.task_id == task_id, node_task.c.closed_at.is_(None))
-        .values(closed_at=now, closed_by=staff_id)
+        .values(closed_at=now, closed_by=staff_id, closed_note=note)
     ).rowcount
     return bool(done)

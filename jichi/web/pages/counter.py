@@ -20,7 +20,13 @@ from jichi.registry.queries import SearchQuery
 from jichi.registry.resident_access import ResidentAccess
 from jichi.security.staff import check_password, issue_token, revoke_token
 from jichi.store.engine import write_transaction
-from jichi.web.pages import notifications, person_forms, supervisor
+from jichi.web.pages import (
+    issuance_notices,
+    network,
+    notifications,
+    person_forms,
+    supervisor,
+)
 from jichi.web.pages.common import (
     STAFF_ROLES,
     Form,
@@ -243,4 +249,6 @@ def household(request: Request, household_id: str) -> Response:
 
 router.include_router(notifications.router)
 router.include_router(supervisor.router)
+router.include_router(network.router)
+router.include_router(issuance_notices.router)  # before /residents/{id}/{kind}
 router.include_router(person_forms.router)  # after 職権修正: /residents/{id}/{kind}

@@ -5,7 +5,8 @@ injected into each page as Chromium renders it — with the design tokens' real 
 fonts and layout — and run for the rules tagged wcag2a, wcag2aa, wcag21aa and wcag22aa.
 Any violation fails the test with the rule, its help text and the elements it found.
 Pages are checked in the states a clerk sees: empty, with results, with inline errors,
-after recording, and the supervisor's and the resident's pages.
+after recording, the network tasks and 本人通知 pages (with a notice letter), and the
+supervisor's and the resident's pages.
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ import pytest
 from tests.e2e.browser.conftest import screenshot, sign_in
 from tests.e2e.browser.test_counter import file_family, focused
 from tests.e2e.browser.test_forms import members, move_out
+from tests.e2e.browser.test_network_pages import (
+    open_residence_check,
+    third_party_copy,
+    waiting_requests,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -148,6 +154,22 @@ def test_every_counter_page_meets_wcag_22_aa(browser: Any, server: Any, page: An
     page.get_by_role("button", name="発行する").click()
     page.wait_for_url("**/certificates/issue")
     check(page, "certificate issued", seen)
+    task_id = open_residence_check(server)
+    waiting_requests(server)
+    page.goto("/counter/network")
+    check(page, "network tasks", seen)
+    page.locator(f"li.task:has(#task-{task_id})").get_by_role("button").click()
+    check(page, "network task with errors", seen)
+    page.goto(f"/counter/residents/{family['一郎']}/issuance_notification")
+    check(page, "issuance notification", seen)
+    page.get_by_role("button", name="本日から登録する").click()
+    check(page, "issuance notification registered", seen)
+    third_party_copy(server, family["一郎"])
+    page.goto("/counter/issuance_notices")
+    check(page, "issuance notices", seen)
+    page.get_by_role("link", name="通知書を印刷").first.click()
+    page.wait_for_url("**/letter")
+    check(page, "issuance notice letter", seen)
     page.goto("/counter/audit")
     check(page, "audit", seen)
     page.goto("/counter/households/no-such-household")
