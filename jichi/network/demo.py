@@ -23,7 +23,8 @@ Two ways to run the network underneath:
   quiescence (every outbox sent, every consumer drained) and stops them.
 
 Either way it ends with :mod:`jichi.network.reconcile`.  The simulated counters' clock
-starts some days back and moves on a day at a time, so moves have distinct dates.
+starts some days back and moves on a day at a time, so moves have distinct dates
+(in process; with separate processes it is the real clock, and nobody moves twice).
 """
 
 from __future__ import annotations
@@ -131,19 +132,28 @@ class DemoResult:
 
 
 class Clock:
-    """The counters' clock: starts in the past, moved on a day at a time."""
+    """The counters' clock: starts in the past, moved on a day at a time.
 
-    def __init__(self, start: datetime) -> None:
+    With ``start`` None it is the real clock and never moves on: the separate node
+    processes record with the real clock, and a certificate reads the record as known
+    at the counter's now, so the counters must not live in the past then.
+    """
+
+    def __init__(self, start: datetime | None) -> None:
+        self.start = start
         self.now = start
 
     def __call__(self) -> datetime:
-        return self.now
+        return self.now or datetime.now(UTC)
 
-    def advance(self, days: int = 1) -> None:
+    def advance(self, days: int = 1) -> bool:
+        if self.now is None:
+            return False
         self.now += timedelta(days=days)
+        return True
 
     def today(self) -> date:
-        return self.now.astimezone(JST).date()
+        return self().astimezone(JST).date()
 
 
 Progress = Callable[[str, int, int], None]
@@ -182,7 +192,8 @@ class NetworkDemo:
         span = min(o.moves, 365) + 1
         today = datetime.now(JST).date()
         start = datetime.combine(today - timedelta(days=span), datetime.min.time(), JST)
-        self.clock = Clock((start + timedelta(hours=10)).astimezone(UTC))
+        simulated = (start + timedelta(hours=10)).astimezone(UTC)
+        self.clock = Clock(simulated if o.transport == "inproc" else None)
         self.per_day = max(1, math.ceil(o.moves / 365))
         self.moved_today: set[str] = set()
         self.abroad: list[_Group] = []
@@ -283,9 +294,8 @@ class NetworkDemo:
         return self.clock.today()
 
     def new_day(self, index: int) -> None:
-        if index % self.per_day == 0:
-            self.clock.advance(1)
-            self.moved_today.clear()
+        if index % self.per_day == 0 and self.clock.advance(1):
+            self.moved_today.clear()  # (on the real clock, everyone moves once at most)
 
     def address(self, lg_code: str) -> Address:
         town = self.rng.choice(towns_of(lg_code))

@@ -148,6 +148,7 @@ def test_with_the_center_process_stopped_nodes_go_on_and_the_center_catches_up(
         demo.start_processes()
         try:
             await demo.run_moves(4)
+            assert await demo.wait_quiet(timeout=60)  # every process up and caught up
             assert demo.stop_process("center") == 0  # stopped by SIGTERM, cleanly
             await demo.run_moves(6)
             assert issue_a_copy(demo, demo.lg_codes[1]).startswith(b"%PDF")
