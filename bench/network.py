@@ -248,6 +248,7 @@ async def _network_moves(
     for node in nodes.values():  # what was filed before the run goes out first
         await node.send()
     confirmed_before, _ = _state(world)
+    published_before = sum(node.relay.published for node in nodes.values())
     persons = sum(len(m.person_ids) for m in moves)
     for node in nodes.values():
         await node.start(idle=IDLE)
@@ -278,7 +279,7 @@ async def _network_moves(
     tasks = sum(len(node.tasks()) for node in nodes.values())
     if tasks:
         raise RuntimeError(f"moves ({label}): {tasks} node tasks opened")
-    published = sum(node.relay.published for node in nodes.values())
+    published = sum(node.relay.published for node in nodes.values()) - published_before
     return {
         "what": f"paper move end to end over {label}: move_out, records read, move_in from the "
         "certificate, relay → 転入通知 → inbox → confirm_move_out, until quiescent",

@@ -44,6 +44,14 @@ def test_bench_all_at_tiny_scale_writes_every_figure(pg_admin: Engine, tmp_path:
             "--results-dir", str(results_dir),
             "--work-dir", str(tmp_path / "work"),
             "--profile",
+            # network at its smallest: test_bench_network_… below checks its figures
+            "--nodes", "2",
+            "--node-residents", "8",
+            "--moves", "2",
+            "--clients", "2",
+            "--http-seconds", "1",
+            "--bulk-persons", "100",
+            "--bulk-chunk", "50",
         ]
     )  # fmt: skip
     assert code == 0
@@ -92,9 +100,76 @@ def test_bench_all_at_tiny_scale_writes_every_figure(pg_admin: Engine, tmp_path:
         for key in ("ratio", "ratio_p50", "ratio_p99"):
             assert positive(figures[key]), (backend, key)
 
+    assert results["network"]["moves"]["inprocess"]["moves"] == 2
+    assert positive(results["network"]["center"]["jichi"]["requests_per_s"])
+
     # Every database the run created is gone again.
     created = results["databases"]["created"]
     assert created and not results["databases"]["kept"]
+    with pg_admin.connect() as conn:
+        left = conn.execute(
+            text("SELECT datname FROM pg_database WHERE datname = ANY(:names)"),
+            {"names": created},
+        ).all()
+    assert left == []
+
+
+def test_bench_network_at_tiny_scale_writes_every_figure(pg_admin: Engine, tmp_path: Path) -> None:
+    results_dir = tmp_path / "results"
+    code = main(
+        [
+            "network",
+            "--residents", "500",
+            "--nodes", "3",
+            "--node-residents", "12",
+            "--moves", "3",
+            "--clients", "4",
+            "--http-seconds", "1",
+            "--bulk-persons", "400",
+            "--bulk-chunk", "100",
+            "--pg-admin-url", PG_ADMIN_URL,
+            "--results-dir", str(results_dir),
+        ]
+    )  # fmt: skip
+    assert code == 0
+    [path] = results_dir.glob("network-*.json")
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert document["complete"] is True
+    network = document["results"]["network"]
+
+    moves = network["moves"]
+    assert moves["nodes"] == 3 and moves["each_node_its_own_database"] is True
+    assert moves["residents_filed"] > 0
+    for side in ("inprocess", "registry", "plain_sql"):
+        assert moves[side]["moves"] == 3, side
+        for key in ("seconds", "moves_per_s"):
+            assert positive(moves[side][key]), (side, key)
+    assert moves["inprocess"]["persons"] >= 3
+    assert positive(moves["inprocess"]["messages_published"])
+    for key in ("ratio_vs_plain_sql", "ratio_vs_registry"):
+        assert positive(moves["inprocess"][key]), key
+
+    center = network["center"]
+    assert center["residents"] == 500 and center["population"]["rows"] == 500
+    for side in ("jichi", "bare"):
+        for key in (*LATENCY, "requests_per_s", "matched"):
+            assert positive(center[side][key]), (side, key)
+        assert center[side]["errors"] == 0
+    # Every answer jichi gave is in the provision log (the bulk ones too).
+    assert center["provision_rows_logged"] >= center["jichi"]["n"] + 400
+    single = center["single"]
+    for key in ("ratio_vs_bare", "share_of_bare", "ratio_p50_vs_bare", "ratio_p99_vs_bare"):
+        assert positive(single[key]), key
+    assert isinstance(single["target"]["met"], bool)
+    assert positive(center["pgbench"]["tps"]) and positive(single["ratio_vs_pgbench"])
+    bulk = center["bulk"]
+    assert bulk["persons"] == 400 and bulk["requests"] == 4
+    assert bulk["matched"] == 360  # every 10th code asked about is not on file
+    assert positive(bulk["persons_per_s"]) and positive(bulk["ratio_vs_pgbench"])
+    assert isinstance(bulk["target"]["met"], bool)
+
+    created = document["results"]["databases"]["created"]
+    assert len(created) == 4  # three nodes and the center
     with pg_admin.connect() as conn:
         left = conn.execute(
             text("SELECT datname FROM pg_database WHERE datname = ANY(:names)"),
