@@ -422,11 +422,7 @@ def moves(options: Options, server: Postgres) -> dict[str, Any]:
                 transport: Transport = NatsTransport(stream=stream, root=stream.lower())
             else:
                 transport = InProcessTransport()
-            try:
-                result[name] = asyncio.run(_network_moves(world, planned, transport, name))
-            finally:
-                if isinstance(transport, NatsTransport):
-                    asyncio.run(_drop_stream(transport))
+            result[name] = asyncio.run(_moves_over(world, planned, transport, name))
             console.log(f"moves over {name}: {result[name]['moves_per_s']:,.1f} moves/s")
         direct = plan(world, "registry", len(planned))
         result["registry"] = _registry_moves(world, direct)
@@ -449,6 +445,17 @@ def moves(options: Options, server: Postgres) -> dict[str, Any]:
         for engine in world.engines.values():
             engine.dispose()
     return result
+
+
+async def _moves_over(
+    world: World, moves: list[Move], transport: Transport, label: str
+) -> dict[str, Any]:
+    """The timed run; a NATS stream is dropped afterwards on the same event loop."""
+    try:
+        return await _network_moves(world, moves, transport, label)
+    finally:
+        if isinstance(transport, NatsTransport):
+            await _drop_stream(transport)
 
 
 async def _drop_stream(transport: NatsTransport) -> None:
