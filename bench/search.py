@@ -67,15 +67,25 @@ BASELINE_SQL = {
         "WITH matches AS MATERIALIZED (SELECT person_id, kana_key FROM resident "
         "WHERE lg_code = %s AND status = 'active' AND name_key LIKE %s ESCAPE '\\') "
         "SELECT r.record, p.kana_key, p.person_id FROM "
-        "(SELECT person_id, kana_key FROM matches ORDER BY kana_key, person_id LIMIT %s) p "
-        "JOIN resident r ON r.person_id = p.person_id ORDER BY p.kana_key, p.person_id"
+        "(SELECT person_id, kana_key FROM matches "
+        'ORDER BY kana_key COLLATE "C", person_id COLLATE "C" LIMIT %s) p '
+        "JOIN resident r ON r.person_id = p.person_id "
+        'ORDER BY p.kana_key COLLATE "C", p.person_id COLLATE "C"'
     ),
     "kana": (
         "SELECT record, kana_key, person_id FROM resident "
-        "WHERE lg_code = %s AND status = 'active' AND kana_key LIKE %s ESCAPE '\\' "
-        "ORDER BY kana_key, person_id LIMIT %s"
+        "WHERE lg_code = %s AND status = 'active' "
+        'AND kana_key COLLATE "C" >= %s AND kana_key COLLATE "C" < %s '
+        'ORDER BY kana_key COLLATE "C", person_id COLLATE "C" LIMIT %s'
     ),
 }
+
+
+def baseline_params(kind: str, key: str, size: int) -> tuple[object, ...]:
+    """The parameters of :data:`BASELINE_SQL` for a folded key."""
+    if kind == "name":
+        return (LG, like_prefix(key), size)
+    return (LG, key, key + "\U0010ffff", size)
 
 
 def like_prefix(key: str) -> str:
@@ -112,7 +122,7 @@ def explain(conninfo: str, kind: str, key: str) -> list[str]:
     with psycopg.connect(conninfo, autocommit=True) as conn:
         plan = conn.execute(
             "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + BASELINE_SQL[kind],
-            (LG, like_prefix(key), SearchQuery().limit + 1),
+            baseline_params(kind, key, SearchQuery().limit + 1),
         ).fetchall()
     return [line for (line,) in plan]
 
@@ -152,9 +162,10 @@ def measure_kind(
         with engine.connect() as c, c.begin():
             return len(queries.search(c, LG, ask(text)).records)
 
-    def by_sql(pattern: str) -> int:
-        # prepare=False: a plan made for this very pattern, as psql would run it
-        return len(conn.execute(statement, (LG, pattern, page + 1), prepare=False).fetchall())
+    def by_sql(key: str) -> int:
+        # prepare=False: a plan made for this very key, as psql would run it
+        params = baseline_params(kind, key, page + 1)
+        return len(conn.execute(statement, params, prepare=False).fetchall())
 
     runs: dict[str, Callable[[str, str], int]] = {
         "registry": lambda text, _: by_registry(text),
@@ -172,7 +183,7 @@ def measure_kind(
             elif index > warm and watch.elapsed > budget:
                 stopped = True
                 break
-            pattern = like_prefix(fold(text))  # the baseline gets its key folded for free
+            pattern = fold(text)  # the baseline gets its key folded for free
             order = MODES[index % len(MODES) :] + MODES[: index % len(MODES)]
             counts = {}
             for mode in order:

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from jichi.kernel.address import fold_address
 from jichi.kernel.errors import INVALID_INPUT, JichiError
 from jichi.kernel.text import name_search_key, reading_search_key
 from jichi.registry.model import ResidentRecord
@@ -64,23 +65,29 @@ def search(conn: Connection, lg_code: str, query: SearchQuery) -> SearchPage:
         where.append(resident.c.status == "active")
     if query.name:
         where.append(_prefix(resident.c.name_key, name_search_key(query.name), postgres))
+    kana_key, person_key = (
+        _ordered(resident.c.kana_key, postgres),
+        _ordered(resident.c.person_id, postgres),
+    )
     if query.kana:
-        where.append(_prefix(resident.c.kana_key, reading_search_key(query.kana), postgres))
+        # A range in the listing order: the reading-order index serves filter and order.
+        key = reading_search_key(query.kana)
+        where.append(sa.and_(kana_key >= key, kana_key < key + "\U0010ffff"))
     if query.address:
-        where.append(_prefix(resident.c.address_key, name_search_key(query.address), postgres))
+        where.append(_prefix(resident.c.address_key, fold_address(query.address), postgres))
     if query.date_of_birth:
         where.append(resident.c.date_of_birth == query.date_of_birth)
     if query.resident_code:
         where.append(resident.c.resident_code == query.resident_code)
     if query.household_id:
         where.append(resident.c.household_id == query.household_id)
-    order = (resident.c.kana_key, resident.c.person_id)
+    order = (kana_key, person_key)
     if query.cursor:
         kana, person_id = _decode(query.cursor)
         where.append(sa.tuple_(*order) > sa.tuple_(sa.literal(kana), sa.literal(person_id)))
     rows: list[Any]
     if query.name or query.address:
-        rows = _page_of_prefix_matches(conn, where, limit + 1)
+        rows = _page_of_prefix_matches(conn, where, limit + 1, postgres)
     else:
         rows = list(
             conn.execute(
@@ -98,7 +105,20 @@ def search(conn: Connection, lg_code: str, query: SearchQuery) -> SearchPage:
     return SearchPage(records, cursor)
 
 
-def _page_of_prefix_matches(conn: Connection, where: list[Any], size: int) -> list[Any]:
+def _ordered(column: Any, postgres: bool) -> Any:
+    """The column in listing order: code point order on both databases.
+
+    SQLite compares text as bytes; PostgreSQL follows the database's collation, which a
+    municipality may have set to anything.  COLLATE "C" (the collation of the ordering
+    index, migration 0015) gives PostgreSQL SQLite's order — アイウエオ順 for katakana
+    keys — and lets a reading prefix be an index range.
+    """
+    return column.collate("C") if postgres else column
+
+
+def _page_of_prefix_matches(
+    conn: Connection, where: list[Any], size: int, postgres: bool
+) -> list[Any]:
     """One page of a name or address search, whatever the prefix's frequency.
 
     The filter (a prefix of the name or address key) and the order (the reading) are on
@@ -117,7 +137,7 @@ def _page_of_prefix_matches(conn: Connection, where: list[Any], size: int) -> li
     )
     page = (
         sa.select(matches.c.person_id, matches.c.kana_key)
-        .order_by(matches.c.kana_key, matches.c.person_id)
+        .order_by(_ordered(matches.c.kana_key, postgres), _ordered(matches.c.person_id, postgres))
         .limit(size)
         .subquery("page")
     )
@@ -125,7 +145,7 @@ def _page_of_prefix_matches(conn: Connection, where: list[Any], size: int) -> li
         conn.execute(
             sa.select(resident.c.record, page.c.kana_key, page.c.person_id)
             .join_from(page, resident, resident.c.person_id == page.c.person_id)
-            .order_by(page.c.kana_key, page.c.person_id)
+            .order_by(_ordered(page.c.kana_key, postgres), _ordered(page.c.person_id, postgres))
         ).all()
     )
 

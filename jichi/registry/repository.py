@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from jichi.kernel.address import fold_address
 from jichi.kernel.text import name_search_key, reading_search_key
 from jichi.registry.events import Event, EventKind, NotificationKind
 from jichi.registry.model import Address, ResidentRecord
@@ -156,7 +157,8 @@ def resident_row(
 
 
 def address_key(address: Address) -> str:
-    return name_search_key(address.town + address.block + address.building)
+    """The search key of an address: 五丁目 and ５丁目 and 5- are one (migration 0016)."""
+    return fold_address(address.town + address.block + address.building)
 
 
 def upsert_resident(conn: Connection, row: dict[str, Any], *, exists: bool) -> None:

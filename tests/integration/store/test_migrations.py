@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import inspect
 
 from jichi.store import migrate
@@ -46,3 +48,49 @@ def test_environment_url_wins_and_postgres_spellings_use_psycopg(
     assert database_url() == "postgresql+psycopg://u@h:5432/d"
     assert normalize_url("postgresql://u@h/d") == "postgresql+psycopg://u@h/d"
     assert normalize_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_0016_recomputes_address_keys_of_existing_residents_and_households(
+    empty_db_url: str,
+) -> None:
+    """A registry filled before 0016 finds 五丁目 by ５丁目 after the upgrade, and back."""
+    from jichi.registry import repository as repo
+    from jichi.registry.model import Address, ResidentRecord
+    from jichi.registry.tables import household, resident
+    from tests.integration.registry.test_search import sample_record
+
+    engine = make_engine(empty_db_url)
+    migrate.upgrade(engine, "0015")
+    record: ResidentRecord = sample_record(town="大字的場五丁目", block="3番地の2")
+    address: Address = record.address
+    now = datetime(2026, 11, 27, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            household.insert().values(
+                household_id=record.household_id,
+                lg_code=record.lg_code,
+                address=address.model_dump(mode="json"),
+                address_key="old",
+                active=True,
+                version=1,
+                updated_at=now,
+            )
+        )
+        row = repo.resident_row(
+            record, number_hash=None, number_enc=None, restricted=False, version=1, now=now
+        )
+        conn.execute(resident.insert().values({**row, "address_key": "old"}))
+
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        keys = {
+            conn.execute(sa.select(household.c.address_key)).scalar_one(),
+            conn.execute(sa.select(resident.c.address_key)).scalar_one(),
+        }
+    assert keys == {"大字的場5-3-2"} == {repo.address_key(address)}
+
+    migrate.downgrade(engine, "0015")
+    with engine.connect() as conn:
+        old = conn.execute(sa.select(resident.c.address_key)).scalar_one()
+    assert old == "大字的場五丁目3番地の2"
+    engine.dispose()

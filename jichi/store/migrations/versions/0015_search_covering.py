@@ -1,4 +1,4 @@
-"""Search: the name and address indexes cover what a search sorts and filters by.
+"""Search: indexes that serve a prefix search and the reading order together.
 
 A name search filters on a prefix of ``name_key`` but lists people in reading order
 (``kana_key``).  With the old indexes PostgreSQL had two bad choices for a common prefix
@@ -8,6 +8,11 @@ residents) or fetch every match's row, 1.2 kB of JSON each, to sort them.  With
 from the index alone and only the page's rows are fetched (``jichi.registry.queries``).
 PostgreSQL keeps them as INCLUDE columns of the ``text_pattern_ops`` index; SQLite has
 no INCLUDE, so they follow the key there.
+
+A reading search lists in reading order, so one index can do both — if its order is
+the order asked for.  On PostgreSQL the listing order becomes COLLATE "C" (code points,
+as SQLite compares), the reading-order index is rebuilt in it, and a reading prefix is
+a range of it; the separate ``text_pattern_ops`` reading index is no longer needed.
 
 Revision ID: 0015
 Revises: 0014
@@ -29,6 +34,15 @@ INDEXES = (("ix_resident_name", "name_key"), ("ix_resident_address", "address_ke
 
 def upgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
+    if postgres:
+        # Listing order in code points whatever the database's collation; a reading
+        # prefix becomes a range of this index, so the text_pattern_ops one goes.
+        op.drop_index("ix_resident_order", table_name="resident")
+        op.drop_index("ix_resident_kana", table_name="resident")
+        op.execute(
+            'CREATE INDEX ix_resident_order ON resident (lg_code, kana_key COLLATE "C", '
+            'person_id COLLATE "C")'
+        )
     for name, column in INDEXES:
         op.drop_index(name, table_name="resident")
         if postgres:
@@ -42,6 +56,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
+    if postgres:
+        op.drop_index("ix_resident_order", table_name="resident")
+        op.create_index("ix_resident_order", "resident", ["lg_code", "kana_key", "person_id"])
+        op.execute("CREATE INDEX ix_resident_kana ON resident (lg_code, kana_key text_pattern_ops)")
     for name, column in INDEXES:
         op.drop_index(name, table_name="resident")
         if postgres:
