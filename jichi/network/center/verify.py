@@ -15,7 +15,7 @@ logged (:mod:`.provisions`) in the caller's transaction — the same one as the 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -29,7 +29,7 @@ from jichi.kernel.errors import JichiError
 from jichi.kernel.identifiers import IdKind, validate
 from jichi.kernel.text import name_search_key
 from jichi.network.center import errors as e
-from jichi.network.center.agencies import Agency, require_purpose
+from jichi.network.center.agencies import ITEMS, Agency, require_purpose
 from jichi.network.center.provisions import Provision, log_provisions
 from jichi.network.center.tables import center_identity
 
@@ -64,7 +64,7 @@ class Answer:
 
 
 @dataclass(frozen=True)
-class _Checked:
+class Checked:
     code: str | None
     key: tuple[date, str, str, str] | None  # (date_of_birth, sex, name_key, address_key)
 
@@ -86,31 +86,10 @@ def verify(
     bulk: bool = False,
 ) -> list[Answer]:
     """Answer every query and log every answer, in ``conn``'s transaction."""
-    require_purpose(agency, purpose)
-    if len(queries) > MAX_BULK:
-        raise JichiError(e.TOO_MANY, field="items", maximum=MAX_BULK, actual=len(queries))
-    checked = [_check(q, f"items[{i}]." if bulk else "") for i, q in enumerate(queries)]
+    checked = plan(agency, purpose, queries, bulk=bulk)
     by_code = _rows_by_code(conn, {c.code for c in checked if c.code})
     by_key = _rows_by_key(conn, {c.key for c in checked if c.key and not c.code})
-    answers: list[Answer] = []
-    provisions: list[Provision] = []
-    for index, (query, c) in enumerate(zip(queries, checked, strict=True)):
-        if c.code:
-            row = by_code.get(c.code)
-            rows = [row] if row is not None and (c.key is None or _key(row) == c.key) else []
-        else:
-            rows = by_key.get(c.key, []) if c.key else []
-        if len(rows) == 1:
-            answer = Answer(Result.MATCH, rows[0].resident_code, _items(rows[0], agency), query.ref)
-        elif rows:
-            answer = Answer(Result.AMBIGUOUS, None, None, query.ref)
-        else:
-            answer = Answer(Result.NO_MATCH, None, None, query.ref)
-        answers.append(answer)
-        # The code the agency asked about is logged even on no-match: the resident may
-        # see that someone asked.  A basic-four no-match involved no code.
-        logged_code = answer.resident_code or c.code
-        provisions.append(Provision(index, c.kind, logged_code, answer.result.value))
+    answers, provisions = decide(agency, queries, checked, by_code, by_key)
     log_provisions(
         conn,
         request_id=request_id or str(uuid.uuid4()),
@@ -122,11 +101,63 @@ def verify(
     return answers
 
 
-def _check(query: Query, prefix: str) -> _Checked:
+def plan(
+    agency: Agency, purpose: str, queries: Sequence[Query], *, bulk: bool = False
+) -> list[Checked]:
+    """Refuse what may not be asked (purpose, size, shape) before anything is read."""
+    require_purpose(agency, purpose)
+    if len(queries) > MAX_BULK:
+        raise JichiError(e.TOO_MANY, field="items", maximum=MAX_BULK, actual=len(queries))
+    return [check(q, f"items[{i}]." if bulk else "") for i, q in enumerate(queries)]
+
+
+Row = Mapping[Any, Any]
+"""An identity row by column name: a SQLAlchemy ``RowMapping`` or an asyncpg ``Record``."""
+
+
+def decide(
+    agency: Agency,
+    queries: Sequence[Query],
+    checked: Sequence[Checked],
+    by_code: Mapping[str, Row],
+    by_key: Mapping[tuple[date, str, str, str], list[Row]],
+) -> tuple[list[Answer], list[Provision]]:
+    """The answers, and the provision-log rows that must be written with them."""
+    items = allowed_items(agency)
+    answers: list[Answer] = []
+    provisions: list[Provision] = []
+    for index, (query, c) in enumerate(zip(queries, checked, strict=True)):
+        if c.code:
+            row = by_code.get(c.code)
+            rows = [row] if row is not None and (c.key is None or _key(row) == c.key) else []
+        else:
+            rows = by_key.get(c.key, []) if c.key else []
+        if len(rows) == 1:
+            found = rows[0]
+            code = found["resident_code"]
+            answer = Answer(Result.MATCH, code, identity(found, items), query.ref)
+        elif rows:
+            answer = Answer(Result.AMBIGUOUS, None, None, query.ref)
+        else:
+            answer = Answer(Result.NO_MATCH, None, None, query.ref)
+        answers.append(answer)
+        # The code the agency asked about is logged even on no-match: the resident may
+        # see that someone asked.  A basic-four no-match involved no code.
+        logged_code = answer.resident_code or c.code
+        provisions.append(Provision(index, c.kind, logged_code, answer.result.value))
+    return answers, provisions
+
+
+def check(query: Query, prefix: str = "") -> Checked:
+    """The query's resident code (validated) and basic-four key (folded), or a 4xx."""
     code = None
     if query.resident_code:
-        field = f"{prefix}resident_code"
-        code = validate(IdKind.RESIDENT_CODE, query.resident_code, field=field).value
+        raw = query.resident_code
+        if len(raw) == 11 and raw.isascii() and raw.isdigit():
+            code = raw  # already what validate() would return (its check-digit rule only warns)
+        else:
+            field = f"{prefix}resident_code"
+            code = validate(IdKind.RESIDENT_CODE, raw, field=field).value
     four = (query.name, query.date_of_birth, query.sex, query.address)
     given = [v for v in four if v not in (None, "")]
     if (given and len(given) < 4) or (not given and code is None):
@@ -140,27 +171,46 @@ def _check(query: Query, prefix: str) -> _Checked:
             name_search_key(query.name),
             fold_address(query.address),
         )
-    return _Checked(code, key)
+    return Checked(code, key)
 
 
-def _key(row: sa.Row[Any]) -> tuple[date, str, str, str]:
-    return (row.date_of_birth, row.sex, row.name_key, row.address_key)
+def allowed_items(agency: Agency) -> tuple[str, ...]:
+    """The items this agency may receive, in the order of :data:`.agencies.ITEMS`."""
+    return tuple(name for name in ITEMS if name in agency.items)
 
 
-def _rows_by_code(conn: Connection, codes: set[str]) -> dict[str, sa.Row[Any]]:
-    found: dict[str, sa.Row[Any]] = {}
+def identity(row: Row, items: Sequence[str]) -> dict[str, Any]:
+    """Only the allowed items of an identity row (never the individual number)."""
+    out: dict[str, Any] = {}
+    for name in items:
+        if name == "change":
+            changed = row["effective_date"].isoformat()
+            out[name] = {"reason": row["reason"], "effective_date": changed}
+        elif name == "date_of_birth":
+            out[name] = row[name].isoformat()
+        else:
+            out[name] = row[name]
+    return out
+
+
+def _key(row: Row) -> tuple[date, str, str, str]:
+    return (row["date_of_birth"], row["sex"], row["name_key"], row["address_key"])
+
+
+def _rows_by_code(conn: Connection, codes: set[str]) -> dict[str, Row]:
+    found: dict[str, Row] = {}
     ordered = sorted(codes)
     for start in range(0, len(ordered), _CHUNK):
         chunk = ordered[start : start + _CHUNK]
         query = sa.select(center_identity).where(center_identity.c.resident_code.in_(chunk))
-        found.update((row.resident_code, row) for row in conn.execute(query))
+        found.update((row.resident_code, row._mapping) for row in conn.execute(query))
     return found
 
 
 def _rows_by_key(
     conn: Connection, keys: set[tuple[date, str, str, str]]
-) -> dict[tuple[date, str, str, str], list[sa.Row[Any]]]:
-    found: dict[tuple[date, str, str, str], list[sa.Row[Any]]] = {}
+) -> dict[tuple[date, str, str, str], list[Row]]:
+    found: dict[tuple[date, str, str, str], list[Row]] = {}
     ordered = sorted(keys)
     c = center_identity.c
     columns = sa.tuple_(c.date_of_birth, c.sex, c.name_key, c.address_key)
@@ -168,20 +218,5 @@ def _rows_by_key(
         chunk = ordered[start : start + _CHUNK]
         query = sa.select(center_identity).where(columns.in_(chunk))
         for row in conn.execute(query):
-            found.setdefault(_key(row), []).append(row)
+            found.setdefault(_key(row._mapping), []).append(row._mapping)
     return found
-
-
-def _items(row: sa.Row[Any], agency: Agency) -> dict[str, Any]:
-    allowed = set(agency.items)
-    full: dict[str, Any] = {
-        "name": row.name,
-        "name_kana": row.name_kana,
-        "date_of_birth": row.date_of_birth.isoformat(),
-        "sex": row.sex,
-        "address": row.address,
-        "status": row.status,
-        "change": {"reason": row.reason, "effective_date": row.effective_date.isoformat()},
-        "lg_code": row.lg_code,
-    }
-    return {name: value for name, value in full.items() if name in allowed}

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
+import asyncpg
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -58,13 +59,24 @@ def population(engine: Engine) -> None:
 
 
 @pytest.fixture
-def selects(engine: Engine) -> Iterator[list[str]]:
+def selects(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """SELECTs of identity rows, on either path (SQLAlchemy, or asyncpg on PostgreSQL)."""
     seen: list[str] = []
 
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def note(statement: str) -> None:
         if statement.lstrip().upper().startswith("SELECT") and "center_identity" in statement:
             seen.append(statement)
 
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        note(statement)
+
+    fetch = asyncpg.Connection.fetch
+
+    async def counted_fetch(self: asyncpg.Connection, query: str, *args: Any, **kw: Any) -> Any:
+        note(query)
+        return await fetch(self, query, *args, **kw)
+
+    monkeypatch.setattr(asyncpg.Connection, "fetch", counted_fetch)
     event.listen(engine, "before_cursor_execute", count)
     yield seen
     event.remove(engine, "before_cursor_execute", count)
