@@ -38,7 +38,7 @@ from jichi.network.center import errors as e
 from jichi.network.center.agencies import TOKEN_PREFIX, Agency, digest
 from jichi.network.center.verify import (
     Answer,
-    Query,
+    Asked,
     Result,
     Row,
     allowed_items,
@@ -144,7 +144,7 @@ class CenterPool:
         await self.pool.close()
 
     async def verify_one(
-        self, token: str | None, purpose: str, query: Query, request_id: str
+        self, token: str | None, purpose: str, query: Asked, request_id: str
     ) -> Answer:
         """One person: the same answer as :func:`.verify.verify`, logged in one statement."""
         hashed = _hashed(token)
@@ -169,7 +169,7 @@ class CenterPool:
         return Answer(Result.NO_MATCH, None, None, query.ref)
 
     async def verify_many(
-        self, token: str | None, purpose: str, queries: Sequence[Query], request_id: str
+        self, token: str | None, purpose: str, queries: Sequence[Asked], request_id: str
     ) -> list[Answer]:
         """Many people in one transaction: token check, chunked reads, the log by COPY."""
         hashed = _hashed(token)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
@@ -24,8 +24,7 @@ from jichi.network.center.tables import center_agency, center_provision
 _CHUNK = 1_000
 
 
-@dataclass(frozen=True)
-class Provision:
+class Provision(NamedTuple):
     """One logged read, as the log keeps it."""
 
     item: int

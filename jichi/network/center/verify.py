@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
@@ -55,8 +55,24 @@ class Query:
     ref: str | None = None
 
 
-@dataclass(frozen=True)
-class Answer:
+class Asked(Protocol):
+    """Anything shaped like a :class:`Query` (the API passes its validated body items as-is)."""
+
+    @property
+    def resident_code(self) -> str | None: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def date_of_birth(self) -> date | None: ...
+    @property
+    def sex(self) -> str | None: ...
+    @property
+    def address(self) -> str | None: ...
+    @property
+    def ref(self) -> str | None: ...
+
+
+class Answer(NamedTuple):  # a tuple: ten thousand are built per bulk request
     result: Result
     resident_code: str | None
     identity: dict[str, Any] | None  # only the items the agency may receive
@@ -79,7 +95,7 @@ def verify(
     conn: Connection,
     agency: Agency,
     purpose: str,
-    queries: Sequence[Query],
+    queries: Sequence[Asked],
     *,
     now: datetime | None = None,
     request_id: str | None = None,
@@ -102,7 +118,7 @@ def verify(
 
 
 def plan(
-    agency: Agency, purpose: str, queries: Sequence[Query], *, bulk: bool = False
+    agency: Agency, purpose: str, queries: Sequence[Asked], *, bulk: bool = False
 ) -> list[Checked]:
     """Refuse what may not be asked (purpose, size, shape) before anything is read."""
     require_purpose(agency, purpose)
@@ -117,7 +133,7 @@ Row = Mapping[Any, Any]
 
 def decide(
     agency: Agency,
-    queries: Sequence[Query],
+    queries: Sequence[Asked],
     checked: Sequence[Checked],
     by_code: Mapping[str, Row],
     by_key: Mapping[tuple[date, str, str, str], list[Row]],
@@ -148,7 +164,7 @@ def decide(
     return answers, provisions
 
 
-def check(query: Query, prefix: str = "") -> Checked:
+def check(query: Asked, prefix: str = "") -> Checked:
     """The query's resident code (validated) and basic-four key (folded), or a 4xx."""
     code = None
     if query.resident_code:
@@ -183,11 +199,11 @@ def identity(row: Row, items: Sequence[str]) -> dict[str, Any]:
     """Only the allowed items of an identity row (never the individual number)."""
     out: dict[str, Any] = {}
     for name in items:
-        if name == "change":
+        if name == "date_of_birth":
+            out[name] = row[name].isoformat()
+        elif name == "change":
             changed = row["effective_date"].isoformat()
             out[name] = {"reason": row["reason"], "effective_date": changed}
-        elif name == "date_of_birth":
-            out[name] = row[name].isoformat()
         else:
             out[name] = row[name]
     return out
