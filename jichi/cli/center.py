@@ -52,8 +52,14 @@ def serve(
     port: int = typer.Option(8100, "--port", help="待ち受けるポート"),
     host: str = typer.Option("127.0.0.1", "--host", help="待ち受けるアドレス"),
     url: str | None = typer.Option(None, "--url", help=URL_HELP),
+    pool: int = typer.Option(
+        20, "--pool", min=1, max=200, help="PostgreSQL の接続数（照会の同時実行数の目安）"
+    ),
 ) -> None:
-    """センターの照会 API を起動します（市区町村の画面とは別のプロセス）."""
+    """センターの照会 API を起動します（市区町村の画面とは別のプロセス）.
+
+    PostgreSQL では照会 2 本を asyncpg の接続 ``--pool`` 本で処理します（ADR 0007）。
+    """
     import uvicorn
 
     from jichi.web.center.app import create_center_app
@@ -66,7 +72,8 @@ def serve(
         )
         raise typer.Exit(1)
     console.print(f"全国センター: http://{host}:{port}/v1/ で待ち受けています（Ctrl+C で終了）")
-    uvicorn.run(create_center_app(engine), host=host, port=port, log_level="warning")
+    app = create_center_app(engine, pool_size=pool)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 @app.command("receive")
