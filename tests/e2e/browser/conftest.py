@@ -56,7 +56,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     path = tmp_path_factory.mktemp("browser") / "jichi.db"
     engine = make_engine(f"sqlite:///{path}")
@@ -81,7 +81,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
+# Package scope: closed after this folder, as sync Playwright holds the thread's event loop.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     if shutil.which(CHROMIUM) is None:
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (requirements/debian.txt)")

@@ -140,7 +140,10 @@ def test_only_a_supervisor_may_post_an_ex_officio_removal_or_a_restoration(
         ),
         CLERK,
     )
-    person_id = applied.person_ids[-1]
+    # person_ids are sorted ids, not the family's order: take a child, never the head
+    person_id = next(
+        pid for pid in applied.person_ids if registry.read_record(pid, CLERK).relationship == "子"
+    )
     removal = {"effective_date": "2026-11-25", "reason": "実態調査で居住の事実なし"}
     token = sign_in(client)
     for kind, body in (("ex_officio_removal", removal), ("restoration", {"reason": "誤り"})):
