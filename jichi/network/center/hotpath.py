@@ -5,12 +5,15 @@ and the same decision (:func:`.verify.decide`), with the same guarantee: **the p
 log row is written in the same transaction as the read**, so a crash never leaves an
 answered but unlogged provision.  What changes is how the database is reached (ADR 0007):
 
-* **One person** (``/v1/verify``): one statement.  It checks that the token is still live
-  (not revoked, agency active), reads the identity row(s), and inserts the provision row
-  — a data-modifying ``WITH`` — in the statement's own implicit transaction, which
-  commits before the answer leaves.  If the token was revoked, nothing is read and
-  nothing is logged.  asyncpg prepares each of the three statement shapes (by code, by
-  the basic four, by both) once per connection and reuses it.
+* **One person** (``/v1/verify``): group commit.  Requests go to a queue; each of a few
+  batch workers takes the first waiting request and whatever else is already queued (up
+  to :data:`BATCH_CAP`, without waiting for more) and runs **one** statement for them
+  all: a data-modifying ``WITH`` over ``unnest`` arrays that checks, per request, that
+  its token is still live (not revoked, agency active), reads its identity row(s), and
+  inserts its provision row — in the statement's own implicit transaction, which commits
+  before any answer of the batch leaves.  A revoked token's request reads and logs
+  nothing.  If the statement fails, every request of the batch fails with
+  :class:`BatchFailed` and nothing of the batch is logged (rolled back).
 * **Many people** (``/v1/verify/bulk``): one explicit transaction — the token check, one
   ``= ANY($1)`` SELECT per chunk of codes (one join on ``unnest`` per chunk of basic-four
   keys), then the provision log by ``COPY``.
@@ -25,11 +28,13 @@ to the TTL to be seen.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import time
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import NamedTuple
 
 import asyncpg
 
@@ -39,6 +44,7 @@ from jichi.network.center.agencies import TOKEN_PREFIX, Agency, digest
 from jichi.network.center.verify import (
     Answer,
     Asked,
+    Checked,
     Result,
     Row,
     allowed_items,
@@ -48,6 +54,8 @@ from jichi.network.center.verify import (
 )
 
 AGENCY_TTL_S = 30.0
+BATCH_CAP = 64  # single requests per group-commit statement at most
+BATCH_WORKERS = 4  # group-commit statements in flight at once (each holds a pool connection)
 _CACHE_MAX = 10_000  # verified tokens kept at most (then the cache starts over)
 _CHUNK = 5_000  # codes or keys per SELECT in a bulk request
 
@@ -80,82 +88,231 @@ JOIN unnest($1::date[], $2::varchar[], $3::text[], $4::text[]) AS k(d, s, n, a)
 """
 
 
-def _single_sql(kind: str) -> str:
-    """Check the token, read, log — one statement, one implicit transaction.
+_FIELDS = _IDENTITY.split(", ")
 
-    $1 token hash, $2 agency id, $3 request id, $4 purpose, then the code and/or the
-    basic four.  The provision row: ``match`` when exactly one person fits (logged with
-    their code), ``ambiguous`` when more than one does, else ``no_match`` (logged with the
-    code asked about, if any).  The last SELECT gives one row per person found (at most
-    two), or one row of NULLs, each saying whether the token was live.
-    """
-    where: list[str] = []
-    asked_code = "NULL::varchar"
-    n = 5
-    if kind in ("code", "code_and_basic_four"):
-        where.append("resident_code = $5")
-        asked_code = "$5::varchar"
-        n = 6
-    if kind in ("basic_four", "code_and_basic_four"):
-        where.append(
-            f"date_of_birth = ${n} AND sex = ${n + 1} AND name_key = ${n + 2} "
-            f"AND address_key = ${n + 3}"
-        )
-    return f"""
-WITH live AS (
-    SELECT FROM center_agency_credential t JOIN center_agency a ON a.agency_id = t.agency_id
-    WHERE t.token_hash = $1 AND t.agency_id = $2 AND t.revoked_at IS NULL AND a.active
+
+def _fields(alias: str) -> str:
+    return ", ".join(f"{alias}.{name}" for name in _FIELDS)
+
+
+_BATCH_SQL = f"""
+WITH q AS (
+    SELECT * FROM unnest($1::int[], $2::varchar[], $3::varchar[], $4::varchar[],
+                         $5::varchar[], $6::varchar[], $7::varchar[], $8::date[],
+                         $9::varchar[], $10::text[], $11::text[])
+        AS q(i, token_hash, agency_id, request_id, purpose, kind, code, d, s, n, a)
+), live AS (
+    SELECT q.i FROM q
+    WHERE EXISTS (
+        SELECT FROM center_agency_credential t
+        JOIN center_agency g ON g.agency_id = t.agency_id
+        WHERE t.token_hash = q.token_hash AND t.agency_id = q.agency_id
+          AND t.revoked_at IS NULL AND g.active
+    )
 ), hit AS (
-    SELECT {_IDENTITY} FROM center_identity
-    WHERE {" AND ".join(where)} AND EXISTS (SELECT FROM live)
-    LIMIT 2
+    SELECT q.i, {_fields("c")}
+    FROM q JOIN live ON live.i = q.i
+    JOIN center_identity c ON c.resident_code = q.code
+    WHERE q.d IS NULL
+       OR (c.date_of_birth = q.d AND c.sex = q.s AND c.name_key = q.n AND c.address_key = q.a)
+    UNION ALL
+    SELECT q.i, {_fields("h")}
+    FROM q JOIN live ON live.i = q.i
+    CROSS JOIN LATERAL (
+        SELECT {_IDENTITY} FROM center_identity c
+        WHERE c.date_of_birth = q.d AND c.sex = q.s AND c.name_key = q.n AND c.address_key = q.a
+        LIMIT 2
+    ) AS h
+    WHERE q.code IS NULL
+), counted AS (
+    SELECT i, count(*) AS n, min(resident_code) AS code FROM hit GROUP BY i
 ), logged AS (
     INSERT INTO center_provision ({", ".join(_LOG_COLUMNS)})
-    SELECT $3::varchar, 0, $2::varchar, $4::varchar, '{kind}',
-           CASE WHEN h.n = 1 THEN h.code ELSE {asked_code} END,
-           CASE h.n WHEN 0 THEN 'no_match' WHEN 1 THEN 'match' ELSE 'ambiguous' END,
+    SELECT q.request_id, 0, q.agency_id, q.purpose, q.kind,
+           CASE WHEN h.n = 1 THEN h.code ELSE q.code END,
+           CASE WHEN h.n IS NULL THEN 'no_match' WHEN h.n = 1 THEN 'match' ELSE 'ambiguous' END,
            now()
-    FROM (SELECT count(*) AS n, min(resident_code) AS code FROM hit) AS h
-    WHERE EXISTS (SELECT FROM live)
+    FROM q JOIN live ON live.i = q.i LEFT JOIN counted AS h ON h.i = q.i
 )
-SELECT EXISTS (SELECT FROM live) AS live, hit.* FROM (SELECT) AS one LEFT JOIN hit ON true
+SELECT q.i, live.i IS NOT NULL AS live, {_fields("hit")}
+FROM q LEFT JOIN live ON live.i = q.i LEFT JOIN hit ON hit.i = q.i
+"""
+"""Group commit: every single request of a batch checked, read and logged in one statement.
+
+$1 the request's index in the batch, then per request: token hash, agency id, request
+id, purpose, query kind, code (or NULL), the basic four key (or NULLs).  A code query
+with a key also needs the key to agree.  Per live request one provision row: ``match``
+when exactly one person fits (logged with their code), ``ambiguous`` when more than one
+does, else ``no_match`` (logged with the code asked about, if any).  Out: one row per
+person found (at most two per request), or one with NULL identity columns, each saying
+whether that request's token was live.
 """
 
+_log = logging.getLogger(__name__)
 
-_SINGLE_SQL = {kind: _single_sql(kind) for kind in ("code", "basic_four", "code_and_basic_four")}
+
+class BatchFailed(Exception):
+    """A group-commit statement failed: every request in it gets this, none was logged."""
+
+
+class _Pending(NamedTuple):
+    hashed: str
+    agency_id: str
+    request_id: str
+    purpose: str
+    kind: str
+    code: str | None
+    key: tuple[date, str, str, str] | None
+    future: asyncio.Future[list[asyncpg.Record]]
+
+
+class _Batcher:
+    """Requests that arrive together share one statement, one transaction, one commit.
+
+    ``workers`` tasks each take the first waiting request, then whatever else is already
+    queued (up to ``cap``; after ``wait`` seconds if that is not 0), run :data:`_BATCH_SQL`
+    on a pool connection, and only after it returned (committed) resolve each request's
+    future with its rows.  A request whose caller has gone (its future cancelled) before
+    its batch starts is left out: nothing is read or logged for it.
+    """
+
+    def __init__(self, pool: asyncpg.Pool, *, workers: int, cap: int, wait: float) -> None:
+        self.pool = pool
+        self.cap = max(1, cap)
+        self.wait = wait
+        self.queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self.tasks = [asyncio.create_task(self._work()) for _ in range(max(1, workers))]
+
+    async def submit(
+        self,
+        hashed: str,
+        agency_id: str,
+        request_id: str,
+        purpose: str,
+        checked: Checked,
+    ) -> list[asyncpg.Record]:
+        future: asyncio.Future[list[asyncpg.Record]] = asyncio.get_running_loop().create_future()
+        self.queue.put_nowait(
+            _Pending(
+                hashed,
+                agency_id,
+                request_id,
+                purpose,
+                checked.kind,
+                checked.code,
+                checked.key,
+                future,
+            )
+        )
+        return await future
+
+    async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        while not self.queue.empty():
+            _fail([self.queue.get_nowait()], BatchFailed("the center is shutting down"))
+
+    async def _work(self) -> None:
+        while True:
+            batch = [await self.queue.get()]
+            if self.wait > 0:
+                await asyncio.sleep(self.wait)
+            while len(batch) < self.cap and not self.queue.empty():
+                batch.append(self.queue.get_nowait())
+            batch = [p for p in batch if not p.future.done()]
+            if batch:
+                await self._run(batch)
+
+    async def _run(self, batch: list[_Pending]) -> None:
+        keys = [p.key or (None, None, None, None) for p in batch]
+        try:
+            rows = await self.pool.fetch(
+                _BATCH_SQL,
+                list(range(len(batch))),
+                [p.hashed for p in batch],
+                [p.agency_id for p in batch],
+                [p.request_id for p in batch],
+                [p.purpose for p in batch],
+                [p.kind for p in batch],
+                [p.code for p in batch],
+                *([k[n] for k in keys] for n in range(4)),
+            )
+        except asyncio.CancelledError:
+            _fail(batch, BatchFailed("the center is shutting down"))
+            raise
+        except Exception as error:
+            _log.warning("verification batch of %d failed (nothing logged): %r", len(batch), error)
+            _fail(batch, BatchFailed(f"verification batch failed: {type(error).__name__}"))
+            return
+        found: list[list[asyncpg.Record]] = [[] for _ in batch]
+        for row in rows:
+            found[row["i"]].append(row)
+        for pending, its_rows in zip(batch, found, strict=True):
+            if not pending.future.done():
+                pending.future.set_result(its_rows)
+
+
+def _fail(batch: Sequence[_Pending], error: BatchFailed) -> None:
+    for pending in batch:
+        if not pending.future.done():
+            pending.future.set_exception(error)
 
 
 class CenterPool:
     """An asyncpg pool and the verified-token cache, for one center process."""
 
-    def __init__(self, pool: asyncpg.Pool, *, ttl: float = AGENCY_TTL_S) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        ttl: float = AGENCY_TTL_S,
+        batch_workers: int = BATCH_WORKERS,
+        batch_cap: int = BATCH_CAP,
+        batch_wait: float = 0.0,
+    ) -> None:
+        """Made inside the running event loop (the batch workers start here)."""
         self.pool = pool
         self.ttl = ttl
         self._agencies: dict[str, tuple[float, Agency]] = {}
+        self._batcher = _Batcher(pool, workers=batch_workers, cap=batch_cap, wait=batch_wait)
 
     @classmethod
-    async def open(cls, dsn: str, *, size: int) -> CenterPool:
+    async def open(
+        cls,
+        dsn: str,
+        *,
+        size: int,
+        batch_workers: int = BATCH_WORKERS,
+        batch_cap: int = BATCH_CAP,
+        batch_wait: float = 0.0,
+    ) -> CenterPool:
         pool = await asyncpg.create_pool(
             dsn, min_size=min(size, 4), max_size=size, reset=_keep_session
         )
-        return cls(pool)
+        return cls(
+            pool,
+            batch_workers=min(batch_workers, size),
+            batch_cap=batch_cap,
+            batch_wait=batch_wait,
+        )
 
     async def close(self) -> None:
+        await self._batcher.close()
         await self.pool.close()
 
     async def verify_one(
         self, token: str | None, purpose: str, query: Asked, request_id: str
     ) -> Answer:
-        """One person: the same answer as :func:`.verify.verify`, logged in one statement."""
+        """One person: the same answer as :func:`.verify.verify`, logged before it leaves.
+
+        The read and the provision row are part of a group-commit batch (:class:`_Batcher`):
+        this returns only after the batch's statement has committed.
+        """
         hashed = _hashed(token)
         agency = await self._agency(hashed)
         (checked,) = plan(agency, purpose, [query])
-        args: list[Any] = [hashed, agency.agency_id, request_id, purpose]
-        if checked.code:
-            args.append(checked.code)
-        if checked.key:
-            args.extend(checked.key)
-        rows = await self.pool.fetch(_SINGLE_SQL[checked.kind], *args)
+        rows = await self._batcher.submit(hashed, agency.agency_id, request_id, purpose, checked)
         if not rows[0]["live"]:
             self._agencies.pop(hashed, None)
             raise JichiError(e.UNAUTHENTICATED)

@@ -29,7 +29,7 @@ from jichi.kernel.errors import JichiError
 from jichi.kernel.identifiers import IdKind, validate
 from jichi.network.center import errors as e
 from jichi.network.center.agencies import Agency, authenticate
-from jichi.network.center.hotpath import CenterPool
+from jichi.network.center.hotpath import BATCH_WORKERS, BatchFailed, CenterPool
 from jichi.network.center.provisions import Provision, log_provisions, provisions_for
 from jichi.network.center.tables import center_identity
 from jichi.network.center.verify import MAX_BULK, Answer, Asked, Query, Result, verify
@@ -269,6 +269,23 @@ def resident_provisions(
     )
 
 
+async def _batch_failed(_request: Request, error: Exception) -> Response:
+    """A group-commit batch failed: nothing of it was logged or answered; the agency may retry."""
+    body = {
+        "type": "about:blank",
+        "title": "verification batch failed",
+        "status": 503,
+        "detail": "照会を処理できませんでした（記録もされていません）。再試行してください。"
+        " / the verification could not be processed and was not logged; retry",
+    }
+    return Response(
+        orjson.dumps(body),
+        status_code=503,
+        media_type=problems.PROBLEM_JSON,
+        headers={"Retry-After": "1"},
+    )
+
+
 def asyncpg_dsn(engine: Engine) -> str:
     """The engine's PostgreSQL URL as asyncpg takes it (no SQLAlchemy driver name)."""
     return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
@@ -289,6 +306,8 @@ def create_center_app(
     max_bulk: int = MAX_BULK,
     hot_path: bool = True,
     pool_size: int = DEFAULT_POOL_SIZE,
+    batch_workers: int = BATCH_WORKERS,
+    batch_wait: float = 0.0,
 ) -> FastAPI:
     """Build the center's app around an engine made by the caller (nothing at import time).
 
@@ -296,12 +315,19 @@ def create_center_app(
     (:mod:`jichi.network.center.hotpath`, ADR 0007), a pool of ``pool_size`` connections
     opened at startup and closed at shutdown; ``hot_path=False`` keeps them on the
     SQLAlchemy path that SQLite always uses.  Both give the same answers and log the same rows.
+    On the hot path, single requests are group-committed: up to ``batch_workers`` statements
+    in flight, each for the requests already waiting (after ``batch_wait`` seconds if not 0).
     """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if hot_path and engine.dialect.name == "postgresql":
-            app.state.hot = await CenterPool.open(asyncpg_dsn(engine), size=pool_size)
+            app.state.hot = await CenterPool.open(
+                asyncpg_dsn(engine),
+                size=pool_size,
+                batch_workers=batch_workers,
+                batch_wait=batch_wait,
+            )
         try:
             yield
         finally:
@@ -319,6 +345,7 @@ def create_center_app(
     app.state.hot = None
     app.state.max_bulk = min(max_bulk, MAX_BULK)
     problems.install(app)
+    app.add_exception_handler(BatchFailed, _batch_failed)
     app.include_router(router)
     openapi = app.openapi
 
