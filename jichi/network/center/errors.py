@@ -80,3 +80,9 @@ INVALID_AGENCY = define(
     "agency setting {field} is invalid ({reason_en})",
     params=("field", "reason", "reason_en"),
 )
+BATCH_FAILED = define(
+    "CEN-012",
+    "照会を処理できませんでした。記録もされていません。しばらくしてから再試行してください。",
+    "the verification batch failed and nothing of it was logged; retry",
+    http_status=503,
+)

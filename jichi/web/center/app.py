@@ -271,19 +271,9 @@ def resident_provisions(
 
 async def _batch_failed(_request: Request, error: Exception) -> Response:
     """A group-commit batch failed: nothing of it was logged or answered; the agency may retry."""
-    body = {
-        "type": "about:blank",
-        "title": "verification batch failed",
-        "status": 503,
-        "detail": "照会を処理できませんでした（記録もされていません）。再試行してください。"
-        " / the verification could not be processed and was not logged; retry",
-    }
-    return Response(
-        orjson.dumps(body),
-        status_code=503,
-        media_type=problems.PROBLEM_JSON,
-        headers={"Retry-After": "1"},
-    )
+    response = problems.problem_response(JichiError(e.BATCH_FAILED))
+    response.headers["Retry-After"] = "1"
+    return response
 
 
 def asyncpg_dsn(engine: Engine) -> str:

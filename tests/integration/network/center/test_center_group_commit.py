@@ -184,4 +184,6 @@ def test_a_failed_batch_is_a_503_problem_over_http(
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["status"] == 503
+    assert response.json()["code"] == "CEN-012"
+    assert response.headers["retry-after"] == "1"
     assert logged(pg) == []
