@@ -351,8 +351,14 @@ def profile(server: Postgres, options: Options, folder: Path) -> dict[str, Any]:
     }
 
 
+ROOT = str(Path(__file__).resolve().parents[1]) + "/"  # the checkout, wherever it is
+
+
 def _short(filename: str) -> str:
-    for marker in ("/site-packages/", "/work/main/", "/lib/python3"):
+    """A profile entry's file relative to the checkout (``jichi/…``) or the installed tree."""
+    if filename.startswith(ROOT):
+        return filename[len(ROOT) :]
+    for marker in ("/site-packages/", "/lib/python3"):
         if marker in filename:
             return filename.split(marker, 1)[1]
     return filename
