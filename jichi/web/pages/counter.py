@@ -25,6 +25,7 @@ from jichi.web.pages import (
     network,
     notifications,
     person_forms,
+    remote_copy,
     supervisor,
 )
 from jichi.web.pages.common import (
@@ -250,5 +251,6 @@ def household(request: Request, household_id: str) -> Response:
 router.include_router(notifications.router)
 router.include_router(supervisor.router)
 router.include_router(network.router)
+router.include_router(remote_copy.router)
 router.include_router(issuance_notices.router)  # before /residents/{id}/{kind}
 router.include_router(person_forms.router)  # after 職権修正: /residents/{id}/{kind}

@@ -37,3 +37,35 @@
     timer = window.setTimeout(refresh, 250);
   });
 })();
+
+// 広域交付: the status page asks every 5 s whether the 住所地's answer arrived and,
+// when it did, says so politely and points to 「最新の状態を表示」 (no reload by itself).
+(function () {
+  const box = document.querySelector("[data-poll]");
+  if (!box) return;
+  const shown = box.dataset.status;
+  function later() {
+    window.setTimeout(check, 5000);
+  }
+  async function check() {
+    let response;
+    try {
+      response = await fetch(box.dataset.poll, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+    } catch (error) {
+      later();
+      return;
+    }
+    if (response.redirected || !response.ok) return;
+    const data = await response.json();
+    if (data.status === shown) {
+      later();
+      return;
+    }
+    box.textContent =
+      "住所地から返事が届きました（" + data.label + "）。「最新の状態を表示」を押してください。";
+  }
+  later();
+})();
