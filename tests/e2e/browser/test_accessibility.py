@@ -5,8 +5,9 @@ injected into each page as Chromium renders it — with the design tokens' real 
 fonts and layout — and run for the rules tagged wcag2a, wcag2aa, wcag21aa and wcag22aa.
 Any violation fails the test with the rule, its help text and the elements it found.
 Pages are checked in the states a clerk sees: empty, with results, with inline errors,
-after recording, the network tasks and 本人通知 pages (with a notice letter), and the
-supervisor's and the resident's pages.
+after recording, the network tasks, 広域交付 (the form, its errors, waiting, ready,
+issued and refused, with a second node as the 住所地) and 本人通知 pages (with a notice
+letter), and the supervisor's and the resident's pages.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from tests.e2e.browser.test_network_pages import (
     third_party_copy,
     waiting_requests,
 )
+from tests.e2e.browser.test_remote_copy_ui import holder_with_family, send_request
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -83,7 +85,9 @@ def test_axe_finds_a_violation_when_there_is_one(page: Any) -> None:
     assert {"label", "color-contrast"} <= found
 
 
-def test_every_counter_page_meets_wcag_22_aa(browser: Any, server: Any, page: Any) -> None:
+def test_every_counter_page_meets_wcag_22_aa(
+    browser: Any, server: Any, page: Any, tmp_path: Path
+) -> None:
     seen: dict[str, list[dict[str, Any]]] = {}
     page.goto("/counter/login")
     check(page, "login", seen)
@@ -160,6 +164,23 @@ def test_every_counter_page_meets_wcag_22_aa(browser: Any, server: Any, page: An
     check(page, "network tasks", seen)
     page.locator(f"li.task:has(#task-{task_id})").get_by_role("button").click()
     check(page, "network task with errors", seen)
+    page.goto("/counter/remote_copies/new")
+    check(page, "remote copy form", seen)
+    page.get_by_role("button", name="請求を住所地に送る").click()
+    check(page, "remote copy form with errors", seen)
+    holder = holder_with_family(server, tmp_path, "点検", "テンケン")
+    remote = send_request(page, "点検")
+    check(page, "remote copy waiting", seen)
+    holder.settle()  # also refuses the request waiting_requests() left for 千代田　花子
+    page.goto(remote)
+    check(page, "remote copy ready", seen)
+    page.get_by_role("button", name="交付する").click()
+    page.wait_for_url("**/issue")
+    check(page, "remote copy issued", seen)
+    page.goto("/counter/network")
+    page.locator("tr", has_text="住所地が拒否").get_by_role("link").first.click()
+    assert "断られました" in page.locator("#state").inner_text()
+    check(page, "remote copy refused", seen)
     page.goto(f"/counter/residents/{family['一郎']}/issuance_notification")
     check(page, "issuance notification", seen)
     page.get_by_role("button", name="本日から登録する").click()
