@@ -16,7 +16,8 @@ answered but unlogged provision.  What changes is how the database is reached (A
   :class:`BatchFailed` and nothing of the batch is logged (rolled back).
 * **Many people** (``/v1/verify/bulk``): one explicit transaction — the token check, one
   ``= ANY($1)`` SELECT per chunk of codes (one join on ``unnest`` per chunk of basic-four
-  keys), then the provision log by ``COPY``.
+  keys), then the provision log by ``COPY``.  Each SELECT returns a match's allowed items
+  already as JSON text (:func:`_document`), embedded in the response as-is.
 
 Agencies by token: a verified token's agency (purposes, items) is kept in process for
 :data:`AGENCY_TTL_S` seconds, keyed by the token's SHA-256 (the token itself is not
@@ -29,6 +30,7 @@ to the TTL to be seen.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import time
@@ -37,14 +39,16 @@ from datetime import UTC, date, datetime
 from typing import NamedTuple
 
 import asyncpg
+import orjson
 
 from jichi.kernel.errors import JichiError
 from jichi.network.center import errors as e
-from jichi.network.center.agencies import TOKEN_PREFIX, Agency, digest
+from jichi.network.center.agencies import ITEMS, TOKEN_PREFIX, Agency, digest
 from jichi.network.center.verify import (
     Answer,
     Asked,
     Checked,
+    Identity,
     Result,
     Row,
     allowed_items,
@@ -75,13 +79,45 @@ FROM center_agency_credential t JOIN center_agency a ON a.agency_id = t.agency_i
 WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND a.active
 """
 
-_BY_CODE_SQL = f"""
-SELECT {_IDENTITY}, name_key, address_key FROM center_identity
+_BULK_COLUMNS = "resident_code, date_of_birth, sex, name_key, address_key"  # code and key
+
+
+@functools.cache
+def _document(items: tuple[str, ...]) -> str:
+    """SQL for the allowed items of a row as compact JSON text, byte for byte what
+    ``orjson.dumps(verify.identity(row, items))`` gives (keys in the same order, dates
+    ISO, strings escaped alike).  ``items`` come from :func:`.verify.allowed_items`, so
+    only names of :data:`.agencies.ITEMS` are ever put into the SQL."""
+    if not items:
+        return "'{}'"
+    parts = []
+    for n, name in enumerate(items):
+        assert name in ITEMS
+        if name == "change":
+            value = (
+                """'{"reason":' || to_json(reason)::text"""
+                """ || ',"effective_date":' || to_json(effective_date)::text || '}'"""
+            )
+        else:
+            value = f"to_json({name})::text"
+        parts.append(f"""'{"{" if n == 0 else ","}"{name}":' || {value}""")
+    return " || ".join(parts) + " || '}'"
+
+
+@functools.cache
+def _by_code_sql(items: tuple[str, ...], keyed: bool) -> str:
+    """By code; with the basic-four key columns only if a query has a key to agree with."""
+    columns = _BULK_COLUMNS if keyed else "resident_code"
+    return f"""
+SELECT {columns}, {_document(items)} AS doc FROM center_identity
 WHERE resident_code = ANY($1::varchar[])
 """
 
-_BY_KEY_SQL = f"""
-SELECT {_IDENTITY}, name_key, address_key
+
+@functools.cache
+def _by_key_sql(items: tuple[str, ...]) -> str:
+    return f"""
+SELECT {_BULK_COLUMNS}, {_document(items)} AS doc
 FROM center_identity i
 JOIN unnest($1::date[], $2::varchar[], $3::text[], $4::text[]) AS k(d, s, n, a)
   ON i.date_of_birth = k.d AND i.sex = k.s AND i.name_key = k.n AND i.address_key = k.a
@@ -336,9 +372,13 @@ class CenterPool:
                 raise JichiError(e.UNAUTHENTICATED)
             agency = _agency(row)
             checked = plan(agency, purpose, queries, bulk=True)
-            by_code = await _by_code(conn, {c.code for c in checked if c.code})
-            by_key = await _by_key(conn, {c.key for c in checked if c.key and not c.code})
-            answers, provisions = decide(agency, queries, checked, by_code, by_key)
+            items = allowed_items(agency)
+            codes = {c.code for c in checked if c.code}
+            keys = {c.key for c in checked if c.key and not c.code}
+            keyed = any(c.code and c.key for c in checked)
+            by_code = await _by_code(conn, codes, items, keyed=keyed)
+            by_key = await _by_key(conn, keys, items)
+            answers, provisions = decide(agency, queries, checked, by_code, by_key, _fragment)
             now = datetime.now(UTC)
             await conn.copy_records_to_table(
                 "center_provision",
@@ -402,24 +442,33 @@ def _agency(row: asyncpg.Record) -> Agency:
     )
 
 
-async def _by_code(conn: asyncpg.Connection, codes: set[str]) -> dict[str, Row]:
+def _fragment(row: Row) -> Identity:
+    """A bulk row's allowed items, already JSON (:func:`_document`): embedded as-is."""
+    return orjson.Fragment(row["doc"])
+
+
+async def _by_code(
+    conn: asyncpg.Connection, codes: set[str], items: tuple[str, ...], *, keyed: bool
+) -> dict[str, Row]:
     found: dict[str, Row] = {}
     ordered = sorted(codes)
+    sql = _by_code_sql(items, keyed)
     for start in range(0, len(ordered), _CHUNK):
-        for row in await conn.fetch(_BY_CODE_SQL, ordered[start : start + _CHUNK]):
+        for row in await conn.fetch(sql, ordered[start : start + _CHUNK]):
             found[row["resident_code"]] = row
     return found
 
 
 async def _by_key(
-    conn: asyncpg.Connection, keys: set[tuple[date, str, str, str]]
+    conn: asyncpg.Connection, keys: set[tuple[date, str, str, str]], items: tuple[str, ...]
 ) -> dict[tuple[date, str, str, str], list[Row]]:
     found: dict[tuple[date, str, str, str], list[Row]] = {}
     ordered = sorted(keys)
+    sql = _by_key_sql(items)
     for start in range(0, len(ordered), _CHUNK):
         chunk = ordered[start : start + _CHUNK]
         columns = [list(column) for column in zip(*chunk, strict=True)]
-        for row in await conn.fetch(_BY_KEY_SQL, *columns):
+        for row in await conn.fetch(sql, *columns):
             key = (row["date_of_birth"], row["sex"], row["name_key"], row["address_key"])
             found.setdefault(key, []).append(row)
     return found

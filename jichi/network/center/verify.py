@@ -15,12 +15,13 @@ logged (:mod:`.provisions`) in the caller's transaction — the same one as the 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, NamedTuple, Protocol
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
@@ -41,6 +42,10 @@ class Result(StrEnum):
     MATCH = "match"
     NO_MATCH = "no_match"
     AMBIGUOUS = "ambiguous"  # the basic four fit more than one person
+
+
+# The values as logged, read once (an Enum's ``.value`` is a Python-level property).
+_MATCH, _NO_MATCH, _AMBIGUOUS = Result.MATCH.value, Result.NO_MATCH.value, Result.AMBIGUOUS.value
 
 
 @dataclass(frozen=True)
@@ -72,23 +77,31 @@ class Asked(Protocol):
     def ref(self) -> str | None: ...
 
 
+Identity = dict[str, Any] | orjson.Fragment
+"""Only the items the agency may receive: a dict, or (PostgreSQL bulk path) the same
+object already encoded as compact JSON by the database, embedded as-is by orjson."""
+
+
 class Answer(NamedTuple):  # a tuple: ten thousand are built per bulk request
     result: Result
     resident_code: str | None
-    identity: dict[str, Any] | None  # only the items the agency may receive
+    identity: Identity | None  # only the items the agency may receive
     ref: str | None = None
 
 
-@dataclass(frozen=True)
-class Checked:
+class Checked(NamedTuple):  # a tuple: ten thousand are built per bulk request
     code: str | None
     key: tuple[date, str, str, str] | None  # (date_of_birth, sex, name_key, address_key)
 
     @property
     def kind(self) -> str:
-        if self.code and self.key:
-            return "code_and_basic_four"
-        return "code" if self.code else "basic_four"
+        return _kind(self.code, self.key)
+
+
+def _kind(code: str | None, key: object) -> str:
+    if code and key:
+        return "code_and_basic_four"
+    return "code" if code else "basic_four"
 
 
 def verify(
@@ -124,7 +137,24 @@ def plan(
     require_purpose(agency, purpose)
     if len(queries) > MAX_BULK:
         raise JichiError(e.TOO_MANY, field="items", maximum=MAX_BULK, actual=len(queries))
-    return [check(q, f"items[{i}]." if bulk else "") for i, q in enumerate(queries)]
+    out: list[Checked] = []
+    append = out.append
+    for i, q in enumerate(queries):
+        raw = q.resident_code
+        if (
+            raw is not None
+            and len(raw) == 11
+            and raw.isascii()
+            and raw.isdigit()
+            and q.name is None
+            and q.date_of_birth is None
+            and q.sex is None
+            and q.address is None
+        ):
+            append(Checked(raw, None))  # what check() returns for a plain code, faster
+        else:
+            append(check(q, f"items[{i}]." if bulk else ""))
+    return out
 
 
 Row = Mapping[Any, Any]
@@ -137,30 +167,44 @@ def decide(
     checked: Sequence[Checked],
     by_code: Mapping[str, Row],
     by_key: Mapping[tuple[date, str, str, str], list[Row]],
+    render: Callable[[Row], Identity] | None = None,
 ) -> tuple[list[Answer], list[Provision]]:
-    """The answers, and the provision-log rows that must be written with them."""
-    items = allowed_items(agency)
+    """The answers, and the provision-log rows that must be written with them.
+
+    ``render`` turns a matched row into the agency's allowed items; by default
+    :func:`identity` of :func:`allowed_items`.
+    """
+    if render is None:
+        items = allowed_items(agency)
+
+        def render(row: Row) -> Identity:
+            return identity(row, items)
+
+    match, no_match, ambiguous = Result.MATCH, Result.NO_MATCH, Result.AMBIGUOUS
     answers: list[Answer] = []
     provisions: list[Provision] = []
-    for index, (query, c) in enumerate(zip(queries, checked, strict=True)):
-        if c.code:
-            row = by_code.get(c.code)
-            rows = [row] if row is not None and (c.key is None or _key(row) == c.key) else []
+    for index, (query, (code, key)) in enumerate(zip(queries, checked, strict=True)):
+        rows: Sequence[Row]
+        if code:
+            row = by_code.get(code)
+            rows = (row,) if row is not None and (key is None or _key(row) == key) else ()
         else:
-            rows = by_key.get(c.key, []) if c.key else []
+            rows = by_key.get(key, ()) if key else ()
         if len(rows) == 1:
             found = rows[0]
-            code = found["resident_code"]
-            answer = Answer(Result.MATCH, code, identity(found, items), query.ref)
+            answer = Answer(match, found["resident_code"], render(found), query.ref)
+            result = _MATCH
         elif rows:
-            answer = Answer(Result.AMBIGUOUS, None, None, query.ref)
+            answer = Answer(ambiguous, None, None, query.ref)
+            result = _AMBIGUOUS
         else:
-            answer = Answer(Result.NO_MATCH, None, None, query.ref)
+            answer = Answer(no_match, None, None, query.ref)
+            result = _NO_MATCH
         answers.append(answer)
         # The code the agency asked about is logged even on no-match: the resident may
         # see that someone asked.  A basic-four no-match involved no code.
-        logged_code = answer.resident_code or c.code
-        provisions.append(Provision(index, c.kind, logged_code, answer.result.value))
+        logged_code = answer.resident_code or code
+        provisions.append(Provision(index, _kind(code, key), logged_code, result))
     return answers, provisions
 
 

@@ -132,7 +132,7 @@ def _token(credentials: HTTPAuthorizationCredentials | None) -> str | None:
 
 def _answer(answer: Answer) -> dict[str, Any]:
     return {
-        "result": answer.result.value,
+        "result": answer.result,  # a StrEnum: orjson writes its value
         "resident_code": answer.resident_code,
         "identity": answer.identity,
         "ref": answer.ref,
@@ -229,14 +229,14 @@ async def verify_bulk(request: Request) -> Response:
         answers = await run_in_threadpool(
             _verify_sync, _engine(request), token, body.purpose, queries, request_id, bulk=True
         )
-    matched = sum(1 for a in answers if a.result is Result.MATCH)
+    match = Result.MATCH
+    matched = sum(1 for a in answers if a.result is match)
+    results = [  # _answer(), inlined: ten thousand per request
+        {"result": result, "resident_code": code, "identity": identity, "ref": ref}
+        for result, code, identity, ref in answers
+    ]
     return _json(
-        {
-            "request_id": request_id,
-            "count": len(answers),
-            "matched": matched,
-            "results": [_answer(a) for a in answers],
-        }
+        {"request_id": request_id, "count": len(answers), "matched": matched, "results": results}
     )
 
 

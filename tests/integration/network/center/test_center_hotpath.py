@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from jichi.network.center.agencies import revoke_token
-from jichi.network.center.tables import center_provision
+from jichi.network.center.agencies import add_agency, issue_token, revoke_token
+from jichi.network.center.tables import center_identity, center_provision
 from jichi.store.engine import write_transaction
 from jichi.web.center.app import create_center_app
 from tests.integration.network.center.conftest import (
@@ -160,3 +160,57 @@ def test_a_malformed_body_is_a_problem_not_a_500(
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["code"] == "GEN-001"
     assert logged(engine) == []
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        ("name", "name_kana", "date_of_birth", "sex", "address", "status", "change", "lg_code"),
+        ("lg_code", "change", "name"),
+        ("date_of_birth",),
+        ("change",),
+    ],
+)
+def test_bulk_answers_are_byte_for_byte_those_of_the_sqlalchemy_path(
+    engine: Engine, people: None, items: tuple[str, ...]
+) -> None:
+    """The hot path has PostgreSQL write each identity's JSON: it must be orjson's, exactly."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the hot path is PostgreSQL only")
+    yokohama = Municipality(YOKOHAMA)
+    deliver(engine, [yokohama.update("move_in", "2025-04-01", code=TWIN)])
+    with write_transaction(engine) as conn:
+        conn.execute(
+            sa.update(center_identity)
+            .where(center_identity.c.resident_code == TWIN)
+            .values(name='"引用" \\ \x01\x1f\n\t\u2028😀 髙橋', address="</script>\x7f")
+        )
+        agency = add_agency(
+            conn, "日本年金機構", legal_ground="法", purposes=[PENSION_PURPOSE], items=items
+        )
+        token = issue_token(conn, agency.agency_id)
+    body = {
+        "purpose": PENSION_PURPOSE,
+        "items": [
+            {"resident_code": CODE, "ref": "a"},
+            {"resident_code": TWIN},
+            {**FOUR, "resident_code": CODE, "ref": "b"},
+            FOUR,
+            {"resident_code": "12345678914", "ref": "c"},
+        ],
+    }
+    out = []
+    for hot in (True, False):
+        with TestClient(create_center_app(engine, hot_path=hot)) as test_client:
+            response = test_client.post(
+                "/v1/verify/bulk", json=body, headers={"Authorization": f"Bearer {token}"}
+            )
+            assert response.status_code == 200, response.text
+            request_id = response.json()["request_id"]
+            out.append(response.content.replace(request_id.encode(), b"ID"))
+    assert out[0] == out[1]
+    assert b'"identity":{' in out[0]
+    assert ("name" in items) == (b"\\u0001\\u001f\\n\\t" in out[0])
+    rows = [row[1:] for row in logged(engine)]
+    assert len(rows) == 10
+    assert rows[:5] == rows[5:]  # the same provision rows, hot path first
