@@ -109,15 +109,10 @@ def issue(
     pdf_maker: PdfMaker = to_pdf,
 ) -> Certificate:
     """Issue the certificate ``request`` asks for, or raise and leave nothing behind."""
-    _check_request(request)
-    _check_settings(registry.lg_code, settings)
-    if clerk.lg_code != registry.lg_code:
-        raise JichiError(registry_errors.WRONG_TENANT, field="actor", lg_code=registry.lg_code)
+    _check_call(registry, request, clerk, settings)
     engine = registry.engine
     with engine.connect() as conn:
-        earlier = conn.execute(
-            sa.select(certificate).where(certificate.c.request_id == request.request_id)
-        ).first()
+        earlier = _by_request(conn, request.request_id)
         people = _resolve(conn, registry.lg_code, request, earlier)
     channel = f"certificate.{request.kind.value}"
     for person_id in people.gate:  # FIRST: nothing is read before every subject passes
@@ -129,27 +124,11 @@ def issue(
         return _replay(registry, request, clerk, settings, earlier, font, pdf_maker, people)
     issued_at = registry.clock()
     data = _read(registry, request, clerk, people, issued_at)
-    lg_code = registry.lg_code
-    found = None
-    with _process_lock(engine, lg_code):
-        for _attempt in range(SERIAL_ATTEMPTS):
-            # The PDF is made outside the write transaction, so SQLite's one write lock
-            # is held only to store: this process's issuances queue on the lock above.
-            with engine.connect() as conn:
-                seq = _next_seq(conn, lg_code, data.issued_on)
-            made = _make(registry, settings, data, seq, font, pdf_maker)
-            with write_transaction(engine) as conn:
-                _lock_serial(conn, lg_code)
-                found = conn.execute(
-                    sa.select(certificate).where(certificate.c.request_id == request.request_id)
-                ).first()
-                if found is not None:
-                    break
-                if _next_seq(conn, lg_code, data.issued_on) != seq:
-                    continue  # another process took this 通番 meanwhile: make it again
-                return _store(conn, registry, request, clerk, made, issued_at)
-        else:
-            raise JichiError(e.SERIAL_BUSY, field="serial")
+    found = _number_and_store(
+        registry, request, clerk, settings, data, issued_at, font, pdf_maker, local=True
+    )
+    if isinstance(found, Certificate):
+        return found
     # The same request finished meanwhile (a concurrent retry): hand back that one.
     return _replay(registry, request, clerk, settings, found, font, pdf_maker, people)
 
@@ -174,38 +153,21 @@ def issue_from_data(
     names the subjects in its detail (they are not residents here) and no 本人通知 is
     recorded.
     """
-    _check_request(request)
-    _check_settings(registry.lg_code, settings)
-    if clerk.lg_code != registry.lg_code:
-        raise JichiError(registry_errors.WRONG_TENANT, field="actor", lg_code=registry.lg_code)
+    _check_call(registry, request, clerk, settings)
     font = font or default_font()
     engine = registry.engine
     lg_code = registry.lg_code
     with engine.connect() as conn:
-        found = conn.execute(
-            sa.select(certificate).where(certificate.c.request_id == request.request_id)
-        ).first()
+        found = _by_request(conn, request.request_id)
     if found is None:
         issued_at = registry.clock()
         data = replace(data, issued_on=issued_at.astimezone(JST).date(), draft=False)
-        with _process_lock(engine, lg_code):
-            for _attempt in range(SERIAL_ATTEMPTS):
-                with engine.connect() as conn:
-                    seq = _next_seq(conn, lg_code, data.issued_on)
-                made = _make(registry, settings, data, seq, font, pdf_maker)
-                with write_transaction(engine) as conn:
-                    _lock_serial(conn, lg_code)
-                    found = conn.execute(
-                        sa.select(certificate).where(certificate.c.request_id == request.request_id)
-                    ).first()
-                    if found is not None:
-                        break
-                    if _next_seq(conn, lg_code, data.issued_on) != seq:
-                        continue
-                    return _store(conn, registry, request, clerk, made, issued_at, local=False)
-            else:
-                raise JichiError(e.SERIAL_BUSY, field="serial")
-    assert found is not None
+        stored = _number_and_store(
+            registry, request, clerk, settings, data, issued_at, font, pdf_maker, local=False
+        )
+        if isinstance(stored, Certificate):
+            return stored
+        found = stored
     if found.kind != request.kind.value or list(found.subject_person_ids) != list(
         request.person_ids
     ):
@@ -287,10 +249,7 @@ def preview(
     ``certificate`` row or ``certificate.issue`` entry is written and no 本人通知 is
     recorded: a preview is a read, not an issuance.
     """
-    _check_request(request)
-    _check_settings(registry.lg_code, settings)
-    if clerk.lg_code != registry.lg_code:
-        raise JichiError(registry_errors.WRONG_TENANT, field="actor", lg_code=registry.lg_code)
+    _check_call(registry, request, clerk, settings)
     with registry.engine.connect() as conn:
         people = _resolve(conn, registry.lg_code, request, None)
     channel = f"certificate.{request.kind.value}.preview"
@@ -314,6 +273,59 @@ def preview(
 
 
 # -- request checks (no database) ----------------------------------------------------------
+
+
+def _check_call(
+    registry: Registry, request: CertificateRequest, clerk: Actor, settings: CertificateSettings
+) -> None:
+    """What every entry point refuses before it reads anything."""
+    _check_request(request)
+    _check_settings(registry.lg_code, settings)
+    if clerk.lg_code != registry.lg_code:
+        raise JichiError(registry_errors.WRONG_TENANT, field="actor", lg_code=registry.lg_code)
+
+
+def _by_request(conn: Connection, request_id: str) -> Any:
+    """The certificate already issued for ``request_id``, if any."""
+    return conn.execute(
+        sa.select(certificate).where(certificate.c.request_id == request_id)
+    ).first()
+
+
+def _number_and_store(
+    registry: Registry,
+    request: CertificateRequest,
+    clerk: Actor,
+    settings: CertificateSettings,
+    data: CertificateData,
+    issued_at: datetime,
+    font: FontChoice,
+    pdf_maker: PdfMaker,
+    *,
+    local: bool,
+) -> Any:
+    """Take the next 通番, make the PDF and store it: the new :class:`Certificate`, or
+    the row of the same request if a concurrent retry stored it first.
+
+    The PDF is made outside the write transaction, so SQLite's one write lock is held
+    only to store; this process's issuances queue on :func:`_process_lock`, and another
+    process taking the same 通番 meanwhile makes this one render again.
+    """
+    engine, lg_code = registry.engine, registry.lg_code
+    with _process_lock(engine, lg_code):
+        for _attempt in range(SERIAL_ATTEMPTS):
+            with engine.connect() as conn:
+                seq = _next_seq(conn, lg_code, data.issued_on)
+            made = _make(registry, settings, data, seq, font, pdf_maker)
+            with write_transaction(engine) as conn:
+                _lock_serial(conn, lg_code)
+                found = _by_request(conn, request.request_id)
+                if found is not None:
+                    return found
+                if _next_seq(conn, lg_code, data.issued_on) != seq:
+                    continue
+                return _store(conn, registry, request, clerk, made, issued_at, local=local)
+    raise JichiError(e.SERIAL_BUSY, field="serial")
 
 
 def _check_request(request: CertificateRequest) -> None:
