@@ -89,3 +89,9 @@ DATES_OUT_OF_ORDER = define(
     "{field}: dates out of order ({reason_en})",
     params=("field", "reason", "reason_en"),
 )
+NOT_PERIODIC_DATE = define(
+    "ELE-016",
+    "{field}: 定時登録の登録基準日は3月・6月・9月・12月の1日です（{value}、公職選挙法22条1項）。",
+    "{field}: a periodic registration is as of 1 March, June, September or December ({value})",
+    params=("field", "value"),
+)
