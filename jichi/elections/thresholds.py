@@ -15,15 +15,17 @@ from dataclasses import dataclass
 from enum import Enum
 from fractions import Fraction
 
-from jichi.elections.errors import BAD_SEATS, NEGATIVE
+from jichi.elections.errors import BAD_LOT, BAD_SEATS, NEGATIVE
 from jichi.kernel.errors import JichiError
 
 __all__ = [
     "DEFAULT_RULES",
+    "DistrictOutcome",
     "ElectionKind",
     "ThresholdRules",
     "deposit_forfeited",
     "deposit_threshold",
+    "district_winners",
     "legal_threshold",
     "reaches_legal_threshold",
 ]
@@ -111,3 +113,69 @@ def reaches_legal_threshold(votes: Fraction | int, threshold: Fraction | None) -
 def deposit_forfeited(votes: Fraction | int, threshold: Fraction | None) -> bool:
     """「達しないとき」: only strictly below the line forfeits."""
     return threshold is not None and votes < threshold
+
+
+@dataclass(frozen=True)
+class DistrictOutcome:
+    """Who is elected in a district (95条1項・2項) and what is left for a lot or a 再選挙."""
+
+    elected: tuple[str, ...]
+    below_threshold: tuple[str, ...]  # under the 法定得票数: never elected, most votes first
+    lot_candidates: tuple[str, ...] = ()  # tied on the same votes for the last seats
+    lot_seats: int = 0
+    threshold: Fraction | None = None
+
+
+def district_winners(
+    kind: ElectionKind,
+    votes: dict[str, Fraction],
+    seats: int = 1,
+    *,
+    lot: tuple[str, ...] | None = None,
+    valid_votes: Fraction | None = None,
+    rules: ThresholdRules = DEFAULT_RULES,
+) -> DistrictOutcome:
+    """Most votes first, each needing the 法定得票数; equal votes at the line go by lot.
+
+    ``votes`` may carry 按分 decimals and are compared exactly.  ``valid_votes``
+    defaults to the sum of ``votes``.  Seats nobody can take (too few reach the line)
+    are simply not filled: the caller decides on a 再選挙 or 繰上当選.  Ties are never
+    broken by order: without ``lot`` (the names drawn) they come back in
+    ``lot_candidates``.
+    """
+    for name, v in votes.items():
+        if v < 0:
+            raise JichiError(NEGATIVE, field=f"votes.{name}", value=v)
+    total = sum(votes.values(), Fraction(0)) if valid_votes is None else Fraction(valid_votes)
+    line = legal_threshold(kind, total, seats, rules)
+    reaching = sorted(
+        ((v, n) for n, v in votes.items() if reaches_legal_threshold(v, line)),
+        key=lambda vn: vn[0],
+        reverse=True,
+    )
+    below = tuple(
+        n
+        for n, v in sorted(votes.items(), key=lambda nv: -nv[1])
+        if not reaches_legal_threshold(v, line)
+    )
+    elected: list[str] = []
+    i = 0
+    while i < len(reaching) and len(elected) < seats:
+        value = reaching[i][0]
+        group = [n for v, n in reaching if v == value]
+        left = seats - len(elected)
+        if len(group) <= left:
+            elected.extend(group)
+        elif lot is None:
+            return DistrictOutcome(tuple(elected), below, tuple(group), left, line)
+        else:
+            if len(set(lot)) != len(lot) or len(lot) != left or not set(lot) <= set(group):
+                raise JichiError(
+                    BAD_LOT,
+                    field="lot",
+                    reason=f"同点の{len(group)}人から{left}人を選んでください",
+                    reason_en=f"pick {left} of the {len(group)} tied candidates",
+                )
+            elected.extend(n for n in group if n in lot)
+        i += len(group)
+    return DistrictOutcome(tuple(elected), below, threshold=line)

@@ -173,3 +173,41 @@ def test_lines_by_kind(
 ) -> None:
     assert legal_threshold(kind, valid, seats) == legal
     assert deposit_threshold(kind, valid, seats) == deposit
+
+
+def test_district_winners_need_the_legal_threshold_and_ties_go_to_a_lot() -> None:
+    from jichi.elections.thresholds import district_winners
+
+    votes = {
+        "A": Fraction(500),
+        "B": Fraction(2311, 2),  # 按分 decimals: 1155.5
+        "C": Fraction(2311, 2),
+        "D": Fraction(30),
+    }
+    # 市議会 3 seats: line = 2841 / 3 / 4 = 236.75; D is under it
+    outcome = district_winners(ElectionKind.LOCAL_ASSEMBLY, votes, 3)
+    assert outcome.threshold == Fraction(2841, 12)
+    assert outcome.elected == ("B", "C", "A") and outcome.below_threshold == ("D",)
+    # one seat: B and C tie on the exact value (the 2022 Sosa 415.500 case) → lot
+    tied = district_winners(ElectionKind.MAYOR, votes, 1)
+    assert tied.elected == () and set(tied.lot_candidates) == {"B", "C"} and tied.lot_seats == 1
+    assert district_winners(ElectionKind.MAYOR, votes, 1, lot=("C",)).elected == ("C",)
+    with pytest.raises(JichiError) as caught:
+        district_winners(ElectionKind.MAYOR, votes, 1, lot=("A",))
+    assert caught.value.code == "ELE-013"
+
+
+def test_too_few_over_the_line_leave_seats_unfilled() -> None:
+    from jichi.elections.thresholds import district_winners
+
+    # 町村議会 2 seats, 120 valid: line 120 / 2 / 4 = 15; only A and B reach it
+    votes = {"A": Fraction(60), "B": Fraction(45), "C": Fraction(14), "D": Fraction(1)}
+    outcome = district_winners(ElectionKind.LOCAL_ASSEMBLY, votes, 2)
+    assert outcome.elected == ("A", "B") and outcome.below_threshold == ("C", "D")
+    # 4 seats: the line falls to 120 / 4 / 4 = 7.5; C reaches it, D does not: 1 unfilled
+    four = district_winners(ElectionKind.LOCAL_ASSEMBLY, votes, 4)
+    assert four.elected == ("A", "B", "C") and four.below_threshold == ("D",)
+    # 町長, five at 20 each: line 100 / 4 = 25, nobody is elected and no lot is drawn
+    even = {name: Fraction(20) for name in "ABCDE"}
+    nobody = district_winners(ElectionKind.MAYOR, even, 1)
+    assert nobody.elected == () and nobody.lot_candidates == ()
