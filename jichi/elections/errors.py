@@ -6,7 +6,7 @@ an operator can fix it; nothing is guessed (a zero base for 按分, say, goes to
 
 from __future__ import annotations
 
-from jichi.kernel.errors import define
+from jichi.kernel.errors import JichiError, define
 
 NOT_A_NUMBER = define(
     "ELE-001",
@@ -95,3 +95,13 @@ NOT_PERIODIC_DATE = define(
     "{field}: a periodic registration is as of 1 March, June, September or December ({value})",
     params=("field", "value"),
 )
+
+
+def unused_lot(field: str) -> JichiError:
+    """A recorded lot with no tie to decide: refused rather than silently ignored."""
+    return JichiError(
+        BAD_LOT,
+        field=field,
+        reason="くじで決める同点がありません",
+        reason_en="there is no tie for the lot to decide",
+    )

@@ -35,6 +35,7 @@ from jichi.elections.errors import (
     DUPLICATE_NAME,
     NEGATIVE,
     SHARED_RANK_NOT_DUAL,
+    unused_lot,
 )
 from jichi.kernel.errors import JichiError
 
@@ -222,6 +223,8 @@ def dhondt(
             won[q.party] += 1
             order.append(Seat(rank, q.party, q.divisor, q.value))
         remaining -= len(winners)
+    if lot is not None and not lot_used:
+        raise unused_lot(f"{where}.lot")
     undecided = lots[0].seats if lots else 0
     if remaining > undecided:  # quotients ran out: nothing below the last seat competed
         cutoff = None
@@ -313,6 +316,9 @@ def _fill(
                 reason_en=f"pick {left} of the {len(names)} tied names",
             )
         winners.extend(n for n in names if n in lot)
+        return tuple(winners), ()  # the lot decides the last seats
+    if lot is not None:
+        raise unused_lot(f"{where}.lot")
     return tuple(winners), ()
 
 

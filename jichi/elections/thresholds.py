@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 from fractions import Fraction
 
-from jichi.elections.errors import BAD_LOT, BAD_SEATS, NEGATIVE
+from jichi.elections.errors import BAD_LOT, BAD_SEATS, NEGATIVE, unused_lot
 from jichi.kernel.errors import JichiError
 
 __all__ = [
@@ -159,6 +159,7 @@ def district_winners(
         if not reaches_legal_threshold(v, line)
     )
     elected: list[str] = []
+    used_lot = False
     i = 0
     while i < len(reaching) and len(elected) < seats:
         value = reaching[i][0]
@@ -177,5 +178,8 @@ def district_winners(
                     reason_en=f"pick {left} of the {len(group)} tied candidates",
                 )
             elected.extend(n for n in group if n in lot)
+            used_lot = True
         i += len(group)
+    if lot is not None and not used_lot:
+        raise unused_lot("lot")
     return DistrictOutcome(tuple(elected), below, threshold=line)

@@ -245,3 +245,12 @@ def test_hoc_priority_slot_first_then_personal_votes_with_a_lot_for_equal_votes(
 def test_hoc_quotients_of_the_worked_example_give_q3_r2() -> None:
     result = dhondt(5, lists({"Q": 660_000, "R": 400_000, "S": 160_000}))
     assert result.seats == {"Q": 3, "R": 2, "S": 0}
+
+
+def test_a_lot_without_a_tie_is_refused_not_ignored() -> None:
+    with pytest.raises(JichiError) as caught:
+        dhondt(2, lists({"A": 100, "B": 60}), lot=["A"])
+    assert caught.value.code == "ELE-013"
+    with pytest.raises(JichiError) as caught:
+        hoc_list_winners([], [("Q1", Fraction(5)), ("Q2", Fraction(4))], 1, lot=["Q1"])
+    assert caught.value.code == "ELE-013"
