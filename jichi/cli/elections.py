@@ -30,6 +30,7 @@ from jichi.elections.errors import (
     BAD_COUNT,
     BAD_INPUT,
     BAD_SEATS,
+    DUPLICATE_NAME,
     NOT_A_NUMBER,
     UNREADABLE_FILE,
 )
@@ -170,6 +171,8 @@ def _allocate(data: dict[str, Any]) -> dict[str, Any]:
         where = f"blocks[{b}]"
         block = _object(raw_block, where)
         name = _name(block, "name", where)
+        if any(b["name"] == name for b in blocks):
+            raise JichiError(DUPLICATE_NAME, field="blocks", name=name)
         seats = _integer(block.get("seats"), f"{where}.seats", BAD_SEATS)
         parties = []
         for p, raw_party in enumerate(_list(block, "parties", f"{where}.")):

@@ -198,6 +198,12 @@ def test_apportion_total_rule_option(tmp_path: Path) -> None:
             None,
         ),
         ("apportion", {"candidates": [{"name": "A", "clear_votes": "1"}]}, "ELE-005", None),
+        (
+            "allocate",
+            {"blocks": [{"name": "X", "seats": 1, "parties": []}] * 2},
+            "ELE-004",
+            "blocks",
+        ),
     ],
 )
 def test_bad_input_is_a_typed_error_and_exit_2(
