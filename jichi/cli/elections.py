@@ -166,7 +166,7 @@ def _block_out(name: str, result: Allocation) -> dict[str, Any]:
 
 
 def _allocate(data: dict[str, Any]) -> dict[str, Any]:
-    blocks = []
+    blocks: list[dict[str, Any]] = []
     for b, raw_block in enumerate(_list(data, "blocks", "")):
         where = f"blocks[{b}]"
         block = _object(raw_block, where)
