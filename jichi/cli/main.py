@@ -7,6 +7,7 @@ import typer
 from jichi.cli import audit as audit_cli
 from jichi.cli import center as center_cli
 from jichi.cli import db as db_cli
+from jichi.cli import elections as elections_cli
 from jichi.cli import era as era_cli
 from jichi.cli import errors as errors_cli
 from jichi.cli import ids as ids_cli
@@ -31,6 +32,7 @@ app.add_typer(staff_cli.app, name="staff")
 app.add_typer(audit_cli.app, name="audit")
 app.add_typer(center_cli.app, name="center")
 app.add_typer(network_cli.app, name="network")
+app.add_typer(elections_cli.app, name="elections")
 app.command("demo")(serve_cli.demo)
 app.command("serve")(serve_cli.serve)
 app.command("errors")(errors_cli.errors)
