@@ -9,6 +9,7 @@ from jichi.cli import center as center_cli
 from jichi.cli import db as db_cli
 from jichi.cli import era as era_cli
 from jichi.cli import errors as errors_cli
+from jichi.cli import funds as funds_cli
 from jichi.cli import ids as ids_cli
 from jichi.cli import network as network_cli
 from jichi.cli import places as places_cli
@@ -31,6 +32,7 @@ app.add_typer(staff_cli.app, name="staff")
 app.add_typer(audit_cli.app, name="audit")
 app.add_typer(center_cli.app, name="center")
 app.add_typer(network_cli.app, name="network")
+app.add_typer(funds_cli.app, name="funds")
 app.command("demo")(serve_cli.demo)
 app.command("serve")(serve_cli.serve)
 app.command("errors")(errors_cli.errors)
