@@ -24,9 +24,13 @@ from jichi.kernel.errors import JichiError
 
 def votes(smd: int, pr: int, hoc_pr: tuple[int, int], hoc_d: tuple[int, int]) -> Votes:
     return Votes(
-        Fraction(smd), Fraction(pr), Fraction(hoc_pr[0]), Fraction(hoc_pr[1]),
-        Fraction(hoc_d[0]), Fraction(hoc_d[1]),
-    )  # fmt: skip
+        Fraction(smd),
+        Fraction(pr),
+        Fraction(hoc_pr[0]),
+        Fraction(hoc_pr[1]),
+        Fraction(hoc_d[0]),
+        Fraction(hoc_d[1]),
+    )
 
 
 M = 1_000_000
