@@ -173,3 +173,28 @@ def body_total_cap(kind: BodyKind, scale: int, on: date, *, table: Table = RULES
     steps = 1 + (scale - larger) // step_size
     cap = _BRACKET_CAPS[2] + steps * amount("body_cap_step", on, table=table)
     return min(cap, amount("body_cap_ceiling", on, table=table))
+
+
+def _end_of_month(year: int, month: int) -> date:
+    nxt = date(year + month // 12, month % 12 + 1, 1)
+    return date.fromordinal(nxt.toordinal() - 1)
+
+
+def filing_deadline(
+    report_year: int,
+    *,
+    diet_member_related: bool = False,
+    election_overlap: bool = False,
+    weekend_to_monday: bool = True,
+) -> date:
+    """12条: the last day to file the report for ``report_year``.
+
+    3 months after 12月31日 (3月31日); 4 when the period overlaps a HoR or HoC election
+    period; a 国会議員関係政治団体 has 5 (6). A deadline on a Saturday or Sunday moves to the
+    next Monday: only a prefecture's page says so (SECONDARY), hence the switch.
+    """
+    months = (5 if diet_member_related else 3) + (1 if election_overlap else 0)
+    last = _end_of_month(report_year + 1, months)
+    if weekend_to_monday and last.weekday() >= 5:
+        last = date.fromordinal(last.toordinal() + 7 - last.weekday())
+    return last

@@ -109,3 +109,20 @@ def test_unconfirmed_rules_are_marked_and_can_be_overridden() -> None:
 )
 def test_body_caps_on_both_sides_of_each_bracket(kind: BodyKind, scale: int, cap: int) -> None:
     assert body_total_cap(kind, scale, date(2026, 6, 1)) == cap
+
+
+def test_the_filing_deadline_is_three_or_five_months_plus_one_with_an_election() -> None:
+    from jichi.funds.law import filing_deadline
+
+    assert filing_deadline(2025) == date(2026, 3, 31)  # a Tuesday
+    assert filing_deadline(2025, election_overlap=True) == date(2026, 4, 30)
+    assert filing_deadline(2025, diet_member_related=True) == date(2026, 6, 1)  # 5/31 is Sunday
+    assert filing_deadline(2025, diet_member_related=True, weekend_to_monday=False) == date(
+        2026, 5, 31
+    )
+    assert filing_deadline(2025, diet_member_related=True, election_overlap=True) == date(
+        2026, 6, 30
+    )
+    assert filing_deadline(2026) == date(2027, 3, 31)  # a Wednesday
+    assert filing_deadline(2027) == date(2028, 3, 31)  # a Friday
+    assert filing_deadline(2029) == date(2030, 4, 1)  # 2030-03-31 is a Sunday
