@@ -180,10 +180,12 @@ def designate_fund_body(
 ) -> OrganizationState:
     """19条: a candidate designates ONE organisation of which they are the representative.
 
-    A 政策研究団体 or a 政治資金団体 cannot be designated (nor a party itself).  The candidate
-    is compared by the folded search key, so 渡邊 and 渡辺 are the same person here.
+    A 政策研究団体 or a 政治資金団体 cannot be designated; a party (branch) the candidate
+    represents can (the facts list no such exclusion), but then, as a 資金管理団体, it takes
+    no company money.  The candidate is compared by the folded search key, so 渡邊 and 渡辺
+    are the same person here.
     """
-    if state.kind is not OrganizationKind.OTHER:
+    if state.kind in (OrganizationKind.PARTY_FUND_BODY, OrganizationKind.POLICY_RESEARCH):
         raise JichiError(
             CANNOT_BE_FUND_BODY,
             field="kind",

@@ -82,6 +82,8 @@ def test_a_candidate_designates_one_body_they_represent_compared_by_folded_name(
         with pytest.raises(JichiError) as caught:
             designate_fund_body(org("D", kind, "渡辺太郎"), "渡辺太郎")
         assert caught.value.code == "FND-035"
+    branch = designate_fund_body(org("E", OrganizationKind.PARTY, "渡辺太郎"), "渡辺太郎")
+    assert branch.is_fund_management_body and not branch.may_receive_company_donations
 
 
 def test_only_parties_and_party_fund_bodies_receive_company_donations() -> None:

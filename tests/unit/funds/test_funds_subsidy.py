@@ -172,3 +172,13 @@ def test_a_party_never_gets_more_by_losing_votes_or_members(
     after = _allocate_or_none([*parties[:who], weaker, *parties[who + 1 :]], total)
     if before is not None and after is not None:
         assert after[who] <= before[who]
+
+
+@given(st.fractions(min_value=0, max_value=10**12))
+def test_the_json_numbers_are_exact_and_read_back_to_the_same_fraction(value: Fraction) -> None:
+    from jichi.funds.subsidy_json import exact
+
+    text = exact(value)
+    assert Fraction(text) == value
+    if "/" not in text:
+        assert all(c.isdigit() or c == "." for c in text) and not text.endswith(".")
