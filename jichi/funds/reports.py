@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from jichi.funds import law
 from jichi.funds.law import BodyKind, Table
@@ -155,6 +155,17 @@ class Finding:
 
     def error(self) -> JichiError:
         return JichiError(self.kind, field=self.line, article=self.article, **self.params)
+
+    def to_dict(self) -> dict[str, Any]:
+        shown = self.error()
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "line": self.line,
+            "article": self.article,
+            "message_ja": shown.message_ja,
+            "message_en": shown.message_en,
+        }
 
 
 class DonorKind(enum.Enum):
@@ -516,6 +527,24 @@ class _Checker:
         if itemised and spend.amount >= limit:
             return limit, article, "以上"
         return None, "", ""
+
+
+REPORT_SHAPE = define(
+    "FND-008",
+    "収支報告書の{field}の形式が正しくありません（{reason}）。",
+    "report field {field} has the wrong shape ({reason})",
+    params=("field", "reason"),
+)
+
+
+def parse_report(data: Any) -> AnnualReport:
+    """A report from JSON data; the first shape error is a typed error at its path."""
+    try:
+        return AnnualReport.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "$"
+        raise JichiError(REPORT_SHAPE, field=where, reason=first["msg"]) from None
 
 
 def check(report: AnnualReport, *, table: Table = law.RULES) -> list[Finding]:

@@ -114,3 +114,53 @@ def test_a_missing_file_is_a_typed_error_too(tmp_path: Path) -> None:
     result = runner.invoke(app, ["funds", "subsidy", str(tmp_path / "absent.json")])
     assert result.exit_code == 2
     assert json.loads(result.stderr)["error"]["code"] == "FND-001"
+
+
+CLEAN_REPORT: dict[str, Any] = {
+    "organization_name": "さくら後援会",
+    "organization_kind": "その他の政治団体",
+    "year": 2026,
+    "carried_over": 0,
+    "income": {"donations": 1_600_000, "total": 1_600_000},
+    "donors": [
+        {
+            "donor_id": "p1",
+            "kind": "個人",
+            "name": "山田花子",
+            "address": "東京都",
+            "occupation": "医師",
+        }
+    ],
+    "donations": [{"donor_id": "p1", "amount": 1_600_000, "on": "2026-05-01"}],
+    "expenditure_total": 0,
+    "carried_forward": 1_600_000,
+}
+
+
+def test_check_prints_each_finding_at_its_line_and_exits_one_on_errors(tmp_path: Path) -> None:
+    result = run_check(tmp_path, CLEAN_REPORT)
+    assert result.exit_code == 1
+    (finding,) = json.loads(result.stdout)["findings"]
+    assert finding["code"] == "FND-042" and finding["line"] == "donations[0]"
+    assert finding["severity"] == "error" and "22条" in finding["article"]
+    body = copy.deepcopy(CLEAN_REPORT)
+    body["income"] = {"donations": 1_500_000, "total": 1_500_000}
+    body["donations"][0]["amount"] = 1_500_000
+    body["carried_forward"] = 1_500_000
+    ok = run_check(tmp_path, body)
+    assert ok.exit_code == 0 and json.loads(ok.stdout) == {"findings": []}
+
+
+def test_check_a_report_of_the_wrong_shape_exits_two(tmp_path: Path) -> None:
+    body = copy.deepcopy(CLEAN_REPORT)
+    body["donations"][0]["amount"] = -5
+    result = run_check(tmp_path, body)
+    assert result.exit_code == 2
+    error = json.loads(result.stderr)["error"]
+    assert error["code"] == "FND-008" and error["field"] == "donations.0.amount"
+
+
+def run_check(tmp_path: Path, body: Any) -> Any:
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    return runner.invoke(app, ["funds", "check", str(path)])
