@@ -94,28 +94,27 @@ def _pair(value: Any, field: str) -> tuple[Fraction, Fraction]:
     return decimal(value[0], f"{field}[0]"), decimal(value[1], f"{field}[1]")
 
 
+def _votes(value: Any, v: str) -> Votes:
+    votes = _object(value, v)
+    hoc_pr = _pair(_get(votes, "hoc_pr", f"{v}.hoc_pr"), f"{v}.hoc_pr")
+    hoc_d = _pair(_get(votes, "hoc_district", f"{v}.hoc_district"), f"{v}.hoc_district")
+    return Votes(
+        hor_smd=decimal(_get(votes, "hor_smd", f"{v}.hor_smd"), f"{v}.hor_smd"),
+        hor_pr=decimal(_get(votes, "hor_pr", f"{v}.hor_pr"), f"{v}.hor_pr"),
+        hoc_pr_last=hoc_pr[0],
+        hoc_pr_previous=hoc_pr[1],
+        hoc_district_last=hoc_d[0],
+        hoc_district_previous=hoc_d[1],
+    )
+
+
 def _party(value: Any, at: str) -> PartyInput:
     obj = _object(value, at)
     name = _get(obj, "name", f"{at}.name")
     if not isinstance(name, str) or not name.strip():
         raise JichiError(WRONG_TYPE, field=f"{at}.name", expected="non-empty string")
     members = _count(_get(obj, "members", f"{at}.members"), f"{at}.members")
-    votes = _object(_get(obj, "votes", f"{at}.votes"), f"{at}.votes")
-    v = f"{at}.votes"
-    hoc_pr = _pair(_get(votes, "hoc_pr", f"{v}.hoc_pr"), f"{v}.hoc_pr")
-    hoc_d = _pair(_get(votes, "hoc_district", f"{v}.hoc_district"), f"{v}.hoc_district")
-    return PartyInput(
-        name=name,
-        members=members,
-        votes=Votes(
-            hor_smd=decimal(_get(votes, "hor_smd", f"{v}.hor_smd"), f"{v}.hor_smd"),
-            hor_pr=decimal(_get(votes, "hor_pr", f"{v}.hor_pr"), f"{v}.hor_pr"),
-            hoc_pr_last=hoc_pr[0],
-            hoc_pr_previous=hoc_pr[1],
-            hoc_district_last=hoc_d[0],
-            hoc_district_previous=hoc_d[1],
-        ),
-    )
+    return PartyInput(name, members, _votes(_get(obj, "votes", f"{at}.votes"), f"{at}.votes"))
 
 
 def compute(data: Any) -> Allocation:
@@ -132,7 +131,10 @@ def compute(data: Any) -> Allocation:
         if party.name in seen:
             raise JichiError(DUPLICATE_PARTY, field="parties", name=party.name)
         seen.add(party.name)
-    return allocate(parties, total_amount(population, yen))
+    valid = None
+    if "valid_votes" in obj:  # optional: the official 有効投票総数 for 2条's 2 % test
+        valid = _votes(obj["valid_votes"], "valid_votes")
+    return allocate(parties, total_amount(population, yen), valid_votes=valid)
 
 
 def exact(value: Fraction) -> str:

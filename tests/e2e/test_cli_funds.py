@@ -164,3 +164,26 @@ def run_check(tmp_path: Path, body: Any) -> Any:
     path = tmp_path / "report.json"
     path.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
     return runner.invoke(app, ["funds", "check", str(path)])
+
+
+def test_official_valid_votes_decide_the_two_percent_test(tmp_path: Path) -> None:
+    body = copy.deepcopy(REQUEST)
+    body["parties"].append(
+        party("E", 1, "0", "900000", ["0", "0"], ["0", "0"])
+    )  # 900,000 of the listed parties' 41.9M HoR PR votes is 2.1 %; of 60M valid votes 1.5 %
+    without = json.loads(run(tmp_path, body).stdout)["parties"][4]
+    assert without["qualifies"] is True
+    body["valid_votes"] = {
+        "hor_smd": "60000000",
+        "hor_pr": "60000000",
+        "hoc_pr": ["60000000", "60000000"],
+        "hoc_district": ["60000000", "60000000"],
+    }
+    with_official = json.loads(run(tmp_path, body).stdout)["parties"][4]
+    assert with_official == {
+        "name": "E",
+        "qualifies": False,
+        "member_part": "0",
+        "vote_part": "0",
+        "amount": "0",
+    }
