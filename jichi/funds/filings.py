@@ -9,14 +9,14 @@ write version N+1: the primary key refuses the second, reported as FND-061.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
-from jichi.funds.law import RULES, Table
+from jichi.funds.law import RULES, Table, filing_deadline
 from jichi.funds.reports import AnnualReport, Finding, Severity, check
 from jichi.funds.tables import funds_report
 from jichi.kernel.errors import JichiError, define
@@ -51,6 +51,14 @@ REASON_REQUIRED = define(
     "FND-064",
     "訂正の理由を入力してください。",
     "an amendment needs its reason",
+)
+
+
+FILED_LATE = define(
+    "FND-065",
+    "提出期限（{deadline}）を過ぎて提出されました（{filed_on}）（{article}）",
+    "filed on {filed_on}, after the deadline of {deadline} ({article})",
+    params=("deadline", "filed_on", "article"),
 )
 
 
@@ -122,10 +130,31 @@ def _store(
 
 
 def file_report(
-    engine: Engine, organization_id: str, report: AnnualReport, *, table: Table = RULES
+    engine: Engine,
+    organization_id: str,
+    report: AnnualReport,
+    *,
+    filed_on: date | None = None,
+    election_overlap: bool = False,
+    table: Table = RULES,
 ) -> Filed:
-    """The original filing (version 1); refused when one is already filed."""
+    """The original filing (version 1); refused when one is already filed.
+
+    A filing after the 12条 deadline is accepted with a warning: the law's sanction (17条,
+    two years unfiled) is not the receiving clerk's to apply at the counter.
+    """
     warnings = _errors_or_warnings(report, table)
+    today = filed_on or datetime.now(UTC).date()
+    deadline = filing_deadline(
+        report.year,
+        diet_member_related=report.diet_member_related,
+        election_overlap=election_overlap,
+    )
+    if today > deadline:
+        params = {"deadline": deadline.isoformat(), "filed_on": today.isoformat()}
+        warnings.append(
+            Finding(FILED_LATE, Severity.WARNING, "filed_on", "政治資金規正法12条1項", params)
+        )
     if _latest_version(engine, organization_id, report.year):
         raise JichiError(
             ALREADY_FILED, field="year", organization_id=organization_id, year=report.year

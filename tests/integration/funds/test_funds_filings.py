@@ -46,11 +46,19 @@ def report(amount: int = 30_000, *, cash_ticket: bool = False) -> AnnualReport:
 
 
 def test_a_filed_report_reads_back_equal_with_its_warnings(engine: Engine) -> None:
-    filed = file_report(engine, "org-1", report(cash_ticket=True))
+    filed = file_report(engine, "org-1", report(cash_ticket=True), filed_on=date(2027, 3, 31))
     assert filed.version == 1
     back = latest(engine, "org-1", 2026)
     assert back.report == report(cash_ticket=True)
     assert [w["code"] for w in back.warnings] == ["FND-047"]
+
+
+def test_a_late_filing_is_stored_with_a_warning_naming_the_deadline(engine: Engine) -> None:
+    file_report(engine, "org-1", report(), filed_on=date(2027, 4, 1))
+    (warning,) = latest(engine, "org-1", 2026).warnings
+    assert warning["code"] == "FND-065" and "2027-03-31" in warning["message_ja"]
+    file_report(engine, "org-2", report(), filed_on=date(2027, 4, 30), election_overlap=True)
+    assert latest(engine, "org-2", 2026).warnings == ()
 
 
 def test_a_report_with_errors_is_refused_and_nothing_is_stored(engine: Engine) -> None:
@@ -62,9 +70,9 @@ def test_a_report_with_errors_is_refused_and_nothing_is_stored(engine: Engine) -
 
 
 def test_an_amendment_is_a_new_version_and_the_original_stays_as_filed(engine: Engine) -> None:
-    file_report(engine, "org-1", report(30_000))
+    file_report(engine, "org-1", report(30_000), filed_on=date(2027, 3, 1))
     with pytest.raises(JichiError) as caught:
-        file_report(engine, "org-1", report(40_000))
+        file_report(engine, "org-1", report(40_000), filed_on=date(2027, 3, 1))
     assert caught.value.code == "FND-063"
     amended = amend_report(engine, "org-1", report(40_000), reason="金額の誤記", expected_version=1)
     assert amended.version == 2
@@ -85,7 +93,7 @@ def test_an_amendment_is_a_new_version_and_the_original_stays_as_filed(engine: E
 
 
 def test_two_amendments_at_once_store_one_version_and_refuse_the_other(engine: Engine) -> None:
-    file_report(engine, "org-1", report(30_000))
+    file_report(engine, "org-1", report(30_000), filed_on=date(2027, 3, 1))
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
