@@ -1,0 +1,35 @@
+"""Filed annual reports, one row per version, and organisations' notifications.  Mirrors 0040.
+
+A 訂正 (amendment, 第15号様式) is a new version with its reason; earlier versions stay as
+filed, because the published report and any inspection refer to what was filed then.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from jichi.store.metadata import metadata
+
+funds_report = sa.Table(
+    "funds_report",
+    metadata,
+    sa.Column("organization_id", sa.String(100), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),  # 1 = the original filing
+    sa.Column("filed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),  # "" for the original, the 訂正 reason after
+    sa.Column("report", sa.JSON, nullable=False),  # AnnualReport.model_dump(mode="json")
+    sa.Column("warnings", sa.JSON, nullable=False),  # the warning findings at filing
+)
+
+#: 設立届・異動届・解散届, one row each in the order recorded (seq 1 = the 設立届).
+funds_notification = sa.Table(
+    "funds_notification",
+    metadata,
+    sa.Column("organization_id", sa.String(100), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # establishment / change / dissolution
+    sa.Column("effective_on", sa.Date, nullable=False),
+    sa.Column("body", sa.JSON, nullable=False),  # the state, or the changed fields
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+)
