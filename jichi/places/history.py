@@ -28,7 +28,7 @@ import functools
 import io
 import os
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -41,8 +41,10 @@ from jichi.places.catalog import (
     Catalog,
     CatalogDataError,
     default_catalog,
+    name_key,
     normalize_code,
     parse_kind,
+    reading_key,
 )
 from jichi.places.model import Kind, LocalGovernment
 
@@ -207,6 +209,22 @@ class History:
                 selected = [lg for lg in selected if lg.kind is wanted]
         return sorted(selected, key=lambda lg: lg.code)
 
+    def search(self, text: str, among: Iterable[LocalGovernment]) -> list[LocalGovernment]:
+        """Those of ``among`` whose name contains ``text`` or whose reading starts with it.
+
+        The past's names are matched as :meth:`Catalog.search` matches today's (widths,
+        hiragana/katakana and small kana folded), so ``?q=`` means the same with ``as_of``.
+        """
+        name = name_key(text)
+        reading = reading_key(text)
+        if not name:
+            return []
+        return [
+            lg
+            for lg in among
+            if name in name_key(lg.name) or reading_key(lg.reading).startswith(reading)
+        ]
+
     def predecessors(self, period: Period) -> list[Change]:
         """The changes that made ``period`` (what it came from), in code order."""
         return sorted(self._before.get(period.number, ()), key=lambda c: c.before.code)
@@ -320,9 +338,11 @@ def _replay(rows: list[dict[str, str]], catalog: Catalog) -> tuple[list[Period],
             _undo(day, step, alive, closed, edges, counter, catalog)
     opened = closed + list(alive.values())
     periods = {o.number: _freeze(o) for o in opened}
+    # The file repeats some rows (上九一色村 → 甲府市, 2006-03-01, twice): one edge each.
+    unique = {(day, kind, b.number, a.number): event for day, kind, b, a, event in edges}
     changes = [
-        Change(day, kind, periods[before.number], periods[after.number], event)
-        for day, kind, before, after, event in edges
+        Change(day, kind, periods[before], periods[after], event)
+        for (day, kind, before, after), event in unique.items()
     ]
     prefectures = _prefecture_periods(catalog, list(periods.values()), counter)
     return [*periods.values(), *prefectures], changes
