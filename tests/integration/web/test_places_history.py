@@ -53,6 +53,7 @@ def test_history_page_is_public_japanese_with_a_labelled_chart_and_its_table(
     engine: Engine,
 ) -> None:
     client = TestClient(create_app(engine))
+    assert 'href="/places/history"' in client.get("/").text
     page = client.get("/places/history")
     assert page.status_code == 200 and 'lang="ja"' in page.text
     assert re.search(
