@@ -180,3 +180,19 @@ def test_list_as_of_filters_by_prefecture_and_kind_and_search_finds_old_names(
     assert [lg.name for lg in by_reading] == ["小坂井町", "古座町", "古座川町"]
     later = history.search("こざ", history.list_as_of(date(2010, 2, 1)))
     assert [lg.name for lg in later] == ["古座川町"]  # 古座町 went into 串本町 in 2005
+
+
+def test_okinawa_arrives_in_two_steps_as_the_file_dates_it(history: History) -> None:
+    # 沖縄返還: the file dates 47 municipalities 1972-05-15 and 7 more (伊平屋村, 伊是名村 and
+    # 宮古郡's five) 1972-06-07; before the reversion neither 沖縄県 nor 那覇市 answers.
+    with pytest.raises(JichiError):
+        held(history, "470007", "1972-05-14")
+    assert held(history, "472018", "1972-05-15").place.name == "那覇市"
+    okinawa = [
+        len([lg for lg in history.list_as_of(date.fromisoformat(d), "47") if not lg.is_prefecture])
+        for d in ("1972-05-14", "1972-05-15", "1972-06-07")
+    ]
+    assert okinawa == [0, 47, 54]
+    assert held(history, "473596", "1972-06-07").place.name == "伊平屋村"
+    with pytest.raises(JichiError):
+        held(history, "473596", "1972-06-06")
