@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 import typer
@@ -12,6 +13,7 @@ from rich.table import Table
 from jichi.cli.output import fail, print_json
 from jichi.kernel.errors import JichiError
 from jichi.places.catalog import default_catalog
+from jichi.places.history import Period, default_history
 from jichi.places.model import Kind, LocalGovernment
 from jichi.places.schemas import LocalGovernmentOut
 
@@ -21,6 +23,11 @@ app = typer.Typer(
 
 KIND_HELP = "municipality（市区町村 1,741）| " + " | ".join(k.value for k in Kind)
 ATTRIBUTION = "出典：総務省『全国地方公共団体コード』(令和6年1月1日現在) を加工して作成"
+HISTORY_ATTRIBUTION = (
+    "出典：政府統計の総合窓口(e-Stat)「廃置分合等情報」を加工して作成した"
+    " jpcity のデータを加工して作成"
+)
+AS_OF_HELP = "この日現在（2005-04-01 / H17.4.1）。変更履歴は 1970-04-20 から"
 
 
 def as_json(lg: LocalGovernment) -> dict[str, Any]:
@@ -32,17 +39,25 @@ def as_json(lg: LocalGovernment) -> dict[str, Any]:
 def show(
     code: str = typer.Argument(..., help="団体コード（6桁、または検査用数字を除いた5桁）"),
     json_output: bool = typer.Option(False, "--json", help="JSON で出力する"),
+    as_of: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP),
 ) -> None:
     """団体コードから都道府県・市区町村を表示します (exit 1: 不正・該当なし)."""
     catalog = default_catalog()
+    period: Period | None = None
+    on: date | None = None
     try:
-        lg = catalog.get(code)
+        if as_of is None:
+            lg = catalog.get(code)
+        else:
+            on = _parse_as_of(as_of)
+            period = default_history().as_of(code, on)
+            lg = period.place
     except JichiError as error:
         raise fail(error) from None
     if json_output:
         print_json(as_json(lg))
         return
-    parent = catalog.parent_of(lg)
+    parent = catalog.parent_of(lg) if on is None else _parent_as_of(lg, on)
     table = Table(show_header=False, box=None, padding=(0, 2, 0, 0))
     table.add_column(style="bold")
     table.add_column()
@@ -55,7 +70,43 @@ def show(
         table.add_row("上位団体", f"{parent.display_name} ({parent.code})")
     if lg.northern_territories:
         table.add_row("備考", "北方領土の村（市区町村数 1,741 に含まれない）")
+    if period is not None:
+        _add_period_rows(table, period)
     _console().print(table)
+    if period is not None:
+        _console().print(HISTORY_ATTRIBUTION, style="dim")
+
+
+def _add_period_rows(table: Table, period: Period) -> None:
+    """The period's dates and the changes that made and ended it (前身・後継)."""
+    history = default_history()
+    start = period.valid_from.isoformat() if period.valid_from else f"{history.start} 以前"
+    end = period.valid_to.isoformat() if period.valid_to else ""
+    table.add_row("期間", f"{start} 〜 {end}".rstrip())
+    for label, changes, other in (
+        ("前身", history.predecessors(period), "before"),
+        ("後継", history.successors(period), "after"),
+    ):
+        for change in changes:
+            place = getattr(change, other).place
+            table.add_row(label, f"{change.on} {change.kind}: {place.display_name} ({place.code})")
+            label = ""
+
+
+def _parent_as_of(lg: LocalGovernment, on: date) -> LocalGovernment | None:
+    """The parent that held ``lg.parent_code`` on ``on`` (None for a prefecture)."""
+    if lg.parent_code is None:
+        return None
+    try:
+        return default_history().as_of(lg.parent_code, on).place
+    except JichiError:
+        return None
+
+
+def _parse_as_of(text: str) -> date:
+    from jichi.kernel.era import parse_date
+
+    return parse_date(text, field="as_of")
 
 
 @app.command("list")
@@ -65,13 +116,18 @@ def list_(
     ),
     kind: str | None = typer.Option(None, "--kind", "-k", help=KIND_HELP),
     json_output: bool = typer.Option(False, "--json", help="JSON で出力する"),
+    as_of: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP),
 ) -> None:
-    """都道府県・市区町村の一覧を団体コード順に表示します."""
+    """都道府県・市区町村の一覧を団体コード順に表示します（--as-of で過去の日）."""
     try:
-        found = default_catalog().list(prefecture=prefecture, kind=kind)
+        if as_of is None:
+            found = default_catalog().list(prefecture=prefecture, kind=kind)
+        else:
+            on = _parse_as_of(as_of)
+            found = default_history().list_as_of(on, prefecture=prefecture, kind=kind)
     except JichiError as error:
         raise fail(error) from None
-    _print_many(found, json_output)
+    _print_many(found, json_output, history=as_of is not None)
 
 
 @app.command("search")
@@ -83,7 +139,9 @@ def search(
     _print_many(default_catalog().search(text), json_output)
 
 
-def _print_many(found: Iterable[LocalGovernment], json_output: bool) -> None:
+def _print_many(
+    found: Iterable[LocalGovernment], json_output: bool, *, history: bool = False
+) -> None:
     rows = list(found)
     if json_output:
         print_json([as_json(lg) for lg in rows])
@@ -105,6 +163,8 @@ def _print_many(found: Iterable[LocalGovernment], json_output: bool) -> None:
     console.print(table)
     console.print(f"{len(rows)} 件", style="bold")
     console.print(ATTRIBUTION, style="dim")
+    if history:
+        console.print(HISTORY_ATTRIBUTION, style="dim")
 
 
 def _console() -> Console:

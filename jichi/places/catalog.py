@@ -344,3 +344,8 @@ def _name_key(text: str) -> str:
 def _reading_key(text: str) -> str:
     """A reading as compared: full-width katakana, small kana folded to large, no spaces."""
     return hiragana_to_katakana(_name_key(text)).translate(_SMALL_TO_LARGE)
+
+
+# Shared with jichi.places.history, which searches the past's names the same way.
+name_key = _name_key
+reading_key = _reading_key

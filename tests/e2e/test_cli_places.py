@@ -125,3 +125,49 @@ def test_search_without_hits_says_so_and_exits_zero() -> None:
     result = runner.invoke(app, ["places", "search", "存在しない"])
     assert result.exit_code == 0
     assert "該当する団体はありません" in result.stdout
+
+
+# ------------------------------------------------------------------ --as-of (places in time)
+
+
+def test_show_as_of_a_past_day_gives_the_same_json_shape_for_the_old_town() -> None:
+    # 古座町 (304239) went into the new 串本町 on 2005-04-01; the 和暦 form is accepted.
+    result = runner.invoke(app, ["places", "show", "304239", "--as-of", "H17.3.31", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == KEYS
+    assert (data["name"], data["kind"], data["parent_code"]) == ("古座町", "town", "300004")
+
+
+def test_show_as_of_names_predecessors_and_refuses_a_code_not_yet_made() -> None:
+    made = runner.invoke(app, ["places", "show", "304280", "--as-of", "2005-04-01"])
+    assert made.exit_code == 0, made.output
+    assert "新設合併" in made.stdout and "古座町 (304239)" in made.stdout
+    assert "2005-04-01 〜" in made.stdout
+    early = runner.invoke(app, ["places", "show", "304280", "--as-of", "2005-03-31"])
+    assert early.exit_code == 1
+    assert "PLC-010" in early.output
+    before = runner.invoke(app, ["places", "show", "131016", "--as-of", "昭和45年4月1日"])
+    assert before.exit_code == 1 and "PLC-011" in before.output
+    garbage = runner.invoke(app, ["places", "show", "131016", "--as-of", "someday"])
+    assert garbage.exit_code == 1 and "ERA-001" in garbage.output
+
+
+def test_list_as_of_gives_the_list_of_that_day_in_todays_json_shape() -> None:
+    result = runner.invoke(
+        app, ["places", "list", "--as-of", "1999-03-31", "--kind", "municipality", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert len(rows) == 3255  # 3,232 市町村 + 23 特別区 (北方領土の6村 are not municipalities)
+    assert all(set(row) == KEYS for row in rows)
+    assert "304239" in {row["code"] for row in rows}
+    today = runner.invoke(app, ["places", "list", "--kind", "municipality", "--json"])
+    assert len(json.loads(today.stdout)) == 1741
+
+
+def test_list_as_of_a_prefecture_on_the_last_day_equals_the_list_without_it() -> None:
+    with_date = runner.invoke(app, ["places", "list", "-p", "30", "--as-of", "R6.1.1", "--json"])
+    without = runner.invoke(app, ["places", "list", "-p", "30", "--json"])
+    assert with_date.exit_code == without.exit_code == 0
+    assert json.loads(with_date.stdout) == json.loads(without.stdout)
