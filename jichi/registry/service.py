@@ -311,6 +311,7 @@ class Registry:
                 purpose=purpose,
                 detail=detail or {},
             ),
+            self.cipher.audit_key,
         )
 
     # -- reads ------------------------------------------------------------------------

@@ -76,6 +76,7 @@ def export_csv(
                         "sha256": digest,
                     },
                 ),
+                cipher.audit_key,
             )
         os.replace(temporary, target)
     except BaseException:
