@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -293,3 +294,25 @@ def test_the_cli_exits_one_in_japanese_for_a_recomputed_chain(
     assert result.exit_code == 1
     assert "監査ログの seq 2 に問題があります: 行の認証符号が一致しません" in result.stderr
     assert "(mac_mismatch)" in result.stderr
+
+
+def test_the_server_schedule_writes_anchors_and_a_last_one_when_it_stops(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """What `jichi serve` runs when JICHI_AUDIT_ANCHOR_FILE is set (interval shortened)."""
+    anchor_file = tmp_path / "anchors.jsonl"
+    environ = {anchors.ENV_FILE: str(anchor_file), anchors.ENV_INTERVAL: "0.05"}
+    assert anchors.AnchorSchedule.from_environment(engine, KEY, {}) is None
+    schedule = anchors.AnchorSchedule.from_environment(engine, KEY, environ)
+    assert schedule is not None and schedule.interval == 0.05
+    fill(engine, 3)
+    schedule.start()
+    deadline = datetime.now(UTC) + timedelta(seconds=10)
+    while not anchor_file.exists() and datetime.now(UTC) < deadline:
+        threading.Event().wait(0.02)
+    fill(engine, 2, start=4)
+    schedule.stop()
+    written = anchors.read_anchors(anchor_file, KEY)
+    assert written[0].seq >= 3 and written[-1].seq == 5  # the last one is the head at stop
+    assert not schedule._thread.is_alive()
+    assert check(engine, anchor_file).ok
