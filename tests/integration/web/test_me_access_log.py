@@ -34,7 +34,10 @@ def registry(engine: Engine) -> Registry:
 
 
 def test_the_residents_page_shows_searches_restriction_checks_and_exports(
-    engine: Engine, registry: Registry, move_in: MoveIn, tmp_path: Path
+    engine: Engine,
+    registry: Registry,
+    move_in: MoveIn,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     taro = move_in().person_ids[0]
     assert taro in [r.person_id for r in registry.search(SearchQuery(kana="ヤマダ"), CLERK).records]
