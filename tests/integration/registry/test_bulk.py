@@ -577,11 +577,11 @@ CRASH_SCRIPT = textwrap.dedent(
         # die inside the 4th batch's transaction, after its rows were inserted
         from jichi.security import audit
         real_append, calls = audit.append, []
-        def append(conn, entry):
+        def append(conn, entry, key):
             calls.append(entry)
             if len(calls) == 4:
                 os._exit(1)
-            return real_append(conn, entry)
+            return real_append(conn, entry, key)
         audit.append = append
         progress = None
     else:
