@@ -75,6 +75,8 @@ def verify(
         )
         typer.echo(f"note: the first {result.legacy:,} rows carry no MAC (legacy)", err=True)
     if result.ok and strict and result.legacy:
+        typer.echo("--strict: 旧形式の行があるため失敗とします。", err=True)
+        typer.echo("--strict: legacy rows without a MAC are a failure", err=True)
         raise typer.Exit(1)
     if result.ok:
         typer.echo(f"監査ログは改ざんされていません（{result.checked:,} 件を検証）")

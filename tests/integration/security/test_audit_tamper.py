@@ -316,3 +316,20 @@ def test_the_server_schedule_writes_anchors_and_a_last_one_when_it_stops(
     assert written[0].seq >= 3 and written[-1].seq == 5  # the last one is the head at stop
     assert not schedule._thread.is_alive()
     assert check(engine, anchor_file).ok
+
+
+def test_the_cli_reports_legacy_rows_and_strict_refuses_them(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JICHI_SECRET_KEY", base64.urlsafe_b64encode(SECRET).decode("ascii"))
+    url = engine.url.render_as_string(hide_password=False)
+    fill(engine, 4)
+    with engine.begin() as connection:
+        drop_triggers(connection)
+        connection.execute(text("UPDATE audit_log SET mac = NULL WHERE seq <= 2"))
+    runner = CliRunner()
+    lenient = runner.invoke(app, ["audit", "verify", "--url", url])
+    assert lenient.exit_code == 0, lenient.output
+    assert "先頭の 2 件は認証符号のない旧形式の行です" in lenient.stderr
+    strict = runner.invoke(app, ["audit", "verify", "--url", url, "--strict"])
+    assert strict.exit_code == 1 and "--strict" in strict.stderr
