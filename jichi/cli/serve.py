@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from jichi.store import migrate
 from jichi.store.engine import make_engine
 
 if TYPE_CHECKING:
+    from jichi.security.anchors import AnchorSchedule
     from jichi.security.crypto import FieldCipher
 
 DEMO_DATABASE = "jichi-demo.db"
@@ -138,5 +140,30 @@ def _run(
     from jichi.web.app import create_app
 
     app = create_app(engine, municipality=municipality, cipher=cipher)
+    anchoring = _anchor_schedule(engine, cipher)
     console.print(f"http://{host}:{port}/ で待ち受けています（Ctrl+C で終了）")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        if anchoring is not None:
+            anchoring.stop()  # writes the last anchor, then joins
+
+
+def _anchor_schedule(engine: Engine, cipher: FieldCipher | None) -> AnchorSchedule | None:
+    """Audit anchors every JICHI_AUDIT_ANCHOR_INTERVAL s, if JICHI_AUDIT_ANCHOR_FILE is set."""
+    from jichi.security.anchors import ENV_FILE, AnchorSchedule
+    from jichi.security.keys import load_keys
+
+    if not os.environ.get(ENV_FILE, "").strip():
+        return None
+    if cipher is not None:
+        key = cipher.audit_key
+    else:
+        key = load_keys(engine.url.render_as_string(hide_password=False)).audit_key
+    schedule = AnchorSchedule.from_environment(engine, key)
+    if schedule is not None:
+        schedule.start()
+        console.print(
+            f"監査ログのアンカーを {schedule.path} に {schedule.interval:g} 秒ごとに記録します"
+        )
+    return schedule

@@ -35,6 +35,7 @@ from jichi.registry.restrictions import RequesterType
 from jichi.registry.tables import resident
 from jichi.security import audit
 from jichi.security.actor import Actor
+from jichi.security.keys import AuditKey
 from jichi.store.engine import write_transaction
 from jichi.store.metadata import metadata
 
@@ -247,7 +248,15 @@ def active(conn: Connection, lg_code: str, person_id: str, day: date) -> Registr
     return None
 
 
-def register(engine: Engine, lg_code: str, person_id: str, clerk: Actor, on: date) -> Registration:
+def register(
+    engine: Engine,
+    lg_code: str,
+    person_id: str,
+    clerk: Actor,
+    on: date,
+    *,
+    audit_key: AuditKey,
+) -> Registration:
     """Register (or, within the last month, renew) ``person_id`` from ``on``."""
     with write_transaction(engine) as conn:
         status, _reason = _removal(conn, lg_code, person_id)
@@ -287,12 +296,21 @@ def register(engine: Engine, lg_code: str, person_id: str, clerk: Actor, on: dat
                 registered_at=at,
             )
         )
-        _audit(conn, lg_code, clerk, person_id, "issuance_notification.register", made, at)
+        _audit(
+            conn, lg_code, clerk, person_id, "issuance_notification.register", made, at, audit_key
+        )
     return made
 
 
 def end(
-    engine: Engine, lg_code: str, person_id: str, clerk: Actor, on: date, reason: EndReason
+    engine: Engine,
+    lg_code: str,
+    person_id: str,
+    clerk: Actor,
+    on: date,
+    reason: EndReason,
+    *,
+    audit_key: AuditKey,
 ) -> Registration:
     """Close the registration in force (or the one about to start) from ``on``."""
     with write_transaction(engine) as conn:
@@ -310,7 +328,9 @@ def end(
                 .where(registration.c.registration_id == found.registration_id)
                 .values(ended_on=max(on, found.starts_on), end_reason=reason.value)
             )
-            _audit(conn, lg_code, clerk, person_id, "issuance_notification.end", found, at)
+            _audit(
+                conn, lg_code, clerk, person_id, "issuance_notification.end", found, at, audit_key
+            )
     return registrations_of(engine, lg_code, person_id)[-1]
 
 
@@ -327,6 +347,7 @@ def _audit(
     action: str,
     found: Registration,
     at: datetime,
+    audit_key: AuditKey,
 ) -> None:
     audit.append(
         conn,
@@ -343,6 +364,7 @@ def _audit(
                 "ends_on": found.ends_on.isoformat(),
             },
         ),
+        audit_key,
     )
 
 
@@ -446,7 +468,15 @@ def get_notice(engine: Engine, lg_code: str, notice_id: str) -> Notice:
     return _notice(row)
 
 
-def mark_sent(engine: Engine, lg_code: str, notice_id: str, clerk: Actor, at: datetime) -> Notice:
+def mark_sent(
+    engine: Engine,
+    lg_code: str,
+    notice_id: str,
+    clerk: Actor,
+    at: datetime,
+    *,
+    audit_key: AuditKey,
+) -> Notice:
     """The letter went out: ``sent_at`` is set once, audited on the person."""
     with write_transaction(engine) as conn:
         row = conn.execute(
@@ -474,5 +504,6 @@ def mark_sent(engine: Engine, lg_code: str, notice_id: str, clerk: Actor, at: da
                 subject_person_id=row.person_id,
                 detail={"notice_id": notice_id, "certificate_serial": row.certificate_serial},
             ),
+            audit_key,
         )
     return get_notice(engine, lg_code, notice_id)

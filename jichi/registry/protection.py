@@ -112,10 +112,16 @@ class Protection:
             self._flag(conn, current.person_id)
             self._audit(conn, actor, "support_measure.end", current.person_id, measure_id)
 
-    def restrictions(self, person_id: str, day: date | None = None) -> Restrictions:
-        with self.registry.engine.connect() as conn:
+    def restrictions(
+        self, person_id: str, day: date | None = None, *, actor: Actor
+    ) -> Restrictions:
+        """What restricts this person's record on ``day``; the read is audited on them."""
+        with write_transaction(self.registry.engine) as conn:
             record = self._record(conn, person_id)
-            return restrictions_of(record, self._measures(conn, person_id), day or self.today)
+            found = restrictions_of(record, self._measures(conn, person_id), day or self.today)
+            kinds = sorted(k.value for k in found.kinds)
+            self._audit(conn, actor, "restriction.read", person_id, None, {"restrictions": kinds})
+            return found
 
     def check_request(
         self,

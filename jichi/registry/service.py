@@ -8,7 +8,7 @@ the outbox and the audit entry — all or nothing.  Reads of a person's data go 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
@@ -299,19 +299,37 @@ class Registry:
         detail: dict[str, Any] | None = None,
     ) -> None:
         """One audit entry in the caller's transaction (every read and write of a person)."""
-        audit.append(
-            conn,
+        self.audit_each(
+            conn, actor, [subject_person_id], action=action, at=at, purpose=purpose, detail=detail
+        )
+
+    def audit_each(
+        self,
+        conn: sa.Connection,
+        actor: Actor,
+        person_ids: Sequence[str | None],
+        *,
+        action: str,
+        at: datetime | None = None,
+        purpose: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """One entry per person (so each one's own page lists it), one insert for all."""
+        when = at or self.clock()
+        entries = [
             audit.AuditEntry(
                 lg_code=self.lg_code,
-                at=at or self.clock(),
+                at=when,
                 actor=actor.staff_id,
                 actor_role=actor.role,
                 action=action,
-                subject_person_id=subject_person_id,
+                subject_person_id=person_id,
                 purpose=purpose,
                 detail=detail or {},
-            ),
-        )
+            )
+            for person_id in person_ids
+        ]
+        audit.append_many(conn, entries, self.cipher.audit_key)
 
     # -- reads ------------------------------------------------------------------------
 
@@ -365,17 +383,19 @@ class Registry:
             return events
 
     def search(self, query: SearchQuery, actor: Actor) -> SearchPage:
-        """A page of records; one audit entry names every person shown."""
+        """A page of records; one audit entry per person shown (one if nobody was)."""
         self._check_actor(actor)
         if query.is_empty():
             raise JichiError(e.EMPTY_SEARCH, field="name")
         with write_transaction(self.engine) as conn:
             page = queries.search(conn, self.lg_code, query)
-            self.audit(
+            shown = [r.person_id for r in page.records]
+            self.audit_each(
                 conn,
                 actor,
+                shown or [None],
                 action="resident.search",
-                detail={"shown": [r.person_id for r in page.records]},
+                detail={"results": len(shown)},
             )
             return page
 

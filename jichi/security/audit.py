@@ -1,4 +1,4 @@
-"""The audit log: who did what to whose data, append-only and hash-chained.
+"""The audit log: who did what to whose data, append-only, hash-chained and keyed.
 
 Every read or change of a person's data by staff or an agency writes one
 :class:`AuditEntry` with :func:`append`, inside the same transaction as the work it
@@ -12,6 +12,20 @@ so :func:`verify` finds an edited field, a deleted or inserted row and rows put 
 order.  What a chain alone cannot see is rows cut off the *end*; for that, an operator
 records the head (``last_seq``/``last_hash``) somewhere else from time to time and passes
 it back as ``anchor`` (``jichi audit verify --anchor SEQ:HASH``).
+
+Why a MAC as well as the chain: anyone who can write the table can also recompute every
+SHA-256 downstream of an edit, and the chain then verifies.  Each row therefore also
+stores ``mac = HMAC-SHA256(audit key, canonical JSON of seq, prev_hash, hash and every
+field)``; the audit key is derived from the master secret (:mod:`jichi.security.keys`)
+and never stored, so a database insider cannot make a row :func:`verify` accepts.  Rows
+written before migration 0019 have no MAC: they are accepted only as a prefix of the log
+and reported as ``legacy``; a row without a MAC after one with a MAC is a failure.  The
+anchors of :mod:`jichi.security.anchors` are what keep rows cut off the end, or a legacy
+prefix rewritten, from going unseen.
+
+``detail`` is stored as its canonical JSON text; :func:`verify` parses it refusing
+duplicate keys and requires the stored text to be exactly the canonical text of what it
+parsed, so what is verified is what a reader of the row sees.
 
 There is one chain per database.  ``seq`` is assigned here, densely, under a lock:
 
@@ -37,7 +51,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -48,6 +62,7 @@ from sqlalchemy import Connection, Row, func, insert, select, text
 from jichi.kernel.errors import JichiError
 from jichi.kernel.identifiers import individual_number_check_digit
 from jichi.security.errors import NUMBER_IN_AUDIT_DETAIL
+from jichi.security.keys import AuditKey
 from jichi.security.tables import audit_log
 
 GENESIS_HASH = "0" * 64
@@ -91,12 +106,13 @@ class AuditEntry:
 
 @dataclass(frozen=True)
 class AuditRecord:
-    """An entry as stored: its place in the chain and its hashes."""
+    """An entry as stored: its place in the chain, its hashes and its MAC (legacy: None)."""
 
     seq: int
     entry: AuditEntry
     prev_hash: str
     hash: str
+    mac: str | None = None
 
 
 class VerifyFailure(StrEnum):
@@ -107,6 +123,9 @@ class VerifyFailure(StrEnum):
     HASH_MISMATCH = "hash_mismatch"
     ANCHOR_MISMATCH = "anchor_mismatch"
     ANCHOR_MISSING = "anchor_missing"
+    MAC_MISMATCH = "mac_mismatch"
+    MAC_MISSING = "mac_missing"
+    DETAIL_NOT_CANONICAL = "detail_not_canonical"
 
     @property
     def message_ja(self) -> str:
@@ -138,6 +157,21 @@ _FAILURE_MESSAGES: dict[VerifyFailure, tuple[str, str]] = {
         "記録しておいた連番の行がありません（末尾の行が削除されています）。",
         "the log ends before the anchor: rows were removed from the end",
     ),
+    VerifyFailure.MAC_MISMATCH: (
+        "行の認証符号が一致しません（鍵を持たない者が行を書き換え・挿入し、"
+        "ハッシュを計算し直しています）。",
+        "the row's MAC is wrong: it was written or rewritten without the audit key",
+    ),
+    VerifyFailure.MAC_MISSING: (
+        "認証符号のない行が認証済みの行の後にあります（行が挿入されています）。",
+        "a row without a MAC follows an authenticated row: it was inserted",
+    ),
+    VerifyFailure.DETAIL_NOT_CANONICAL: (
+        "詳細（detail）が正規の JSON ではありません（重複したキーなど、"
+        "検証される内容と表示される内容が異なります）。",
+        "the stored detail is not canonical JSON (a duplicate key, say): what is "
+        "verified would differ from what is shown",
+    ),
 }
 
 
@@ -148,7 +182,8 @@ class VerifyResult:
     ``checked`` counts the rows read, including the first bad one.  ``last_seq`` and
     ``last_hash`` are the last row found good: the head of the chain when ``ok`` (record
     them elsewhere and pass them back as an anchor to detect rows cut off the end), and
-    ``None`` when no row was good.
+    ``None`` when no row was good.  ``legacy`` counts the rows without a MAC at the start
+    of the log (written before migration 0019): the chain covers them, the key does not.
     """
 
     ok: bool
@@ -157,6 +192,7 @@ class VerifyResult:
     reason: VerifyFailure | None = None
     last_seq: int | None = None
     last_hash: str | None = None
+    legacy: int = 0
 
 
 def canonical_detail(detail: Mapping[str, Any]) -> str:
@@ -171,48 +207,86 @@ def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
     table, say): keys sorted, UTF-8 not escaped, ``at`` as ISO 8601 in UTC with
     microseconds, ``detail`` as a JSON object.
     """
-    payload = {
-        "prev_hash": prev_hash,
-        "lg_code": entry.lg_code,
-        "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "actor": entry.actor,
-        "actor_role": entry.actor_role,
-        "action": entry.action,
-        "subject_person_id": entry.subject_person_id,
-        "purpose": entry.purpose,
-        "detail": entry.detail,
-    }
-    return hashlib.sha256(_canonical(payload).encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical(_payload(prev_hash, entry)).encode("utf-8")).hexdigest()
 
 
-def append(connection: Connection, entry: AuditEntry) -> int:
+def entry_mac(key: AuditKey, seq: int, prev_hash: str, digest: str, entry: AuditEntry) -> str:
+    """HMAC-SHA256 (hex) over the canonical JSON of seq, prev_hash, hash and every field.
+
+    ``seq`` is inside, so a row cannot be moved; ``prev_hash`` and ``hash`` too, so a
+    valid row cannot be spliced into another chain.  The ``"jichi/audit-row"`` label keeps
+    a row's MAC from ever equalling an anchor's.
+    """
+    return key.mac(_mac_message(seq, prev_hash, digest, entry))
+
+
+def append(connection: Connection, entry: AuditEntry, key: AuditKey) -> int:
     """Add ``entry`` at the end of the chain in the caller's transaction; return its seq.
 
     Never commits: the entry becomes visible when, and only if, the caller's work does.
     The chain lock is held from here to the end of that transaction, so keep it short.
+    ``key`` (``FieldCipher.audit_key`` or ``Keys.audit_key``) authenticates the row.
     """
-    validate_entry(entry)
+    return append_many(connection, [entry], key)[0]
+
+
+def append_many(connection: Connection, entries: Sequence[AuditEntry], key: AuditKey) -> list[int]:
+    """Add several entries under one lock with one multi-row insert; return their seqs.
+
+    For a read that shows many people at once (a search page, an export): one entry per
+    person, so each one's own view lists it, at the cost of one statement.
+    """
+    for entry in entries:
+        validate_entry(entry)
+    if not entries:
+        return []
     _lock_chain(connection)
     newest = connection.execute(
         select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
     ).first()
-    seq, prev_hash = (1, GENESIS_HASH) if newest is None else (newest.seq + 1, newest.hash)
-    connection.execute(
-        insert(audit_log).values(
-            seq=seq,
-            lg_code=entry.lg_code,
-            at=entry.at,
-            actor=entry.actor,
-            actor_role=entry.actor_role,
-            action=entry.action,
-            subject_person_id=entry.subject_person_id,
-            purpose=entry.purpose,
-            detail=canonical_detail(entry.detail),
-            prev_hash=prev_hash,
-            hash=entry_hash(prev_hash, entry),
+    seq, prev_hash = (0, GENESIS_HASH) if newest is None else (newest.seq, newest.hash)
+    rows: list[dict[str, Any]] = []
+    for entry in entries:
+        seq += 1
+        digest = entry_hash(prev_hash, entry)
+        rows.append(
+            {
+                "seq": seq,
+                "lg_code": entry.lg_code,
+                "at": entry.at,
+                "actor": entry.actor,
+                "actor_role": entry.actor_role,
+                "action": entry.action,
+                "subject_person_id": entry.subject_person_id,
+                "purpose": entry.purpose,
+                "detail": canonical_detail(entry.detail),
+                "prev_hash": prev_hash,
+                "hash": digest,
+                "mac": entry_mac(key, seq, prev_hash, digest, entry),
+            }
         )
+        prev_hash = digest
+    for start in range(0, len(rows), _BATCH):
+        connection.execute(insert(audit_log), rows[start : start + _BATCH])
+    return [row["seq"] for row in rows]
+
+
+def head(connection: Connection) -> AuditRecord | None:
+    """The newest row (for an anchor), or ``None`` if the log is empty."""
+    row = connection.execute(select(audit_log).order_by(audit_log.c.seq.desc()).limit(1)).first()
+    if row is None:
+        return None
+    detail = _parse_detail(row.detail)
+    entry = _entry_from_row(row, detail if detail is not None else {})
+    return AuditRecord(row.seq, entry, row.prev_hash, row.hash, row.mac)
+
+
+def authentic(record: AuditRecord, key: AuditKey) -> bool:
+    """Whether ``record``'s hash and MAC are right for its fields (one row, no chain)."""
+    digest = entry_hash(record.prev_hash, record.entry)
+    return digest == record.hash and key.matches(
+        _mac_message(record.seq, record.prev_hash, digest, record.entry), record.mac
     )
-    return seq
 
 
 def count_entries(connection: Connection) -> int:
@@ -222,48 +296,63 @@ def count_entries(connection: Connection) -> int:
 
 def verify(
     connection: Connection,
+    key: AuditKey,
     *,
     anchor: tuple[int, str] | None = None,
+    anchors: Iterable[tuple[int, str]] = (),
     progress: Callable[[int], None] | None = None,
 ) -> VerifyResult:
-    """Recompute the whole chain in seq order and report the first row that breaks it.
+    """Recompute the whole chain and every MAC in seq order; report the first bad row.
 
     Rows are streamed (a server-side cursor on PostgreSQL), so memory stays flat however
-    long the log.  ``anchor`` is a ``(seq, hash)`` recorded earlier; ``progress`` is
-    called with the number of rows checked so far, every thousand rows and at the end.
+    long the log.  ``anchor`` and ``anchors`` are ``(seq, hash)`` pairs recorded earlier
+    (seq 0 with :data:`GENESIS_HASH` stands for the empty log); every one must match.
+    ``progress`` is called with the number of rows checked so far, every thousand rows
+    and at the end.
     """
-    checked = 0
+    expected: dict[int, set[str]] = {}
+    for seq, digest in [*([anchor] if anchor is not None else []), *anchors]:
+        expected.setdefault(seq, set()).add(digest)
+    if 0 in expected and expected.pop(0) != {GENESIS_HASH}:
+        return VerifyResult(False, 0, 0, VerifyFailure.ANCHOR_MISMATCH)
+    checked = legacy = 0
+    authenticated = False
     prev_seq, prev_hash = 0, GENESIS_HASH
-    anchor_seen = anchor is None
     rows = _stream(connection)
-    for seq, stored_prev, stored_hash, entry in rows:
+    for seq, stored_prev, stored_hash, stored_mac, entry in rows:
         checked += 1
         failure = None
         if seq != prev_seq + 1:
             failure = VerifyFailure.SEQ_GAP
         elif stored_prev != prev_hash:
             failure = VerifyFailure.PREV_HASH_MISMATCH
-        elif entry is None or entry_hash(stored_prev, entry) != stored_hash:
+        elif entry is None:
+            failure = VerifyFailure.DETAIL_NOT_CANONICAL
+        elif entry_hash(stored_prev, entry) != stored_hash:
             failure = VerifyFailure.HASH_MISMATCH
-        elif anchor is not None and seq == anchor[0]:
-            anchor_seen = True
-            if stored_hash != anchor[1]:
-                failure = VerifyFailure.ANCHOR_MISMATCH
+        elif stored_mac is None:
+            failure = VerifyFailure.MAC_MISSING if authenticated else None
+            legacy += not authenticated
+        elif not key.matches(_mac_message(seq, stored_prev, stored_hash, entry), stored_mac):
+            failure = VerifyFailure.MAC_MISMATCH
+        else:
+            authenticated = True
+        if failure is None and seq in expected and expected.pop(seq) != {stored_hash}:
+            failure = VerifyFailure.ANCHOR_MISMATCH
         if failure is not None:
             rows.close()  # closes the server-side cursor now, not at garbage collection
             _report(progress, checked)
             good_seq, good_hash = (prev_seq, prev_hash) if prev_seq else (None, None)
-            return VerifyResult(False, checked, seq, failure, good_seq, good_hash)
+            return VerifyResult(False, checked, seq, failure, good_seq, good_hash, legacy)
         prev_seq, prev_hash = seq, stored_hash
         if progress is not None and checked % _BATCH == 0:
             progress(checked)
     _report(progress, checked)
     last_seq, last_hash = (prev_seq, prev_hash) if checked else (None, None)
-    if not anchor_seen and anchor is not None:
-        return VerifyResult(
-            False, checked, anchor[0], VerifyFailure.ANCHOR_MISSING, last_seq, last_hash
-        )
-    return VerifyResult(True, checked, None, None, last_seq, last_hash)
+    if expected:
+        missing = VerifyFailure.ANCHOR_MISSING
+        return VerifyResult(False, checked, min(expected), missing, last_seq, last_hash, legacy)
+    return VerifyResult(True, checked, None, None, last_seq, last_hash, legacy)
 
 
 def entries_for_person(
@@ -284,7 +373,11 @@ def entries_for_person(
     query = query.order_by(audit_log.c.seq.desc()).limit(limit)
     return [
         AuditRecord(
-            row.seq, _entry_from_row(row, _parse_detail(row.detail) or {}), row.prev_hash, row.hash
+            row.seq,
+            _entry_from_row(row, _parse_detail(row.detail) or {}),
+            row.prev_hash,
+            row.hash,
+            row.mac,
         )
         for row in connection.execute(query)
     ]
@@ -304,10 +397,48 @@ def validate_entry(entry: AuditEntry) -> None:
         value = getattr(entry, name)
         if value is not None and not (0 < len(value) <= limit):
             raise ValueError(f"AuditEntry.{name} must have 1 to {limit} characters")
-    canonical_detail(entry.detail)  # TypeError/ValueError if not plain JSON
+    _require_plain_json(entry.detail, "detail")
+    canonical_detail(entry.detail)  # ValueError if not finite
     where = _individual_number_path(entry.detail, "detail")
     if where is not None:
         raise JichiError(NUMBER_IN_AUDIT_DETAIL, field=where)
+
+
+def _payload(prev_hash: str, entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "prev_hash": prev_hash,
+        "lg_code": entry.lg_code,
+        "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": entry.actor,
+        "actor_role": entry.actor_role,
+        "action": entry.action,
+        "subject_person_id": entry.subject_person_id,
+        "purpose": entry.purpose,
+        "detail": entry.detail,
+    }
+
+
+def _mac_message(seq: int, prev_hash: str, digest: str, entry: AuditEntry) -> bytes:
+    payload = {"kind": "jichi/audit-row", "seq": seq, "hash": digest, **_payload(prev_hash, entry)}
+    return _canonical(payload).encode("utf-8")
+
+
+def _require_plain_json(value: Any, path: str) -> None:
+    """Refuse what ``json.dumps`` would silently change (int keys, sets, NaN, objects).
+
+    An int key ``1`` and a str key ``"1"`` would both become ``"1"``: a duplicate key in
+    the stored text, and a detail that reads back differently from what was hashed.
+    """
+    if isinstance(value, Mapping):
+        for name, item in value.items():
+            if not isinstance(name, str):
+                raise ValueError(f"AuditEntry.{path} has a key that is not a string")
+            _require_plain_json(item, f"{path}.{name}")
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _require_plain_json(item, f"{path}[{index}]")
+    elif not (value is None or isinstance(value, str | int | float)):
+        raise ValueError(f"AuditEntry.{path} is not plain JSON ({type(value).__name__})")
 
 
 def _canonical(value: Any) -> str:
@@ -367,22 +498,31 @@ def _lock_chain(connection: Connection) -> None:
 
 def _stream(
     connection: Connection,
-) -> Generator[tuple[int, str, str, AuditEntry | None], None, None]:
+) -> Generator[tuple[int, str, str, str | None, AuditEntry | None], None, None]:
     query = select(audit_log).order_by(audit_log.c.seq)
     with connection.execution_options(yield_per=_BATCH).execute(query) as rows:
         for row in rows:
             detail = _parse_detail(row.detail)
+            if detail is not None and canonical_detail(detail) != row.detail:
+                detail = None  # verified text must be the text stored, byte for byte
             entry = None if detail is None else _entry_from_row(row, detail)
-            yield row.seq, row.prev_hash, row.hash, entry
+            yield row.seq, row.prev_hash, row.hash, row.mac, entry
 
 
 def _parse_detail(stored: str) -> dict[str, Any] | None:
-    """The stored detail as a dict, or ``None`` if it is no longer a JSON object."""
+    """The stored detail as a dict; ``None`` if not a JSON object or a key is repeated."""
     try:
-        detail = json.loads(stored)
+        detail = json.loads(stored, object_pairs_hook=_refuse_duplicates)
     except ValueError:
         return None
     return detail if isinstance(detail, dict) else None
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        raise ValueError("duplicate key in audit detail")
+    return found
 
 
 def _entry_from_row(row: Row[Any], detail: dict[str, Any]) -> AuditEntry:

@@ -42,11 +42,13 @@ _AAD_PREFIX = b"jichi/v1\x00"
 class FieldCipher:
     """Encrypts and decrypts one column's values; holds the keys, never prints them."""
 
-    __slots__ = ("_aead", "_lookup_key")
+    __slots__ = ("_aead", "_lookup_key", "audit_key")
 
     def __init__(self, keys: Keys) -> None:
         self._aead = AESGCM(keys.encryption_key)
         self._lookup_key = keys.lookup_key
+        self.audit_key = keys.audit_key
+        """Authenticates audit entries: every writer of the log holds a cipher already."""
 
     def __repr__(self) -> str:
         return "FieldCipher(<keys hidden>)"

@@ -48,3 +48,28 @@ SECRET_KEY_REQUIRED = define(
     http_status=500,
     params=("env", "env_file"),
 )
+AUDIT_ANCHOR_FILE_INVALID = define(
+    "SEC-020",
+    "監査ログのアンカーファイル {path} の {line} 行目を読み取れません（{reason}）。",
+    "line {line} of the audit anchor file {path} cannot be read ({reason})",
+    http_status=500,
+    params=("path", "line", "reason"),
+)
+AUDIT_ANCHOR_FORGED = define(
+    "SEC-021",
+    "監査ログのアンカーファイル {path} の {line} 行目の認証符号が一致しません"
+    "（アンカーが書き換えられたか、鍵が異なります）。",
+    "line {line} of the audit anchor file {path} has a wrong MAC: it was altered, "
+    "or the key differs",
+    http_status=500,
+    params=("path", "line"),
+)
+AUDIT_HEAD_UNAUTHENTICATED = define(
+    "SEC-022",
+    "監査ログの最新行（seq {seq}）の認証符号が正しくないため、アンカーを記録しません。"
+    "`jichi audit verify` で確認してください。",
+    "the newest audit row (seq {seq}) is not correctly authenticated, so no anchor is "
+    "written: run `jichi audit verify`",
+    http_status=500,
+    params=("seq",),
+)

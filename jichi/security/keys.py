@@ -1,7 +1,8 @@
 """Where jichi's secret keys come from, and the two keys derived from one secret.
 
 Individual numbers are stored encrypted (:mod:`jichi.security.crypto`) and found by a
-keyed hash, so jichi needs two keys.  They are derived with HKDF-SHA256 from one master
+keyed hash, and audit entries carry a MAC (:mod:`jichi.security.audit`), so jichi needs
+three keys.  They are derived with HKDF-SHA256 from one master
 secret, so an operator configures exactly one value, and the two keys are still
 independent: knowing the look-up key tells nothing about the encryption key.
 
@@ -26,6 +27,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import logging
 import os
 import secrets
@@ -56,6 +59,7 @@ KEY_BYTES = 32
 # value unreadable.  They are versioned for the day rotation arrives.
 _ENCRYPTION_INFO = b"jichi/v1/field-encryption"
 _LOOKUP_INFO = b"jichi/v1/lookup-hash"
+_AUDIT_MAC_INFO = b"jichi/v1/audit-mac"
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +74,20 @@ class Keys:
 
     encryption_key: bytes = field(repr=False)
     lookup_key: bytes = field(repr=False)
+    audit_mac_key: bytes = field(repr=False)
+    """Authenticates audit entries and anchors (:class:`AuditKey`); never stored."""
 
     def __post_init__(self) -> None:
-        if len(self.encryption_key) != KEY_BYTES or len(self.lookup_key) != KEY_BYTES:
-            raise ValueError(f"both keys must be {KEY_BYTES} bytes")
-        if self.encryption_key == self.lookup_key:
-            raise ValueError("the encryption key and the look-up key must differ")
+        keys = (self.encryption_key, self.lookup_key, self.audit_mac_key)
+        if any(len(key) != KEY_BYTES for key in keys):
+            raise ValueError(f"every key must be {KEY_BYTES} bytes")
+        if len(set(keys)) != len(keys):
+            raise ValueError("the derived keys must differ")
+
+    @property
+    def audit_key(self) -> AuditKey:
+        """The key that authenticates the audit log (:mod:`jichi.security.audit`)."""
+        return AuditKey(self.audit_mac_key)
 
     @classmethod
     def derive(cls, master_secret: bytes) -> Keys:
@@ -85,7 +97,36 @@ class Keys:
         return cls(
             encryption_key=_hkdf(master_secret, _ENCRYPTION_INFO),
             lookup_key=_hkdf(master_secret, _LOOKUP_INFO),
+            audit_mac_key=_hkdf(master_secret, _AUDIT_MAC_INFO),
         )
+
+
+class AuditKey:
+    """HMAC-SHA256 with the audit key: a tag the database cannot compute.
+
+    Why HMAC and not Ed25519: every process that writes the log already holds the master
+    secret (it encrypts individual numbers), and ``jichi audit verify`` runs where that
+    secret is, so a public key would add a second key to manage and gain nothing here.
+    The key is derived under its own HKDF label, so it reveals nothing of the others.
+    """
+
+    __slots__ = ("_key",)
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) != KEY_BYTES:
+            raise ValueError(f"the audit key must be {KEY_BYTES} bytes")
+        self._key = key
+
+    def __repr__(self) -> str:
+        return "AuditKey(<hidden>)"
+
+    def mac(self, message: bytes) -> str:
+        """HMAC-SHA256 of ``message`` as 64 hex digits."""
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
+    def matches(self, message: bytes, tag: str | None) -> bool:
+        """Whether ``tag`` is this key's MAC of ``message`` (constant time)."""
+        return tag is not None and hmac.compare_digest(self.mac(message), tag)
 
 
 def generate_secret() -> str:

@@ -40,6 +40,9 @@ audit_log = Table(
     Column("detail", Text, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    # HMAC-SHA256 with a key the database does not hold (migration 0019); NULL only on
+    # legacy rows written before it.
+    Column("mac", String(64), nullable=True),
     UniqueConstraint("prev_hash"),
     CheckConstraint("length(hash) = 64", name="hash_length"),
     CheckConstraint("length(prev_hash) = 64", name="prev_hash_length"),

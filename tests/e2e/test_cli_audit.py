@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,8 +13,17 @@ from typer.testing import CliRunner
 from jichi.cli import audit as audit_cli
 from jichi.cli.main import app
 from jichi.security.audit import AuditEntry, append
+from jichi.security.keys import Keys
 
 runner = CliRunner()
+SECRET = base64.urlsafe_b64encode(b"s" * 32).decode("ascii")
+KEY = Keys.derive(b"s" * 32).audit_key
+
+
+@pytest.fixture(autouse=True)
+def secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI derives the audit key from the master secret, as the server does."""
+    monkeypatch.setenv("JICHI_SECRET_KEY", SECRET)
 
 
 def url_of(engine: Engine) -> str:
@@ -34,6 +44,7 @@ def fill(engine: Engine, count: int) -> None:
                     subject_person_id="0b7c6f1e-2c3d-4e5f-8a9b-0c1d2e3f4a5b",
                     detail={"n": n},
                 ),
+                KEY,
             )
 
 

@@ -48,16 +48,17 @@ def export_csv(
     Households in ``household_id`` order, the head first, then ``person_id``; archived
     columns after the layout's, in name order.  Individual numbers are decrypted: the file
     is 特定個人情報.  The file appears (atomically, by rename) only after the export's
-    one audit entry has been committed.
+    audit entries (one for the file, one per person in it) have been committed.
     """
     lg_code = validate_identifier("lgcode", lg_code, field="lg_code").value
+    exported: list[str] = []
     target = Path(out)
     descriptor, temporary = tempfile.mkstemp(
         prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path(".")
     )
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            counts = _write_export(engine, lg_code, cipher, handle)
+            counts = _write_export(engine, lg_code, cipher, handle, exported)
         digest = hashlib.sha256(Path(temporary).read_bytes()).hexdigest()
         with write_transaction(engine) as conn:
             audit.append(
@@ -76,7 +77,23 @@ def export_csv(
                         "sha256": digest,
                     },
                 ),
+                cipher.audit_key,
             )
+            # And one per person, so each resident's own page shows their data left.
+            at = clock()
+            per_person = [
+                audit.AuditEntry(
+                    lg_code=lg_code,
+                    at=at,
+                    actor=actor,
+                    actor_role=actor_role,
+                    action="registry.export",
+                    subject_person_id=person_id,
+                    detail={"sha256": digest},
+                )
+                for person_id in exported
+            ]
+            audit.append_many(conn, per_person, cipher.audit_key)
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -94,7 +111,7 @@ def export_csv(
 
 
 def _write_export(
-    engine: Engine, lg_code: str, cipher: FieldCipher, handle: TextIO
+    engine: Engine, lg_code: str, cipher: FieldCipher, handle: TextIO, exported: list[str]
 ) -> tuple[int, int, int, list[str]]:
     persons = households = numbers = 0
     with engine.connect() as conn:
@@ -141,6 +158,7 @@ def _write_export(
                 kept = dict(row.columns or {})
                 cells.extend(kept.get(name, "") for name in extra)
                 writer.writerow(cells)
+                exported.append(row.person_id)
                 persons += 1
                 numbers += number is not None
                 if row.household_id != last_household:

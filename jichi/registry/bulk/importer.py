@@ -397,6 +397,7 @@ class _Importer:
                     "source_sha256": self.report.sha256,
                 },
             ),
+            self.cipher.audit_key,
         )
         self.report.notification_ids.append(notification_id)
 

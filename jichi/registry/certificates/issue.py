@@ -202,6 +202,7 @@ def issue_from_data(
                     "remote_subjects": list(found.subject_person_ids),
                 },
             ),
+            registry.cipher.audit_key,
         )
     return Certificate(
         serial=found.serial,
@@ -661,6 +662,7 @@ def _store(
                     "holder": data.remote.holder_lg_code if data.remote else None,
                 },
             ),
+            registry.cipher.audit_key,
         )
     for person_id in subject_ids if local else ():
         detail: dict[str, Any] = {
@@ -686,6 +688,7 @@ def _store(
                 purpose=request.purpose or None,
                 detail=detail,
             ),
+            registry.cipher.audit_key,
         )
     if local:
         issuance_notification.record_notices(  # 本人通知制度: same transaction, never blocks
@@ -766,6 +769,7 @@ def _replay(
                     subject_person_id=person_id,
                     detail={"serial": row.serial, "kind": row.kind},
                 ),
+                registry.cipher.audit_key,
             )
     return Certificate(
         serial=row.serial,

@@ -60,7 +60,14 @@ def register(request: Request, person_id: str, form: Form) -> Response:
     actor = page.require("issuance_notification", *STAFF_ROLES)
     today = page.registry.clock().astimezone(JST).date()
     try:
-        ino.register(page.registry.engine, page.registry.lg_code, person_id, actor, today)
+        ino.register(
+            page.registry.engine,
+            page.registry.lg_code,
+            person_id,
+            actor,
+            today,
+            audit_key=page.registry.cipher.audit_key,
+        )
     except JichiError as error:
         return _person_page(page, person_id, error=error)
     return page.redirect(f"/counter/residents/{person_id}/issuance_notification?done=registered")
@@ -79,6 +86,7 @@ def withdraw(request: Request, person_id: str, form: Form) -> Response:
             actor,
             today,
             ino.EndReason.WITHDRAWN,
+            audit_key=page.registry.cipher.audit_key,
         )
     except JichiError as error:
         return _person_page(page, person_id, error=error)
@@ -116,6 +124,11 @@ def mark_sent(request: Request, notice_id: str, form: Form) -> Response:
     page = counter_page(request, form)
     actor = page.require("issuance_notification", *STAFF_ROLES)
     ino.mark_sent(
-        page.registry.engine, page.registry.lg_code, notice_id, actor, page.registry.clock()
+        page.registry.engine,
+        page.registry.lg_code,
+        notice_id,
+        actor,
+        page.registry.clock(),
+        audit_key=page.registry.cipher.audit_key,
     )
     return page.redirect(f"/counter/issuance_notices?sent={notice_id}")

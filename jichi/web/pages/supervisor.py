@@ -60,6 +60,8 @@ ACTION_JA = {
     "notification.ex_officio_record": "職権記載",
     "certificate.issue": "証明書の発行",
     "certificate.replay": "証明書の再作成（同じ請求）",
+    "restriction.read": "支援措置等の制限の確認",
+    "registry.export": "住民データの一括出力（CSV）",
 }
 CORRECTION_FIELDS = (
     "corrects_event_id",
@@ -106,6 +108,8 @@ def _entry(row: Any) -> dict[str, Any]:
     except ValueError:
         detail = {}
     shown = detail.get("shown") if isinstance(detail, dict) else None
+    if isinstance(detail, dict) and isinstance(detail.get("results"), int):
+        shown = [None] * detail["results"]  # one entry per person shown
     return {
         "seq": row.seq,
         "at": row.at,

@@ -232,7 +232,7 @@ def end_support_measure(
 def show_restrictions(request: Request, actor: CurrentActor, person_id: str) -> RestrictionsOut:
     """この住民に今日かかっている制限（支援措置・死亡・消除）。"""
     require_role(actor, "restriction.read", Role.CLERK, Role.SUPERVISOR, Role.ADMIN)
-    found = Protection(registry_of(request)).restrictions(person_id)
+    found = Protection(registry_of(request)).restrictions(person_id, actor=actor)
     return RestrictionsOut(
         kinds=sorted(k.value for k in found.kinds),
         measures=[_measure_out(m) for m in found.measures],

@@ -15,7 +15,11 @@ from jichi.registry.protection import Protection
 from jichi.registry.restrictions import Requester, RequesterType
 from jichi.registry.service import Registry
 from jichi.security.audit import audit_log
-from tests.integration.certificates.test_issuance_notification import ask, yamada  # noqa: F401
+from tests.integration.certificates.test_issuance_notification import (  # noqa: F401
+    AUDIT_KEY,
+    ask,
+    yamada,
+)
 from tests.integration.registry.conftest import CLERK, LG, TODAY
 
 
@@ -27,8 +31,8 @@ def test_unsent_notices_are_sent_once_and_audited(
     engine: Engine,
 ) -> None:
     taro, hanako = yamada["太郎"], yamada["花子"]
-    ino.register(engine, LG, taro, CLERK, TODAY)
-    ino.register(engine, LG, hanako, CLERK, TODAY)
+    ino.register(engine, LG, taro, CLERK, TODAY, audit_key=AUDIT_KEY)
+    ino.register(engine, LG, hanako, CLERK, TODAY, audit_key=AUDIT_KEY)
     third = Requester(RequesterType.THIRD_PARTY, "債権者　株式会社")
     issue(registry, protection, ask(taro, third), CLERK, settings)
     issue(
@@ -50,17 +54,17 @@ def test_unsent_notices_are_sent_once_and_audited(
     ]
 
     at = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
-    sent = ino.mark_sent(engine, LG, waiting[0].notice_id, CLERK, at)
+    sent = ino.mark_sent(engine, LG, waiting[0].notice_id, CLERK, at, audit_key=AUDIT_KEY)
     assert sent.sent_at is not None
     assert [n.person_id for n in ino.unsent(engine, LG)] == [hanako]
     with pytest.raises(JichiError) as again:
-        ino.mark_sent(engine, LG, waiting[0].notice_id, CLERK, at)
+        ino.mark_sent(engine, LG, waiting[0].notice_id, CLERK, at, audit_key=AUDIT_KEY)
     assert again.value.code == "INO-006" and again.value.field == "notice_id"
     with pytest.raises(JichiError) as missing:
         ino.get_notice(engine, LG, "no-such-notice")
     assert missing.value.code == "INO-005"
     with pytest.raises(JichiError) as elsewhere:  # another municipality's notice is not here
-        ino.mark_sent(engine, "131016", waiting[1].notice_id, CLERK, at)
+        ino.mark_sent(engine, "131016", waiting[1].notice_id, CLERK, at, audit_key=AUDIT_KEY)
     assert elsewhere.value.code == "INO-005"
     with engine.connect() as conn:
         audited = conn.execute(

@@ -28,8 +28,10 @@ from jichi.registry.protection import Protection
 from jichi.registry.restrictions import OtherParty, Requester, RequesterType
 from jichi.registry.service import Registry
 from jichi.security.actor import Actor
+from jichi.security.keys import Keys
 from tests.integration.registry.conftest import CLERK, LG, TODAY, MoveIn
 
+AUDIT_KEY = Keys.derive(b"k" * 32).audit_key  # the registry fixture's key
 SUPERVISOR = Actor("kakaricho-sato", LG, "supervisor")
 
 
@@ -62,16 +64,16 @@ def test_registration_lasts_three_years_and_renews_from_one_month_before(
     registry: Registry, yamada: dict[str, str], engine: Engine
 ) -> None:
     taro = yamada["太郎"]
-    first = ino.register(engine, LG, taro, CLERK, date(2026, 11, 27))
+    first = ino.register(engine, LG, taro, CLERK, date(2026, 11, 27), audit_key=AUDIT_KEY)
     assert (first.starts_on, first.ends_on) == (date(2026, 11, 27), date(2029, 11, 26))
     with pytest.raises(JichiError) as raised:
-        ino.register(engine, LG, taro, CLERK, date(2029, 10, 25))
+        ino.register(engine, LG, taro, CLERK, date(2029, 10, 25), audit_key=AUDIT_KEY)
     assert raised.value.code == "INO-003"
-    renewed = ino.register(engine, LG, taro, CLERK, date(2029, 10, 26))
+    renewed = ino.register(engine, LG, taro, CLERK, date(2029, 10, 26), audit_key=AUDIT_KEY)
     assert renewed.renews == first.registration_id
     assert (renewed.starts_on, renewed.ends_on) == (date(2029, 11, 27), date(2032, 11, 26))
     with pytest.raises(JichiError) as again:
-        ino.register(engine, LG, taro, CLERK, date(2029, 11, 1))
+        ino.register(engine, LG, taro, CLERK, date(2029, 11, 1), audit_key=AUDIT_KEY)
     assert again.value.code == "INO-001"
     with engine.connect() as conn:
         assert ino.active(conn, LG, taro, date(2031, 1, 1)) == renewed
@@ -100,7 +102,7 @@ def test_a_notice_is_written_for_proxies_third_parties_and_professionals_only(
     notified: str | None,
 ) -> None:
     taro = yamada["太郎"]
-    ino.register(engine, LG, taro, CLERK, TODAY)
+    ino.register(engine, LG, taro, CLERK, TODAY, audit_key=AUDIT_KEY)
     cert = issue(
         registry, protection, ask(taro, requester, official_use=official_use), CLERK, settings
     )
@@ -133,7 +135,7 @@ def test_only_registered_people_on_the_copy_get_a_notice(
     yamada: dict[str, str],
     engine: Engine,
 ) -> None:
-    ino.register(engine, LG, yamada["花子"], CLERK, TODAY)
+    ino.register(engine, LG, yamada["花子"], CLERK, TODAY, audit_key=AUDIT_KEY)
     issue(
         registry,
         protection,
@@ -159,7 +161,7 @@ def test_the_notice_and_the_certificate_commit_or_roll_back_together(
     engine: Engine,
 ) -> None:
     taro = yamada["太郎"]
-    ino.register(engine, LG, taro, CLERK, TODAY)
+    ino.register(engine, LG, taro, CLERK, TODAY, audit_key=AUDIT_KEY)
 
     def broken(html: str) -> tuple[bytes, int]:
         raise OSError("printer spool full")
@@ -184,7 +186,7 @@ def test_the_notice_never_blocks_and_a_refusal_writes_none(
     engine: Engine,
 ) -> None:
     hanako = yamada["花子"]
-    ino.register(engine, LG, hanako, CLERK, TODAY)
+    ino.register(engine, LG, hanako, CLERK, TODAY, audit_key=AUDIT_KEY)
     protection.register(
         hanako, [OtherParty("加害　次郎", date(1975, 3, 3))], SUPERVISOR, basis="意見書"
     )
@@ -203,16 +205,16 @@ def test_a_registration_ends_on_death_or_on_request(
     engine: Engine,
 ) -> None:
     ichiro, hanako = yamada["一郎"], yamada["花子"]
-    ino.register(engine, LG, hanako, CLERK, TODAY)
-    ended = ino.end(engine, LG, hanako, CLERK, TODAY, ino.EndReason.WITHDRAWN)
+    ino.register(engine, LG, hanako, CLERK, TODAY, audit_key=AUDIT_KEY)
+    ended = ino.end(engine, LG, hanako, CLERK, TODAY, ino.EndReason.WITHDRAWN, audit_key=AUDIT_KEY)
     assert ended.end_reason == "withdrawn"
     with engine.connect() as conn:
         assert ino.active(conn, LG, hanako, TODAY) is None
     with pytest.raises(JichiError) as raised:
-        ino.end(engine, LG, hanako, CLERK, TODAY, ino.EndReason.WITHDRAWN)
+        ino.end(engine, LG, hanako, CLERK, TODAY, ino.EndReason.WITHDRAWN, audit_key=AUDIT_KEY)
     assert raised.value.code == "INO-002"
 
-    ino.register(engine, LG, ichiro, CLERK, TODAY)
+    ino.register(engine, LG, ichiro, CLERK, TODAY, audit_key=AUDIT_KEY)
     registry.apply(
         registry.parse(
             {
@@ -235,5 +237,5 @@ def test_a_registration_ends_on_death_or_on_request(
     issue(registry, protection, removed, CLERK, settings)
     assert notice_rows(engine) == []
     with pytest.raises(JichiError) as cannot:
-        ino.register(engine, LG, ichiro, CLERK, TODAY)
+        ino.register(engine, LG, ichiro, CLERK, TODAY, audit_key=AUDIT_KEY)
     assert cannot.value.code == "INO-004"

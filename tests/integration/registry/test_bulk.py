@@ -28,6 +28,7 @@ from jichi.registry import bulk
 from jichi.registry.layout import COLUMN_NAMES
 from jichi.registry.model import ResidentRecord
 from jichi.registry.tables import household, notification, outbox, registry_event, resident
+from jichi.security import audit
 from jichi.security.crypto import FieldCipher
 from jichi.security.keys import Keys
 from jichi.security.tables import audit_log
@@ -534,19 +535,28 @@ def test_export_keeps_names_with_variation_selectors_and_archived_columns(
     )
 
 
-def test_export_is_audited_with_one_entry_and_no_individual_number(
+def test_export_is_audited_for_the_file_and_on_every_person_exported(
     engine: Engine, source: Source, tmp_path: Path
 ) -> None:
+    """Each resident's own page (entries_for_person) must show that their data left."""
     bulk.import_csv(engine, LG, source.write(tmp_path / "jumin.csv"), CIPHER)
     before = counts(engine)["audit_log"]
-    bulk.export_csv(engine, LG, tmp_path / "out.csv", CIPHER, actor="clerk-suzuki")
+    report = bulk.export_csv(engine, LG, tmp_path / "out.csv", CIPHER, actor="clerk-suzuki")
     with engine.connect() as conn:
         entries = conn.execute(
             sa.select(audit_log).where(audit_log.c.action == "registry.export")
         ).all()
-    assert counts(engine)["audit_log"] == before + 1
-    assert len(entries) == 1 and entries[0].actor == "clerk-suzuki"
-    assert json.loads(entries[0].detail)["persons"] > 0
+        persons = conn.execute(sa.select(resident.c.person_id)).scalars().all()
+        seen = {
+            pid: [r.entry.action for r in audit.entries_for_person(conn, pid)] for pid in persons
+        }
+        assert audit.verify(conn, CIPHER.audit_key).ok
+    assert counts(engine)["audit_log"] == before + 1 + report.persons
+    (summary,) = [e for e in entries if e.subject_person_id is None]
+    assert summary.actor == "clerk-suzuki" and json.loads(summary.detail)["persons"] > 0
+    assert sorted(e.subject_person_id for e in entries if e.subject_person_id) == sorted(persons)
+    assert all(actions.count("registry.export") == 1 for actions in seen.values())
+    assert all(not re.search(r"\d{12}", e.detail) for e in entries)
 
 
 # ---------------------------------------------------------------------------
@@ -567,11 +577,11 @@ CRASH_SCRIPT = textwrap.dedent(
         # die inside the 4th batch's transaction, after its rows were inserted
         from jichi.security import audit
         real_append, calls = audit.append, []
-        def append(conn, entry):
+        def append(conn, entry, key):
             calls.append(entry)
             if len(calls) == 4:
                 os._exit(1)
-            return real_append(conn, entry)
+            return real_append(conn, entry, key)
         audit.append = append
         progress = None
     else:

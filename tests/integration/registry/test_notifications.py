@@ -584,7 +584,7 @@ def test_every_read_and_write_is_in_the_audit_log_and_the_chain_verifies(
     registry.read_record(family.person_ids[0], CLERK, purpose="窓口での確認")
     with engine.connect() as conn:
         entries = audit.entries_for_person(conn, family.person_ids[0])
-        assert audit.verify(conn).ok
+        assert audit.verify(conn, registry.cipher.audit_key).ok
     actions = [record.entry.action for record in entries]
     assert "notification.move_in" in actions and "resident.read" in actions
 

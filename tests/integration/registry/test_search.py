@@ -23,6 +23,7 @@ from jichi.registry.model import ResidentRecord
 from jichi.registry.queries import SearchQuery
 from jichi.registry.service import Registry
 from jichi.registry.tables import resident
+from jichi.security import audit
 from jichi.security.tables import audit_log
 from tests.integration.registry.conftest import CLERK, ELSEWHERE, MoveIn, address, person
 
@@ -211,15 +212,35 @@ def test_every_search_is_audited_with_the_people_it_showed(
     fill(move_in)
     shown = registry.search(SearchQuery(kana="ヨシダ"), CLERK).records
 
+    assert shown
     with engine.connect() as conn:
-        entry = conn.execute(
-            sa.select(audit_log.c.actor, audit_log.c.detail)
+        entries = conn.execute(
+            sa.select(audit_log.c.actor, audit_log.c.subject_person_id, audit_log.c.detail)
             .where(audit_log.c.action == "resident.search")
-            .order_by(audit_log.c.seq.desc())
-            .limit(1)
-        ).one()
-    assert entry.actor == CLERK.staff_id
-    assert json.loads(entry.detail)["shown"] == [r.person_id for r in shown]
+            .order_by(audit_log.c.seq)
+        ).all()
+        own_pages = [audit.entries_for_person(conn, r.person_id) for r in shown]
+    # One entry per person shown, so that each one's own page (by subject) lists it.
+    assert [e.subject_person_id for e in entries] == [r.person_id for r in shown]
+    assert {e.actor for e in entries} == {CLERK.staff_id}
+    assert all(json.loads(e.detail) == {"results": len(shown)} for e in entries)
+    assert all(page[0].entry.action == "resident.search" for page in own_pages)
+
+
+def test_a_search_that_shows_nobody_is_still_audited_once(
+    engine: Engine, registry: Registry, move_in: MoveIn
+) -> None:
+    fill(move_in)
+    assert registry.search(SearchQuery(kana="ムメイ"), CLERK).records == []
+    with engine.connect() as conn:
+        entries = conn.execute(
+            sa.select(audit_log.c.subject_person_id, audit_log.c.detail).where(
+                audit_log.c.action == "resident.search"
+            )
+        ).all()
+    assert [(e.subject_person_id, json.loads(e.detail)) for e in entries] == [
+        (None, {"results": 0})
+    ]
 
 
 def test_an_empty_search_or_a_broken_cursor_is_a_typed_error_and_reads_nothing(

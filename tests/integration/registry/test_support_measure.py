@@ -36,9 +36,23 @@ def actions(engine: Engine, person_id: str) -> list[str]:
 
 def test_a_measure_lasts_one_year_from_the_request(protected: tuple[Protection, str]) -> None:
     protection, pid = protected
-    (measure,) = protection.restrictions(pid).measures
+    (measure,) = protection.restrictions(pid, actor=CLERK).measures
     assert (measure.starts_on, measure.ends_on) == (date(2026, 11, 27), date(2027, 11, 26))
-    assert protection.restrictions(pid, date(2027, 11, 27)).measures == ()
+    assert protection.restrictions(pid, date(2027, 11, 27), actor=CLERK).measures == ()
+
+
+def test_reading_the_restrictions_is_audited_on_the_person(
+    protected: tuple[Protection, str], engine: Engine
+) -> None:
+    """Knowing that a person is protected is itself a read of their data (their page)."""
+    protection, pid = protected
+    before = actions(engine, pid).count("restriction.read")
+    protection.restrictions(pid, actor=CLERK)
+    with engine.connect() as conn:
+        (newest, *_) = audit.entries_for_person(conn, pid)
+    assert actions(engine, pid).count("restriction.read") == before + 1
+    assert newest.entry.action == "restriction.read" and newest.entry.actor == CLERK.staff_id
+    assert newest.entry.detail == {"restrictions": ["support_measure"]}
 
 
 def test_the_other_party_is_refused_even_with_a_different_spelling_and_it_is_logged(
@@ -97,7 +111,7 @@ def test_ending_needs_the_current_version_and_then_requests_pass(
     protected: tuple[Protection, str],
 ) -> None:
     protection, pid = protected
-    (measure,) = protection.restrictions(pid).measures
+    (measure,) = protection.restrictions(pid, actor=CLERK).measures
     with pytest.raises(JichiError) as stale:
         protection.end(measure.measure_id, measure.version + 1, SUPERVISOR)
     assert stale.value.code == "RES-005"
@@ -108,7 +122,7 @@ def test_ending_needs_the_current_version_and_then_requests_pass(
 
 def test_renewal_only_from_one_month_before_the_end(protected: tuple[Protection, str]) -> None:
     protection, pid = protected
-    (measure,) = protection.restrictions(pid).measures
+    (measure,) = protection.restrictions(pid, actor=CLERK).measures
     with pytest.raises(JichiError) as early:
         protection.renew(measure.measure_id, measure.version, SUPERVISOR)
     assert early.value.code == "RES-006"

@@ -18,7 +18,10 @@ from jichi.security.audit import (
     entries_for_person,
     verify,
 )
+from jichi.security.keys import Keys
 from jichi.security.tables import audit_log
+
+KEY = Keys.derive(b"a" * 32).audit_key
 
 KAWAGOE = "112011"
 CHIYODA = "131016"
@@ -43,12 +46,12 @@ def entry(n: int, *, person: str | None = HANAKO, lg_code: str = KAWAGOE) -> Aud
 def append_many(engine: Engine, count: int, *, start: int = 1) -> None:
     with engine.begin() as connection:
         for n in range(start, start + count):
-            append(connection, entry(n))
+            append(connection, entry(n), KEY)
 
 
 def check(engine: Engine) -> tuple[bool, int, int | None, VerifyFailure | None]:
     with engine.connect() as connection:
-        result = verify(connection)
+        result = verify(connection, KEY)
     return result.ok, result.checked, result.first_bad_seq, result.reason
 
 
@@ -70,10 +73,10 @@ def tamper(engine: Engine, *statements: str) -> None:
 
 def test_fifty_appended_entries_form_one_chain_that_verifies(engine: Engine) -> None:
     with engine.begin() as connection:
-        seqs = [append(connection, entry(n)) for n in range(1, 51)]
+        seqs = [append(connection, entry(n), KEY) for n in range(1, 51)]
     assert seqs == list(range(1, 51))
     with engine.connect() as connection:
-        result = verify(connection)
+        result = verify(connection, KEY)
         first, last = connection.execute(
             select(audit_log.c.prev_hash, audit_log.c.hash).where(audit_log.c.seq.in_([1, 50]))
         ).all()
@@ -89,14 +92,14 @@ def test_fifty_appended_entries_form_one_chain_that_verifies(engine: Engine) -> 
 
 def test_an_empty_log_verifies(engine: Engine) -> None:
     with engine.connect() as connection:
-        result = verify(connection)
+        result = verify(connection, KEY)
     assert (result.ok, result.checked, result.last_seq, result.last_hash) == (True, 0, None, None)
 
 
 def test_a_stored_entry_reads_back_exactly_as_written(engine: Engine) -> None:
     written = entry(7)
     with engine.begin() as connection:
-        append(connection, written)
+        append(connection, written, KEY)
     with engine.connect() as connection:
         [record] = entries_for_person(connection, HANAKO)
     assert record.seq == 1 and record.prev_hash == GENESIS_HASH
@@ -118,13 +121,18 @@ def test_an_edited_detail_is_caught_at_its_seq(engine: Engine) -> None:
         "UPDATE audit_log SET subject_person_id = NULL WHERE seq = 30",
         "UPDATE audit_log SET lg_code = '131016' WHERE seq = 30",
         "UPDATE audit_log SET at = (SELECT at FROM audit_log WHERE seq = 29) WHERE seq = 30",
-        "UPDATE audit_log SET detail = 'not json' WHERE seq = 30",
     ],
 )
 def test_any_edited_field_is_caught(engine: Engine, statement: str) -> None:
     append_many(engine, 40)
     tamper(engine, statement)
     assert check(engine)[2:] == (30, VerifyFailure.HASH_MISMATCH)
+
+
+def test_a_detail_that_is_no_longer_json_is_caught(engine: Engine) -> None:
+    append_many(engine, 40)
+    tamper(engine, "UPDATE audit_log SET detail = 'not json' WHERE seq = 30")
+    assert check(engine)[2:] == (30, VerifyFailure.DETAIL_NOT_CANONICAL)
 
 
 def test_an_edited_row_with_a_recomputed_hash_breaks_the_next_link(engine: Engine) -> None:
@@ -169,12 +177,12 @@ def test_two_rows_swapped_are_caught(engine: Engine) -> None:
 def test_rows_cut_off_the_end_are_caught_only_with_an_anchor(engine: Engine) -> None:
     append_many(engine, 20)
     with engine.connect() as connection:
-        head = verify(connection)
+        head = verify(connection, KEY)
     assert head.last_seq == 20 and head.last_hash is not None
     tamper(engine, "DELETE FROM audit_log WHERE seq > 18")
     with engine.connect() as connection:
-        assert verify(connection).ok  # a chain alone cannot see a shorter tail
-        result = verify(connection, anchor=(20, head.last_hash))
+        assert verify(connection, KEY).ok  # a chain alone cannot see a shorter tail
+        result = verify(connection, KEY, anchor=(20, head.last_hash))
     assert (result.ok, result.first_bad_seq, result.reason) == (
         False,
         20,
@@ -186,16 +194,16 @@ def test_rows_cut_off_the_end_are_caught_only_with_an_anchor(engine: Engine) -> 
 def test_a_log_rewritten_from_an_anchor_onwards_is_caught(engine: Engine) -> None:
     append_many(engine, 5)
     with engine.connect() as connection:
-        head = verify(connection)
+        head = verify(connection, KEY)
     assert head.last_hash is not None
     tamper(engine, "DELETE FROM audit_log WHERE seq >= 3")
     append_many(engine, 3, start=100)  # a forger appends new rows through the code
     with engine.connect() as connection:
-        assert verify(connection, anchor=(5, head.last_hash)).reason is (
+        assert verify(connection, KEY, anchor=(5, head.last_hash)).reason is (
             VerifyFailure.ANCHOR_MISMATCH
         )
-        assert verify(connection, anchor=(2, "0" * 64)).first_bad_seq == 2
-        assert verify(connection, anchor=(5, verify(connection).last_hash or "")).ok
+        assert verify(connection, KEY, anchor=(2, "0" * 64)).first_bad_seq == 2
+        assert verify(connection, KEY, anchor=(5, verify(connection, KEY).last_hash or "")).ok
 
 
 @pytest.mark.parametrize(
@@ -234,18 +242,18 @@ def test_a_second_row_after_the_same_predecessor_is_refused(engine: Engine) -> N
 
 def test_an_append_in_a_transaction_that_rolls_back_leaves_nothing(engine: Engine) -> None:
     with engine.connect() as connection:
-        append(connection, entry(1))
-        append(connection, entry(2))
+        append(connection, entry(1), KEY)
+        append(connection, entry(2), KEY)
         connection.rollback()
     with engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(audit_log)).scalar() == 0
     with engine.begin() as connection:
-        assert append(connection, entry(3)) == 1  # seq stays dense after a rollback
+        assert append(connection, entry(3), KEY) == 1  # seq stays dense after a rollback
 
 
 def test_an_append_never_commits_by_itself(engine: Engine) -> None:
     with engine.connect() as writer:
-        append(writer, entry(1))
+        append(writer, entry(1), KEY)
         with engine.connect() as reader:
             assert reader.execute(select(func.count()).select_from(audit_log)).scalar() == 0
         writer.commit()
@@ -263,7 +271,7 @@ def test_an_individual_number_in_detail_is_refused_and_nothing_is_written(
         detail={"query": "123456789018"},
     )
     with pytest.raises(JichiError, match="SEC-002"), engine.begin() as connection:
-        append(connection, bad)
+        append(connection, bad, KEY)
     assert check(engine)[:2] == (True, 0)
 
 
@@ -277,7 +285,7 @@ def test_concurrent_appenders_keep_one_unbroken_chain(engine: Engine) -> None:
             barrier.wait()
             for i in range(per_thread):
                 with engine.begin() as connection:
-                    append(connection, entry(worker * 1000 + i))
+                    append(connection, entry(worker * 1000 + i), KEY)
         except BaseException as error:  # reported below, on the main thread
             errors.append(error)
 
@@ -292,11 +300,11 @@ def test_concurrent_appenders_keep_one_unbroken_chain(engine: Engine) -> None:
 
 def test_a_residents_view_lists_only_their_entries_newest_first(engine: Engine) -> None:
     with engine.begin() as connection:
-        append(connection, entry(1, person=HANAKO))
-        append(connection, entry(2, person=TARO))
-        append(connection, entry(3, person=HANAKO, lg_code=CHIYODA))
-        append(connection, entry(4, person=None))
-        append(connection, entry(5, person=HANAKO))
+        append(connection, entry(1, person=HANAKO), KEY)
+        append(connection, entry(2, person=TARO), KEY)
+        append(connection, entry(3, person=HANAKO, lg_code=CHIYODA), KEY)
+        append(connection, entry(4, person=None), KEY)
+        append(connection, entry(5, person=HANAKO), KEY)
     with engine.connect() as connection:
         everywhere = entries_for_person(connection, HANAKO)
         in_kawagoe = entries_for_person(connection, HANAKO, KAWAGOE)

@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from jichi.security import audit
 from jichi.security.crypto import FieldCipher
 from jichi.security.keys import Keys
 from jichi.security.staff import create_staff, issue_token
@@ -156,6 +157,9 @@ def test_a_supervisor_registers_a_support_measure_and_a_clerk_sees_the_restricti
     assert created.status_code == 201
     shown = client.get(f"/api/registry/residents/{person_id}/restrictions", headers=clerk).json()
     assert shown["kinds"] == ["support_measure"]
+    with engine.connect() as conn:  # the read is audited on the person (their own page)
+        (newest, *_) = audit.entries_for_person(conn, person_id)
+    assert (newest.entry.action, newest.entry.actor) == ("restriction.read", "clerk-1")
     measure = created.json()
     stale = client.post(
         f"/api/registry/support-measures/{measure['measure_id']}/end",

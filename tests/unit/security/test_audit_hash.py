@@ -16,8 +16,10 @@ from jichi.security.audit import (
     VerifyFailure,
     canonical_detail,
     entry_hash,
+    entry_mac,
     validate_entry,
 )
+from jichi.security.keys import Keys
 
 JST = timezone(timedelta(hours=9))
 ENTRY = AuditEntry(
@@ -162,3 +164,30 @@ def test_an_entry_the_databases_would_treat_differently_is_a_programming_error(
 def test_every_verify_failure_has_a_japanese_and_an_english_message() -> None:
     for failure in VerifyFailure:
         assert failure.message_ja and failure.message_en.isascii()
+
+
+@pytest.mark.parametrize(
+    "detail",
+    [{1: "a"}, {"n": {1: "a", "1": "b"}}, {"s": {1, 2}}, {"b": b"bytes"}, {"o": object()}],
+)
+def test_a_detail_that_is_not_plain_json_is_refused(detail: dict[Any, Any]) -> None:
+    """An int key 1 and a str key "1" would both be stored as "1": a duplicate key."""
+    with pytest.raises(ValueError, match="detail"):
+        validate_entry(dataclasses.replace(ENTRY, detail=detail))
+
+
+def test_the_mac_needs_the_key_and_binds_the_seq_and_the_link() -> None:
+    key, other = Keys.derive(b"a" * 32).audit_key, Keys.derive(b"b" * 32).audit_key
+    digest = entry_hash(GENESIS_HASH, ENTRY)
+    mac = entry_mac(key, 1, GENESIS_HASH, digest, ENTRY)
+    assert len(mac) == 64 and mac == entry_mac(key, 1, GENESIS_HASH, digest, ENTRY)
+    assert mac != entry_mac(other, 1, GENESIS_HASH, digest, ENTRY)
+    assert mac != entry_mac(key, 2, GENESIS_HASH, digest, ENTRY)
+    assert mac != entry_mac(key, 1, "a" * 64, digest, ENTRY)
+    assert mac != entry_mac(key, 1, GENESIS_HASH, digest, dataclasses.replace(ENTRY, actor="x"))
+
+
+def test_the_audit_key_is_its_own_derivation_and_never_shown() -> None:
+    keys = Keys.derive(b"a" * 32)
+    assert keys.audit_mac_key not in (keys.encryption_key, keys.lookup_key)
+    assert "audit_mac_key" not in repr(keys) and repr(keys.audit_key) == "AuditKey(<hidden>)"
