@@ -25,6 +25,7 @@ from jichi.security.staff import (
     authenticate,
     check_password,
 )
+from jichi.store.engine import make_engine
 
 TOKEN_ENV = "JICHI_STAFF_TOKEN"
 STAFF_HELP = f"操作する職員 ID（パスワードを入力します）。環境変数 {TOKEN_ENV} のトークンでも可"
@@ -128,3 +129,19 @@ def system_actor(process: str) -> str:
     except (KeyError, OSError):
         user = "unknown"
     return f"{SYSTEM_ACTOR_PREFIX}{process}:{user}"[:100]
+
+
+_ENGINES: list[Engine] = []
+
+
+def command_engine(url: str | None) -> Engine:
+    """An engine for this one command; :func:`dispose_engines` closes it when the command ends."""
+    engine = make_engine(url)
+    _ENGINES.append(engine)
+    return engine
+
+
+def dispose_engines() -> None:
+    """Close the commands' engines (the root ``jichi`` callback runs this at exit)."""
+    while _ENGINES:
+        _ENGINES.pop().dispose()

@@ -13,7 +13,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from jichi.cli import bulk as bulk_cli
-from jichi.cli.auth import STAFF_HELP, bind, sign_in
+from jichi.cli.auth import STAFF_HELP, bind, command_engine, sign_in
 from jichi.cli.output import EXIT_REJECTED, fail, print_json
 from jichi.kernel.errors import INVALID_INPUT, JichiError
 from jichi.registry.queries import SearchQuery
@@ -22,7 +22,7 @@ from jichi.security import policy
 from jichi.security.actor import Actor
 from jichi.security.crypto import FieldCipher
 from jichi.security.keys import load_keys
-from jichi.store.engine import database_url, make_engine
+from jichi.store.engine import database_url
 
 app = typer.Typer(
     help="住民基本台帳: 届出の一括適用・住民票の表示・検索・移行", no_args_is_help=True
@@ -43,7 +43,7 @@ def open_registry(
     ``action`` is checked against the role policy here; ``None`` leaves the check to the
     caller (``apply`` checks each line's kind).
     """
-    engine = make_engine(url)
+    engine = command_engine(url)
     actor = sign_in(engine, staff_id)
     bind(actor, municipality or actor.lg_code)
     if action is not None:

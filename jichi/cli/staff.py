@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import typer
 
-from jichi.cli.auth import STAFF_HELP, sign_in
+from jichi.cli.auth import STAFF_HELP, command_engine, sign_in
 from jichi.cli.output import fail
 from jichi.kernel.errors import JichiError
 from jichi.places import default_catalog
@@ -26,7 +26,7 @@ from jichi.security.staff import (
     revoke_staff_tokens,
     token_id,
 )
-from jichi.store.engine import make_engine, write_transaction
+from jichi.store.engine import write_transaction
 
 app = typer.Typer(help="職員アカウントと API トークン", no_args_is_help=True)
 URL_HELP = "データベース URL（省略時は JICHI_DATABASE_URL、なければ ./jichi.db）"
@@ -55,7 +55,7 @@ def bootstrap(
     try:
         lg = default_catalog().get(municipality)
         password = _new_password(staff_id)
-        with write_transaction(make_engine(url)) as conn:
+        with write_transaction(command_engine(url)) as conn:
             bootstrap_admin(conn, staff_id, lg.code, name or staff_id, password=password)
     except JichiError as error:
         raise fail(error) from None
@@ -74,7 +74,7 @@ def add(
     """職員を登録します（管理者の認証が必要。初期パスワードを入力します）."""
     try:
         lg = default_catalog().get(municipality)
-        engine = make_engine(url)
+        engine = command_engine(url)
         actor = sign_in(engine, admin, lg_code=lg.code)
         password = _new_password(staff_id)
         with write_transaction(engine) as conn:
@@ -97,7 +97,7 @@ def token(
     自分のトークン、または（管理者は）同じ団体の職員のトークンを発行します。
     """
     try:
-        engine = make_engine(url)
+        engine = command_engine(url)
         actor = sign_in(engine, actor_id or staff_id, token_allowed=False)
         with write_transaction(engine) as conn:
             value = issue_token_for(
@@ -117,7 +117,7 @@ def disable(
 ) -> None:
     """職員アカウントを直ちに停止します（パスワードもトークンも使えなくなります）."""
     try:
-        engine = make_engine(url)
+        engine = command_engine(url)
         actor = sign_in(engine, admin)
         with write_transaction(engine) as conn:
             revoked = disable_staff(conn, actor, staff_id)
@@ -140,7 +140,7 @@ def revoke_token(
     if every == (token_value is not None):
         raise typer.BadParameter("--token か --all のどちらか一方を指定してください")
     try:
-        engine = make_engine(url)
+        engine = command_engine(url)
         actor = sign_in(engine, actor_id)
         with write_transaction(engine) as conn:
             revoked = revoke_staff_tokens(conn, actor, staff_id, token=token_value)
