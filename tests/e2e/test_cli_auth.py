@@ -17,7 +17,8 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner, Result
 
 from jichi.cli.main import app
-from jichi.network.center.agencies import add_agency, authenticate as agency_authenticate
+from jichi.network.center.agencies import add_agency
+from jichi.network.center.agencies import authenticate as agency_authenticate
 from jichi.network.center.agencies import issue_token as issue_agency_token
 from jichi.network.center.tables import center_code_block, center_resident_code
 from jichi.registry.queries import SearchQuery
@@ -86,7 +87,7 @@ def residents(engine: Engine) -> list[str]:
     return [r.person_id for r in found.records]
 
 
-# --- 1. a credential is required; a wrong one is refused; nothing is done -----------------
+# --- 1. a credential is required; a wrong one is refused; nothing is done ---
 
 
 def test_without_a_credential_apply_is_refused_with_exit_2_and_records_nothing(
@@ -138,7 +139,7 @@ def test_every_personal_data_command_needs_the_credential(engine: Engine, tmp_pa
     assert shown.exit_code == 0 and json.loads(shown.stdout)["person_id"] == person
 
 
-# --- binding: A's credential never acts on B -----------------------------------------------
+# --- binding: A's credential never acts on B ---
 
 
 def test_a_credential_of_one_municipality_cannot_act_on_another(
@@ -162,7 +163,7 @@ def test_a_credential_of_one_municipality_cannot_act_on_another(
         check_password(conn, "intruder", "pw")
 
 
-# --- 2. the same role policy as the API ------------------------------------------------------
+# --- 2. the same role policy as the API ---
 
 
 def test_a_clerks_ex_officio_removal_through_the_cli_is_refused_and_not_recorded(
@@ -203,7 +204,7 @@ def test_an_auditor_cannot_read_records_and_a_clerk_cannot_export(
     assert export.exit_code == 2 and "AUTH-002" in export.stderr and not out.exists()
 
 
-# --- 3. the recorded actor is the authenticated one -------------------------------------------
+# --- 3. the recorded actor is the authenticated one ---
 
 
 def test_export_records_the_signed_in_staff_and_actor_can_no_longer_be_typed(
@@ -233,7 +234,7 @@ def test_center_code_allocation_records_a_system_actor_not_a_typed_name(engine: 
     assert by.startswith("system:center-codes:")
 
 
-# --- 4. disable, revoke ----------------------------------------------------------------------------
+# --- 4. disable, revoke ---
 
 
 def test_disabling_staff_stops_token_and_password_at_once_and_is_audited(engine: Engine) -> None:
@@ -298,7 +299,7 @@ def test_center_agency_tokens_are_revoked_and_agencies_disabled(engine: Engine) 
         agency_authenticate(conn, two)
 
 
-# --- 5. bootstrap --------------------------------------------------------------------------------
+# --- 5. bootstrap ---
 
 
 def test_bootstrap_creates_the_first_admin_once_then_add_needs_that_admin(engine: Engine) -> None:

@@ -27,8 +27,17 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     assert boot.exit_code == 0, boot.output
     added = runner.invoke(
         app,
-        ["staff", "add", "suzuki", "--municipality", "112011", "--role", "supervisor"]
-        + ["--staff", "admin"],
+        [
+            "staff",
+            "add",
+            "suzuki",
+            "--municipality",
+            "112011",
+            "--role",
+            "supervisor",
+            "--staff",
+            "admin",
+        ],
         input="admin-pw\nsuzuki-pw\nsuzuki-pw\n",
     )
     assert added.exit_code == 0, added.output
@@ -63,14 +72,10 @@ def test_apply_reports_each_line_and_exits_one_when_any_is_rejected(
     assert lines[2]["error"]["code"] == "GEN-001"
     person_id = lines[0]["person_ids"][0]
 
-    shown = runner.invoke(
-        app, ["registry", "show", person_id, "--as-of", "R2.4.1"]
-    )
+    shown = runner.invoke(app, ["registry", "show", person_id, "--as-of", "R2.4.1"])
     assert shown.exit_code == 0, shown.output
     assert json.loads(shown.stdout)["address"]["block"] == "1-2-3"
-    before = runner.invoke(
-        app, ["registry", "show", person_id, "--as-of", "2020-03-31"]
-    )
+    before = runner.invoke(app, ["registry", "show", person_id, "--as-of", "2020-03-31"])
     assert before.exit_code == 1 and "REG-003" in before.stderr
 
     found = runner.invoke(app, ["registry", "search", "--kana", "やまだ"])
@@ -78,9 +83,7 @@ def test_apply_reports_each_line_and_exits_one_when_any_is_rejected(
     assert len(found.stdout.splitlines()) == 4
 
 
-def test_unknown_staff_is_refused(
-    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_unknown_staff_is_refused(db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("JICHI_STAFF_TOKEN")
     path = tmp_path / "empty.jsonl"
     path.write_text("", encoding="utf-8")

@@ -656,7 +656,6 @@ def test_the_cli_prints_the_reconciliation_and_exits_1_when_rows_were_rejected(
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     db = make_engine(url)
     migrate.upgrade(db)
-    db.dispose()
     with write_transaction(db) as conn:  # a supervisor's token: import/export need one
         create_staff(conn, "kakaricho", LG, "supervisor", "係長")
         token = issue_token(conn, "kakaricho")
