@@ -13,9 +13,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from jichi.cli.auth import STAFF_HELP, sign_in
 from jichi.cli.output import EXIT_REJECTED, fail
 from jichi.kernel.errors import JichiError
 from jichi.registry import bulk
+from jichi.security import policy
 from jichi.security.crypto import FieldCipher
 from jichi.security.keys import load_keys
 from jichi.store.engine import make_engine
@@ -38,12 +40,17 @@ def import_csv(
     report: Path | None = typer.Option(
         None, "--report", help="取り込めなかった行の一覧を CSV で書き出す先"
     ),
-    actor: str = typer.Option("import", "--actor", help="監査ログに記録する実施者（職員ID）"),
+    staff_id: str | None = typer.Option(None, "--staff", envvar="JICHI_STAFF", help=STAFF_HELP),
 ) -> None:
-    """既存システムの住民記録を CSV から取り込みます (exit 1: 取り込めなかった行がある)."""
+    """既存システムの住民記録を CSV から取り込みます (exit 1: 取り込めなかった行がある).
+
+    係長・管理者の認証が必要です。監査ログの実施者は認証された職員です。
+    """
     engine = make_engine(url)
     console = Console(stderr=True)
     try:
+        actor = sign_in(engine, staff_id, lg_code=lg_code)
+        policy.require(actor, "registry.import")
         cipher = FieldCipher(load_keys(url))
         with Progress(
             TextColumn("{task.description}"),
@@ -64,7 +71,8 @@ def import_csv(
                 path,
                 cipher,
                 batch_size=batch_size,
-                actor=actor,
+                actor=actor.staff_id,
+                actor_role=actor.role,
                 progress=advance,
             )
     except JichiError as error:
@@ -88,13 +96,20 @@ def export_csv(
     lg_code: str = typer.Option(..., "--municipality", help="書き出す地方公共団体コード（6桁）"),
     out: Path = typer.Argument(..., dir_okay=False, help="書き出す CSV のパス"),
     url: str | None = typer.Option(None, "--url", help=URL_HELP),
-    actor: str = typer.Option("export", "--actor", help="監査ログに記録する実施者（職員ID）"),
+    staff_id: str | None = typer.Option(None, "--staff", envvar="JICHI_STAFF", help=STAFF_HELP),
 ) -> None:
-    """住民記録の全件を取り込みと同じ形式の CSV に書き出します（個人番号を含みます）."""
+    """住民記録の全件を取り込みと同じ形式の CSV に書き出します（個人番号を含みます）.
+
+    係長・管理者の認証が必要です。監査ログの実施者は認証された職員です。
+    """
     engine = make_engine(url)
     try:
+        actor = sign_in(engine, staff_id, lg_code=lg_code)
+        policy.require(actor, "registry.export")
         cipher = FieldCipher(load_keys(url))
-        result = bulk.export_csv(engine, lg_code, out, cipher, actor=actor)
+        result = bulk.export_csv(
+            engine, lg_code, out, cipher, actor=actor.staff_id, actor_role=actor.role
+        )
     except JichiError as error:
         raise fail(error) from None
     finally:

@@ -15,9 +15,17 @@ import typer
 from rich.console import Console
 from sqlalchemy import Connection
 
+from jichi.cli.auth import system_actor
 from jichi.cli.output import fail, print_json
 from jichi.kernel.errors import JichiError
-from jichi.network.center.agencies import DEFAULT_ITEMS, ITEMS, add_agency, issue_token
+from jichi.network.center.agencies import (
+    DEFAULT_ITEMS,
+    ITEMS,
+    add_agency,
+    disable_agency,
+    issue_token,
+    revoke_agency_tokens,
+)
 from jichi.network.center.agencies import list_agencies as all_agencies
 from jichi.network.center.codes import MAX_BLOCK, allocate_codes
 from jichi.store import migrate
@@ -146,6 +154,40 @@ def agency_token(
     typer.echo(value)
 
 
+@agency_app.command("revoke-token")
+def agency_revoke_token(
+    agency_id: str = typer.Argument(..., help="機関 ID"),
+    token_value: str | None = typer.Option(None, "--token", help="失効させるトークンの値"),
+    every: bool = typer.Option(False, "--all", help="この機関の有効なトークンをすべて失効"),
+    url: str | None = typer.Option(None, "--url", help=URL_HELP),
+) -> None:
+    """機関の API トークンを失効させます（直ちに照会が拒否されます）."""
+    if every == (token_value is not None):
+        raise typer.BadParameter("--token か --all のどちらか一方を指定してください")
+    try:
+        with _write(url) as conn:
+            revoked = revoke_agency_tokens(conn, agency_id, token=token_value)
+    except JichiError as error:
+        raise fail(error) from None
+    typer.echo(f"{agency_id}: トークン {revoked} 件を失効しました")
+    if token_value is not None and not revoked:
+        raise typer.Exit(1)  # not a live token of this agency: nothing was revoked
+
+
+@agency_app.command("disable")
+def agency_disable(
+    agency_id: str = typer.Argument(..., help="機関 ID"),
+    url: str | None = typer.Option(None, "--url", help=URL_HELP),
+) -> None:
+    """機関を停止します（すべてのトークンを失効。一覧には残ります）."""
+    try:
+        with _write(url) as conn:
+            revoked = disable_agency(conn, agency_id)
+    except JichiError as error:
+        raise fail(error) from None
+    typer.echo(f"{agency_id}: 停止しました（トークン {revoked} 件を失効）")
+
+
 @agency_app.command("list")
 def agency_list(url: str | None = typer.Option(None, "--url", help=URL_HELP)) -> None:
     """登録された機関を JSON で表示します（トークンは表示しません）."""
@@ -175,12 +217,16 @@ def agency_list(url: str | None = typer.Option(None, "--url", help=URL_HELP)) ->
 def codes_allocate(
     lg_code: str = typer.Argument(..., help="割り当てる市区町村の団体コード"),
     count: int = typer.Option(1000, "--count", min=1, max=MAX_BLOCK, help="割り当てる数"),
-    by: str = typer.Option("center", "--by", help="操作者（記録に残ります）"),
     url: str | None = typer.Option(None, "--url", help=URL_HELP),
 ) -> None:
-    """未使用の住民票コードを市区町村に割り当て、1 行に 1 つずつ表示します."""
+    """未使用の住民票コードを市区町村に割り当て、1 行に 1 つずつ表示します.
+
+    記録される操作者は ``system:center-codes:<OS のユーザー>`` です（センターに職員の
+    アカウントはなく、センターのデータベースを持つ運用者が操作します）。
+    """
     try:
         with _write(url) as conn:
+            by = system_actor("center-codes")
             block = allocate_codes(conn, lg_code, count, allocated_by=by)
     except JichiError as error:
         raise fail(error) from None

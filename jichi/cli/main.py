@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from jichi.cli import audit as audit_cli
+from jichi.cli import auth as auth_cli
 from jichi.cli import center as center_cli
 from jichi.cli import db as db_cli
 from jichi.cli import elections as elections_cli
@@ -24,6 +25,14 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+@app.callback()
+def main(context: typer.Context) -> None:
+    """jichi (自治): 自治体の基幹業務 — registry, network, My Number, elections, funds."""
+    context.call_on_close(auth_cli.dispose_engines)
+
+
 app.add_typer(ids_cli.app, name="id")
 app.command("era")(era_cli.era)
 app.add_typer(places_cli.app, name="places")

@@ -13,15 +13,16 @@ from rich.progress import Progress
 from rich.table import Table
 
 from jichi.cli import bulk as bulk_cli
+from jichi.cli.auth import STAFF_HELP, bind, command_engine, sign_in
 from jichi.cli.output import EXIT_REJECTED, fail, print_json
 from jichi.kernel.errors import INVALID_INPUT, JichiError
 from jichi.registry.queries import SearchQuery
 from jichi.registry.service import Registry
+from jichi.security import policy
 from jichi.security.actor import Actor
 from jichi.security.crypto import FieldCipher
 from jichi.security.keys import load_keys
-from jichi.security.staff import UNKNOWN_STAFF, staff
-from jichi.store.engine import database_url, make_engine
+from jichi.store.engine import database_url
 
 app = typer.Typer(
     help="住民基本台帳: 届出の一括適用・住民票の表示・検索・移行", no_args_is_help=True
@@ -30,26 +31,32 @@ app.command("import")(bulk_cli.import_csv)
 app.command("export")(bulk_cli.export_csv)
 console = Console(stderr=True)
 
-STAFF_HELP = "操作する職員 ID（jichi staff add で登録; 環境変数 JICHI_STAFF）"
 URL_HELP = "データベース URL（省略時は JICHI_DATABASE_URL、なければ ./jichi.db）"
+MUNICIPALITY_HELP = "操作する団体のコード（省略時は職員の所属団体。他の団体は拒否されます）"
 
 
-def open_registry(url: str | None, staff_id: str) -> tuple[Registry, Actor]:
-    """The registry of the staff member's municipality, acting as that staff member."""
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        row = conn.execute(staff.select().where(staff.c.staff_id == staff_id)).first()
-    if row is None or not row.active:
-        raise JichiError(UNKNOWN_STAFF, field="staff", staff_id=staff_id)
-    actor = Actor(row.staff_id, row.lg_code, row.role)
+def open_registry(
+    url: str | None, staff_id: str | None, municipality: str | None, action: str | None
+) -> tuple[Registry, Actor]:
+    """The registry of the signed-in staff member's municipality, acting as that member.
+
+    ``action`` is checked against the role policy here; ``None`` leaves the check to the
+    caller (``apply`` checks each line's kind).
+    """
+    engine = command_engine(url)
+    actor = sign_in(engine, staff_id)
+    bind(actor, municipality or actor.lg_code)
+    if action is not None:
+        policy.require(actor, action)
     cipher = FieldCipher(load_keys(database_url(url)))
-    return Registry(engine, row.lg_code, cipher), actor
+    return Registry(engine, actor.lg_code, cipher), actor
 
 
 @app.command("apply")
 def apply_file(
     path: Path = typer.Argument(..., exists=True, dir_okay=False, help="JSON Lines の届出ファイル"),
-    staff_id: str = typer.Option(..., "--staff", envvar="JICHI_STAFF", help=STAFF_HELP),
+    staff_id: str | None = typer.Option(None, "--staff", envvar="JICHI_STAFF", help=STAFF_HELP),
+    municipality: str | None = typer.Option(None, "--municipality", help=MUNICIPALITY_HELP),
     url: str | None = typer.Option(None, "--url", help=URL_HELP),
     as_json: bool = typer.Option(False, "--json", help="結果を JSON Lines で出力する"),
 ) -> None:
@@ -59,7 +66,7 @@ def apply_file(
     the next line still runs, as at the counter.
     """
     try:
-        registry, actor = open_registry(url, staff_id)
+        registry, actor = open_registry(url, staff_id, municipality, None)
     except JichiError as error:
         raise fail(error) from None
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -76,7 +83,9 @@ def apply_file(
                 data = json.loads(line)
                 kind = str(data.get("kind", "?")) if isinstance(data, dict) else "?"
                 key = data.pop("idempotency_key", None) if isinstance(data, dict) else None
-                applied = registry.apply(registry.parse(data), actor, idempotency_key=key)
+                notification = registry.parse(data)
+                policy.require_notification(actor, notification.kind)  # as the API does
+                applied = registry.apply(notification, actor, idempotency_key=key)
             except (ValueError, ValidationError, JichiError) as problem:
                 refusal = as_jichi_error(problem)
                 rejected += 1
@@ -135,7 +144,8 @@ def as_jichi_error(problem: Exception) -> JichiError:
 @app.command("show")
 def show(
     person_id: str = typer.Argument(..., help="住民の ID"),
-    staff_id: str = typer.Option(..., "--staff", envvar="JICHI_STAFF", help=STAFF_HELP),
+    staff_id: str | None = typer.Option(None, "--staff", envvar="JICHI_STAFF", help=STAFF_HELP),
+    municipality: str | None = typer.Option(None, "--municipality", help=MUNICIPALITY_HELP),
     as_of: str | None = typer.Option(
         None, "--as-of", help="この異動日現在の内容（2024-04-01 / R6.4.1）"
     ),
@@ -148,7 +158,7 @@ def show(
     from jichi.kernel.era import parse_date
 
     try:
-        registry, actor = open_registry(url, staff_id)
+        registry, actor = open_registry(url, staff_id, municipality, "resident.read")
         when: date | None = parse_date(as_of, field="as_of") if as_of else None
         record = registry.read_record(person_id, actor, as_of=when, recorded_by=recorded_by)
     except JichiError as error:
@@ -159,12 +169,13 @@ def show(
 @app.command("history")
 def history(
     person_id: str = typer.Argument(..., help="住民の ID"),
-    staff_id: str = typer.Option(..., "--staff", envvar="JICHI_STAFF", help=STAFF_HELP),
+    staff_id: str | None = typer.Option(None, "--staff", envvar="JICHI_STAFF", help=STAFF_HELP),
+    municipality: str | None = typer.Option(None, "--municipality", help=MUNICIPALITY_HELP),
     url: str | None = typer.Option(None, "--url", help=URL_HELP),
 ) -> None:
     """異動の履歴を記録順に表示します."""
     try:
-        registry, actor = open_registry(url, staff_id)
+        registry, actor = open_registry(url, staff_id, municipality, "resident.history")
         events = registry.history(person_id, actor)
     except JichiError as error:
         raise fail(error) from None
@@ -185,7 +196,8 @@ def history(
 
 @app.command("search")
 def search(
-    staff_id: str = typer.Option(..., "--staff", envvar="JICHI_STAFF", help=STAFF_HELP),
+    staff_id: str | None = typer.Option(None, "--staff", envvar="JICHI_STAFF", help=STAFF_HELP),
+    municipality: str | None = typer.Option(None, "--municipality", help=MUNICIPALITY_HELP),
     name: str | None = typer.Option(None, "--name", help="氏名（前方一致、異体字を同一視）"),
     kana: str | None = typer.Option(None, "--kana", help="フリガナ（前方一致）"),
     born: str | None = typer.Option(None, "--born", help="生年月日"),
@@ -196,7 +208,7 @@ def search(
     from jichi.kernel.era import parse_date
 
     try:
-        registry, actor = open_registry(url, staff_id)
+        registry, actor = open_registry(url, staff_id, municipality, "resident.search")
         query = SearchQuery(
             name=name,
             kana=kana,

@@ -19,10 +19,31 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("JICHI_DATABASE_URL", url)
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    boot = runner.invoke(
+        app,
+        ["staff", "bootstrap", "--municipality", "112011", "--staff", "admin"],
+        input="admin-pw\nadmin-pw\n",
+    )
+    assert boot.exit_code == 0, boot.output
     added = runner.invoke(
-        app, ["staff", "add", "suzuki", "--municipality", "112011", "--role", "supervisor"]
+        app,
+        [
+            "staff",
+            "add",
+            "suzuki",
+            "--municipality",
+            "112011",
+            "--role",
+            "supervisor",
+            "--staff",
+            "admin",
+        ],
+        input="admin-pw\nsuzuki-pw\nsuzuki-pw\n",
     )
     assert added.exit_code == 0, added.output
+    issued = runner.invoke(app, ["staff", "token", "--staff", "suzuki"], input="suzuki-pw\n")
+    assert issued.exit_code == 0, issued.output
+    monkeypatch.setenv("JICHI_STAFF_TOKEN", issued.stdout.strip())
     return url
 
 
@@ -43,7 +64,7 @@ def test_apply_reports_each_line_and_exits_one_when_any_is_rejected(
         "\n".join(json.dumps(x, ensure_ascii=False) for x in (good, bad, {"kind": 1})),
         encoding="utf-8",
     )
-    result = runner.invoke(app, ["registry", "apply", str(path), "--staff", "suzuki", "--json"])
+    result = runner.invoke(app, ["registry", "apply", str(path), "--json"])
     assert result.exit_code == 1
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["accepted"] for line in lines] == [True, False, False]
@@ -51,28 +72,25 @@ def test_apply_reports_each_line_and_exits_one_when_any_is_rejected(
     assert lines[2]["error"]["code"] == "GEN-001"
     person_id = lines[0]["person_ids"][0]
 
-    shown = runner.invoke(
-        app, ["registry", "show", person_id, "--staff", "suzuki", "--as-of", "R2.4.1"]
-    )
+    shown = runner.invoke(app, ["registry", "show", person_id, "--as-of", "R2.4.1"])
     assert shown.exit_code == 0, shown.output
     assert json.loads(shown.stdout)["address"]["block"] == "1-2-3"
-    before = runner.invoke(
-        app, ["registry", "show", person_id, "--staff", "suzuki", "--as-of", "2020-03-31"]
-    )
+    before = runner.invoke(app, ["registry", "show", person_id, "--as-of", "2020-03-31"])
     assert before.exit_code == 1 and "REG-003" in before.stderr
 
-    found = runner.invoke(app, ["registry", "search", "--staff", "suzuki", "--kana", "やまだ"])
+    found = runner.invoke(app, ["registry", "search", "--kana", "やまだ"])
     assert found.exit_code == 0
     assert len(found.stdout.splitlines()) == 4
 
 
-def test_unknown_staff_is_refused(db: str, tmp_path: Path) -> None:
+def test_unknown_staff_is_refused(db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("JICHI_STAFF_TOKEN")
     path = tmp_path / "empty.jsonl"
     path.write_text("", encoding="utf-8")
-    result = runner.invoke(app, ["registry", "apply", str(path), "--staff", "nobody"])
-    assert result.exit_code == 1 and "AUTH-004" in result.stderr
+    result = runner.invoke(app, ["registry", "apply", str(path), "--staff", "nobody"], input="x\n")
+    assert result.exit_code == 2 and "CLI-002" in result.stderr
 
 
 def test_a_token_is_issued_once_and_works(db: str) -> None:
-    issued = runner.invoke(app, ["staff", "token", "suzuki"])
-    assert issued.exit_code == 0 and issued.stdout.startswith("jichi_")
+    issued = runner.invoke(app, ["staff", "token", "--staff", "suzuki"], input="suzuki-pw\n")
+    assert issued.exit_code == 0 and issued.stdout.strip().startswith("jichi_")

@@ -180,3 +180,31 @@ def _agency(row: sa.Row[object]) -> Agency:
 
 def _invalid(name: str, reason: str, reason_en: str) -> JichiError:
     return JichiError(e.INVALID_AGENCY, field=name, reason=reason, reason_en=reason_en)
+
+
+def revoke_agency_tokens(
+    conn: Connection, agency_id: str, *, token: str | None = None, now: datetime | None = None
+) -> int:
+    """Revoke one of the agency's tokens (its value) or, with ``token=None``, all of them.
+
+    An unknown agency is refused; a value that is not a live token of this agency
+    revokes nothing (0), so another agency's token can never be touched through it.
+    """
+    get_agency(conn, agency_id)
+    t = center_agency_credential.c
+    where = [t.agency_id == agency_id, t.revoked_at.is_(None)]
+    if token is not None:
+        where.append(t.token_hash == digest(token))
+    result = conn.execute(
+        center_agency_credential.update().where(*where).values(revoked_at=now or datetime.now(UTC))
+    )
+    return int(result.rowcount)
+
+
+def disable_agency(conn: Connection, agency_id: str, *, now: datetime | None = None) -> int:
+    """Stop an agency at once (every token refused, it stays listed); tokens revoked."""
+    get_agency(conn, agency_id)
+    conn.execute(
+        center_agency.update().where(center_agency.c.agency_id == agency_id).values(active=False)
+    )
+    return revoke_agency_tokens(conn, agency_id, now=now)

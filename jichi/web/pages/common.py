@@ -28,6 +28,9 @@ from jichi.kernel.era import format_wareki
 from jichi.kernel.errors import NOT_FOUND, JichiError
 from jichi.registry.service import JST, Registry
 from jichi.security.actor import Actor, Role
+from jichi.security.policy import AUDIT_ROLES as AUDIT_ROLES  # one policy: jichi.security
+from jichi.security.policy import STAFF_ROLES as STAFF_ROLES
+from jichi.security.policy import SUPERVISOR_ROLES as SUPERVISOR_ROLES
 from jichi.security.staff import UNAUTHENTICATED, authenticate, require_role
 from jichi.web.pages import session as s
 
@@ -41,9 +44,6 @@ ROLE_JA = {
     "resident": "ご本人",
     "system": "システム",
 }
-STAFF_ROLES = (Role.CLERK, Role.SUPERVISOR, Role.ADMIN)
-SUPERVISOR_ROLES = (Role.SUPERVISOR, Role.ADMIN)
-AUDIT_ROLES = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
 
 
 def wareki(value: date | datetime | None) -> str:

@@ -22,10 +22,9 @@ from jichi.registry.model import ResidentRecord
 from jichi.registry.queries import SearchQuery
 from jichi.registry.service import JST
 from jichi.security.actor import Actor, Role
+from jichi.security.policy import SUPERVISOR_KINDS, notification_roles
 from jichi.web.pages import card as card_reader
 from jichi.web.pages.common import (
-    STAFF_ROLES,
-    SUPERVISOR_ROLES,
     Form,
     Page,
     PageRoute,
@@ -67,12 +66,15 @@ class Kind:
     title: str
     basis: str
     fields: tuple[str, ...]
-    roles: tuple[Role, ...] = STAFF_ROLES
-    supervisor: bool = False  # shown to and filed by 係長 (supervisor) and admin only
+
+    @property
+    def supervisor(self) -> bool:
+        """Shown to and filed by 係長 (supervisor) and admin only: decided by the policy."""
+        return self.kind in SUPERVISOR_KINDS
 
     @property
     def allowed(self) -> tuple[Role, ...]:
-        return SUPERVISOR_ROLES if self.supervisor else self.roles
+        return notification_roles(self.kind)
 
 
 HOUSEHOLD_KINDS = {

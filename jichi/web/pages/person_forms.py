@@ -116,14 +116,12 @@ PERSON_KINDS = {
             "職権消除",
             "住民基本台帳法施行令12条1項。実態調査で住んでいないことが確認できたとき",
             ("effective_date", "notified_date", "reason"),
-            supervisor=True,
         ),
         Kind(
             "restoration",
             "回復",
             "誤って消除した住民票を、履歴を残したまま現に住民である状態に戻します",
             ("notified_date", "reason"),
-            supervisor=True,
         ),
     )
 }

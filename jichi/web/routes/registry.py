@@ -16,13 +16,10 @@ from jichi.registry.protection import Protection
 from jichi.registry.queries import SearchQuery
 from jichi.registry.restrictions import OtherParty, SupportMeasure
 from jichi.registry.service import Registry
-from jichi.security.actor import Role
-from jichi.security.staff import require_role
+from jichi.security.policy import require, require_notification
 from jichi.web.auth import CurrentActor
 
 router = APIRouter(prefix="/api/registry", tags=["registry"])
-
-SUPERVISOR_KINDS = {"correction", "ex_officio_removal", "restoration"}
 
 
 class AppliedOut(BaseModel):
@@ -88,10 +85,7 @@ def file_notification(
     idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
 ) -> AppliedOut:
     """届出・職権の記録。Idempotency-Key を付けた再送は二重に記録されません。"""
-    if notification.kind in SUPERVISOR_KINDS:
-        require_role(actor, notification.kind, Role.SUPERVISOR, Role.ADMIN)
-    else:
-        require_role(actor, notification.kind, Role.CLERK, Role.SUPERVISOR, Role.ADMIN)
+    require_notification(actor, notification.kind)
     applied = registry_of(request).apply(notification, actor, idempotency_key=idempotency_key)
     return AppliedOut(**applied.__dict__)
 
@@ -105,7 +99,7 @@ def show_resident(
     recorded_by: Annotated[datetime | None, Query(description="この時点で記録済みの内容")] = None,
     purpose: Annotated[str | None, Query(max_length=200)] = None,
 ) -> ResidentRecord:
-    require_role(actor, "resident.read", Role.CLERK, Role.SUPERVISOR, Role.ADMIN)
+    require(actor, "resident.read")
     return registry_of(request).read_record(
         person_id, actor, as_of=as_of, recorded_by=recorded_by, purpose=purpose
     )
@@ -113,7 +107,7 @@ def show_resident(
 
 @router.get("/residents/{person_id}/history", response_model=list[EventOut])
 def resident_history(request: Request, actor: CurrentActor, person_id: str) -> list[EventOut]:
-    require_role(actor, "resident.history", Role.CLERK, Role.SUPERVISOR, Role.ADMIN)
+    require(actor, "resident.history")
     return [
         EventOut(
             event_id=ev.event_id,
@@ -136,7 +130,7 @@ def resident_history(request: Request, actor: CurrentActor, person_id: str) -> l
 @router.post("/residents/search", response_model=SearchOut)
 def search_residents(request: Request, actor: CurrentActor, body: SearchIn) -> SearchOut:
     """検索（POST: 検索条件を URL に残さないため）。"""
-    require_role(actor, "resident.search", Role.CLERK, Role.SUPERVISOR, Role.ADMIN)
+    require(actor, "resident.search")
     page = registry_of(request).search(SearchQuery(**body.model_dump()), actor)
     return SearchOut(records=page.records, next_cursor=page.next_cursor)
 
@@ -145,7 +139,7 @@ def search_residents(request: Request, actor: CurrentActor, body: SearchIn) -> S
 def show_household(
     request: Request, response: Response, actor: CurrentActor, household_id: str
 ) -> HouseholdOut:
-    require_role(actor, "household.read", Role.CLERK, Role.SUPERVISOR, Role.ADMIN)
+    require(actor, "household.read")
     found = registry_of(request).household(household_id, actor)
     if found is None:
         raise JichiError(HOUSEHOLD_NOT_FOUND, field="household_id", household_id=household_id)
@@ -202,7 +196,7 @@ def register_support_measure(
     request: Request, actor: CurrentActor, person_id: str, body: SupportMeasureIn
 ) -> SupportMeasureOut:
     """支援措置の申出を記録します（1年間、延長は申出による）。"""
-    require_role(actor, "support_measure.register", Role.SUPERVISOR, Role.ADMIN)
+    require(actor, "support_measure.register")
     parties = [OtherParty(p.name, p.date_of_birth, p.person_id) for p in body.other_parties]
     measure = Protection(registry_of(request)).register(
         person_id, parties, actor, starts_on=body.starts_on, basis=body.basis
@@ -214,7 +208,7 @@ def register_support_measure(
 def renew_support_measure(
     request: Request, actor: CurrentActor, measure_id: str, body: VersionIn
 ) -> SupportMeasureOut:
-    require_role(actor, "support_measure.renew", Role.SUPERVISOR, Role.ADMIN)
+    require(actor, "support_measure.renew")
     protection = Protection(registry_of(request))
     return _measure_out(protection.renew(measure_id, body.expected_version, actor))
 
@@ -223,7 +217,7 @@ def renew_support_measure(
 def end_support_measure(
     request: Request, actor: CurrentActor, measure_id: str, body: VersionIn
 ) -> Response:
-    require_role(actor, "support_measure.end", Role.SUPERVISOR, Role.ADMIN)
+    require(actor, "support_measure.end")
     Protection(registry_of(request)).end(measure_id, body.expected_version, actor)
     return Response(status_code=204)
 
@@ -231,7 +225,7 @@ def end_support_measure(
 @router.get("/residents/{person_id}/restrictions", response_model=RestrictionsOut)
 def show_restrictions(request: Request, actor: CurrentActor, person_id: str) -> RestrictionsOut:
     """この住民に今日かかっている制限（支援措置・死亡・消除）。"""
-    require_role(actor, "restriction.read", Role.CLERK, Role.SUPERVISOR, Role.ADMIN)
+    require(actor, "restriction.read")
     found = Protection(registry_of(request)).restrictions(person_id, actor=actor)
     return RestrictionsOut(
         kinds=sorted(k.value for k in found.kinds),

@@ -185,7 +185,14 @@ def test_a_preview_issues_nothing_but_is_audited_as_a_read(page: Any, server: Se
     page.wait_for_url("**/counter/households/**")
     person_id = member_ids(page)["通子"]
     clerk = Actor("clerk-sato", LG, "clerk")
-    issuance_notification.register(server.engine, LG, person_id, clerk, date(2026, 11, 1))
+    issuance_notification.register(
+        server.engine,
+        LG,
+        person_id,
+        clerk,
+        date(2026, 11, 1),
+        audit_key=server.app.state.registry.cipher.audit_key,
+    )
 
     page.goto(f"/counter/certificates?person_id={person_id}")
     page.get_by_label("住民票の写し（個人票）").check()

@@ -31,9 +31,10 @@ from jichi.registry.tables import household, notification, outbox, registry_even
 from jichi.security import audit
 from jichi.security.crypto import FieldCipher
 from jichi.security.keys import Keys
+from jichi.security.staff import create_staff, issue_token
 from jichi.security.tables import audit_log
 from jichi.store import migrate
-from jichi.store.engine import make_engine
+from jichi.store.engine import make_engine, write_transaction
 
 LG = "112011"  # 埼玉県川越市
 ROOT = Path(__file__).resolve().parents[3]
@@ -660,12 +661,16 @@ def test_a_crash_mid_import_leaves_only_whole_committed_batches(
 
 
 def test_the_cli_prints_the_reconciliation_and_exits_1_when_rows_were_rejected(
-    source: Source, tmp_path: Path
+    source: Source, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     db = make_engine(url)
     migrate.upgrade(db)
+    with write_transaction(db) as conn:  # a supervisor's token: import/export need one
+        create_staff(conn, "kakaricho", LG, "supervisor", "係長")
+        token = issue_token(conn, "kakaricho")
     db.dispose()
+    monkeypatch.setenv("JICHI_STAFF_TOKEN", token)
     app = typer.Typer()
     app.command("import")(bulk_cli.import_csv)
     app.command("export")(bulk_cli.export_csv)
