@@ -17,6 +17,7 @@ from jichi.registry.service import Registry
 from jichi.security.audit import audit_log
 from tests.integration.certificates.test_issuance_notification import ask, yamada  # noqa: F401
 from tests.integration.registry.conftest import CLERK, LG, TODAY
+from tests.integration.registry.requesters import HANAKO
 
 
 def test_unsent_notices_are_sent_once_and_audited(
@@ -37,7 +38,7 @@ def test_unsent_notices_are_sent_once_and_audited(
     issue(
         registry,
         protection,
-        ask(hanako, Requester(RequesterType.SELF, "山田　花子")),
+        ask(hanako, HANAKO),
         CLERK,
         settings,
     )
