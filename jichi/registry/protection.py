@@ -177,8 +177,8 @@ class Protection:
         if refusal is not None:
             raise refusal
         if found is None:
-            return requester
-        return replace(requester, person_id=found.person_id)
+            return replace(requester, confirmed=False)
+        return replace(requester, person_id=found.person_id, confirmed=True)
 
     def check_request(
         self,

@@ -90,6 +90,8 @@ class Requester:
     sex: Sex | None = None
     address: str = ""
     id_document: str = ""
+    # Set only by Protection.confirm_requester once the basic four matched the record.
+    confirmed: bool = False
 
     def is_named_in(self, party: OtherParty) -> bool:
         """Whether this requester is (or may be) the other party, by what the counter has.
@@ -195,12 +197,15 @@ def check(
     """Raise unless the request may go ahead; returns the override reason when one was used.
 
     Only the support measure is judged here: whether a 除票 may be copied is the
-    channel's own rule (a 除票の写し is a different certificate).
+    channel's own rule (a 除票の写し is a different certificate).  本人 and 同一世帯 pass
+    only once confirmed against the record (the type alone let anyone in, issue 9) and
+    when not the measure's other party; everyone else needs an override.
     """
     if Kind.SUPPORT_MEASURE not in restrictions.kinds:
         return None
     named = any(requester.is_named_in(p) for m in restrictions.measures for p in m.other_parties)
-    if requester.type is RequesterType.SELF and not named:
+    own = requester.type in {RequesterType.SELF, RequesterType.SAME_HOUSEHOLD}
+    if own and requester.confirmed and not named:
         return None
     if override is None:
         raise JichiError(REFUSED_OTHER_PARTY if named else REFUSED, field="requester")
