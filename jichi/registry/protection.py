@@ -35,6 +35,7 @@ from jichi.registry.restrictions import (
     period,
     restrictions_of,
 )
+from jichi.registry.state import OutboxMessage
 from jichi.registry.tables import resident, support_measure
 from jichi.security.actor import Actor
 from jichi.store.engine import write_transaction
@@ -93,6 +94,7 @@ class Protection:
                 )
             )
             self._flag(conn, person_id)
+            self._tell_center(conn, person_id)
             self._audit(conn, actor, "support_measure.register", person_id, measure.measure_id)
         return measure
 
@@ -123,6 +125,7 @@ class Protection:
             current = self._load(conn, measure_id, expected_version)
             self._update(conn, current, ended_on=self.today)
             self._flag(conn, current.person_id)
+            self._tell_center(conn, current.person_id, also=current.members)
             self._audit(conn, actor, "support_measure.end", current.person_id, measure_id)
 
     def restrictions(self, person_id: str, day: date | None = None) -> Restrictions:
@@ -270,6 +273,45 @@ class Protection:
         conn.execute(
             resident.update().where(resident.c.person_id == person_id).values(restricted=active)
         )
+
+    def _tell_center(
+        self, conn: Connection, person_id: str, also: tuple[str, ...] | None = None
+    ) -> None:
+        """本人確認情報 to the center with the ``protected`` flag (never the measure's
+        details), for every person the change may cover: the protected person, the
+        members named, the household at the same address.  Same transaction."""
+        record = self._record(conn, person_id)
+        ids = {person_id, *(also or ())}
+        for m in self._own(conn, person_id):
+            ids.update(m.members or ())
+        ids.update(r.person_id for r in _household(conn, self.registry.lg_code, [record]))
+        records = [r for r in repo.load_records(conn, ids).values() if r.resident_code]
+        covering = measures_covering(conn, self.registry.lg_code, records)
+        now, today = self.registry.clock(), self.today
+        messages = [
+            OutboxMessage(
+                topic="center.identity",
+                ordering_key=r.resident_code,
+                payload={
+                    "notification_id": None,
+                    "reason": "support_measure",
+                    "effective_date": today.isoformat(),
+                    "lg_code": self.registry.lg_code,
+                    "person_id": r.person_id,
+                    "resident_code": r.resident_code,
+                    "name": r.name.text(),
+                    "name_kana": r.name.kana(),
+                    "date_of_birth": r.date_of_birth.isoformat(),
+                    "sex": r.sex.value,
+                    "address": r.address.text(),
+                    "status": r.status.value,
+                    "has_individual_number": r.has_individual_number,
+                    "protected": any(m.active_on(today) for m in covering.get(r.person_id, ())),
+                },
+            )
+            for r in sorted(records, key=lambda r: r.person_id)
+        ]
+        repo.insert_outbox(conn, self.registry.lg_code, messages, now)
 
     def _audit(
         self,

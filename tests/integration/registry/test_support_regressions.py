@@ -250,3 +250,18 @@ def test_every_staff_screen_warns_and_only_a_supervisor_sees_the_other_party(
         CLERK,
     ).person_ids[0]
     assert "支援措置対象者" not in clerk.get(f"/counter/residents/{nobody}").text
+
+
+def test_the_center_is_told_who_is_protected_without_the_details(
+    registry: Registry, family: dict[str, str], engine: Engine
+) -> None:
+    from jichi.registry.tables import outbox
+
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(outbox.c.topic, outbox.c.payload).where(outbox.c.topic == "center.identity")
+        ).all()
+    told = [r.payload for r in rows if r.payload.get("reason") == "support_measure"]
+    # 太郎 (the head, covered by default) is the family member with a resident code.
+    assert [(p["person_id"], p["protected"]) for p in told] == [(family["太郎"], True)]
+    assert "加害" not in str(told) and "意見書" not in str(told)
