@@ -11,8 +11,9 @@ matches a current member of their household.  Pure: the caller loads the records
 
 from __future__ import annotations
 
+from jichi.kernel.address import fold_address
 from jichi.kernel.errors import JichiError, define
-from jichi.registry.identity_gate import ITEMS_JA, BasicFour, mismatches
+from jichi.registry.identity_gate import ITEMS_JA, BasicFour, mismatches, same_address
 from jichi.registry.model import ResidentRecord
 from jichi.registry.restrictions import Requester, RequesterType
 
@@ -49,6 +50,17 @@ IDENTITY_INCOMPLETE = define(
     http_status=422,
     params=("item", "item_en"),
 )
+
+
+def _with_building(record: ResidentRecord, claimed: str) -> bool:
+    """An identity document shows the 方書 (building) too: the address without it matches."""
+    building = fold_address(record.address.building)
+    key = fold_address(claimed)
+    if not building or not key.endswith(building):
+        return False
+    return same_address(record, key[: -len(building)])
+
+
 _ITEMS_EN = {"name": "name", "date_of_birth": "date of birth", "sex": "sex", "address": "address"}
 
 
@@ -83,6 +95,8 @@ def confirm(
     nearest: list[str] | None = None
     for record in candidates:
         wrong = mismatches(record, claimed)
+        if "address" in wrong and _with_building(record, requester.address):
+            wrong.remove("address")
         if not wrong:
             return record
         if nearest is None or len(wrong) < len(nearest):

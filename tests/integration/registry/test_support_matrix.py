@@ -6,7 +6,9 @@ covers her household at the same address: 太郎 the head and the children).  Th
 party, 加害次郎, is known only by name and address, as the counter captures him.
 
 Every cell asserts the outcome; a refused cell also asserts that an audit entry records
-the refusal and that nothing was issued (no certificate row, no data sent).
+the refusal and that nothing was issued (no certificate row, no data sent).  The center
+channel is an agency's request (the counter's requester kinds do not apply to it): there
+"provided" means the answer carries the address, and every answer is in the provision log.
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from jichi.kernel.errors import JichiError
+from jichi.network.center import identity as center_identity
+from jichi.network.center.agencies import add_agency
+from jichi.network.center.tables import center_provision
+from jichi.network.center.verify import Query
+from jichi.network.center.verify import verify as center_verify
 from jichi.network.flows.remote_copy import on_remote_copy_request
 from jichi.network.messages import Envelope
 from jichi.network.node import Node
@@ -57,13 +64,21 @@ ABUSER = OtherParty("加害　次郎", address="東京都練馬区豊玉北6-12-
 PASSWORD = "madoguchi-2026"
 SENDER = "131016"  # 千代田区 asks 川越市 (the 住所地) for a 広域交付
 
-CHANNELS = ("counter_form", "service_issue", "remote_copy", "member_copy", "items_certificate")
+CHANNELS = (
+    "counter_form",
+    "service_issue",
+    "remote_copy",
+    "center_verify",
+    "member_copy",
+    "items_certificate",
+)
 REQUESTERS = ("self_match", "self_wrong_name", "same_household", "third_party", "other_party")
 # Which family member each channel prints, and who asks as 同一世帯.
 SUBJECT = {
     "counter_form": "花子",
     "service_issue": "花子",
     "remote_copy": "花子",
+    "center_verify": "太郎",  # the head (covered by default) has a resident code
     "member_copy": "一郎",  # a child of the protected person: covered by default
     "items_certificate": "太郎",  # the household head: covered by default
 }
@@ -71,6 +86,7 @@ KIND = {
     "counter_form": CertificateKind.RECORD_COPY_PERSONAL,
     "service_issue": CertificateKind.RECORD_COPY_PERSONAL,
     "remote_copy": CertificateKind.RECORD_COPY_PERSONAL,
+    "center_verify": CertificateKind.RECORD_COPY_PERSONAL,  # (not a certificate)
     "member_copy": CertificateKind.RECORD_COPY_PERSONAL,
     "items_certificate": CertificateKind.RECORD_ITEMS_CERTIFICATE,
 }
@@ -79,6 +95,11 @@ REFUSED_ACTIONS = ("restriction.refused", "network.remote_copy.refuse")
 
 def expected(channel: str, requester: str, measure: bool) -> bool:
     """The rule: True when the certificate (or the data) is provided."""
+    if channel == "center_verify":
+        # An agency asks the center (the requester kind is the counter's, not the
+        # agency's): the address of a protected person is withheld for a purpose that
+        # is not on the operator's list — by default, every purpose.
+        return not measure
     if requester == "self_wrong_name":
         return False  # 本人 means the subject, measure or not
     if channel == "remote_copy":
@@ -122,6 +143,37 @@ def requester_for(kind: str, registry: Registry, family: dict[str, str], subject
         return Requester(RequesterType.THIRD_PARTY, "債権者　株式会社", address="東京都港区1-1")
     # The other party, spelled without the space, giving the address in kanji numerals.
     return Requester(RequesterType.THIRD_PARTY, "加害次郎", address="練馬区豊玉北六丁目12番1号")
+
+
+def via_center(engine: Engine, registry: Registry, subject: str) -> bool:
+    """The registry's identity updates reach the center (same database here), then the
+    pension office asks by resident code: is the address in the answer?"""
+    code = registry.read_record(subject, CLERK).resident_code
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(outbox).where(outbox.c.topic == "center.identity").order_by(outbox.c.seq)
+        ).all()
+    with write_transaction(engine) as conn:
+        for row in rows:
+            env = Envelope(
+                message_id=row.message_id,
+                topic=row.topic,
+                ordering_key=row.ordering_key,
+                sender=row.lg_code,
+                seq=int(row.seq),
+                payload=row.payload,
+                created_at=datetime(2026, 11, 27, tzinfo=UTC),
+            )
+            update = center_identity.parse(env)
+            if update is None:  # no resident code yet: the center skips it too
+                continue
+            center_identity.record(conn, env, update, now=datetime(2026, 11, 27, tzinfo=UTC))
+        agency = add_agency(
+            conn, "日本年金機構", legal_ground="別表第一", purposes=["年金給付の現況確認"]
+        )
+        (answer,) = center_verify(conn, agency, "年金給付の現況確認", [Query(resident_code=code)])
+    assert answer.result.value == "match" and isinstance(answer.identity, dict)
+    return "address" in answer.identity
 
 
 def counts(engine: Engine) -> tuple[int, int]:
@@ -259,17 +311,28 @@ def test_support_measure_matrix(
         provided = via_counter(registry, asked, family[subject])
     elif channel == "remote_copy":
         provided = via_remote(engine, registry, asked, family[subject])
+    elif channel == "center_verify":
+        provided = via_center(engine, registry, family[subject])
     else:
         provided = via_service(registry, asked, family[subject], channel)
     issued, refused = counts(engine)
     assert provided is expected(channel, who, measure)
-    if provided:
+    if channel == "center_verify":
+        assert issued == before_issued and provisions(engine) == 1  # the answer is logged
+    elif provided:
         assert issued - before_issued == (0 if channel == "remote_copy" else 1)
     else:
         assert issued == before_issued  # nothing issued
         assert refused > before_refused  # and the refusal is in the audit log
-    if measure and who == "other_party" and channel != "remote_copy":
+    if measure and who == "other_party" and channel not in ("remote_copy", "center_verify"):
         assert "RES-002" in refusal_codes(engine)  # recognised as the other party, audited
+
+
+def provisions(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(
+            conn.execute(sa.select(sa.func.count()).select_from(center_provision)).scalar_one()
+        )
 
 
 def refusal_codes(engine: Engine) -> set[str]:

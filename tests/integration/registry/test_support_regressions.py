@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -265,3 +266,51 @@ def test_the_center_is_told_who_is_protected_without_the_details(
     # 太郎 (the head, covered by default) is the family member with a resident code.
     assert [(p["person_id"], p["protected"]) for p in told] == [(family["太郎"], True)]
     assert "加害" not in str(told) and "意見書" not in str(told)
+
+
+def test_the_removed_record_of_a_member_who_moved_out_is_withheld_too(
+    registry: Registry, family: dict[str, str], engine: Engine
+) -> None:
+    from tests.integration.registry.conftest import ELSEWHERE
+
+    ichiro = family["一郎"]
+    registry.apply(
+        registry.parse(
+            {
+                "kind": "move_out",
+                "person_ids": [ichiro],
+                "planned_date": "2026-12-10",
+                "destination": ELSEWHERE,
+            }
+        ),
+        CLERK,
+    )
+    third = Requester(RequesterType.THIRD_PARTY, "債権者　株式会社")
+    assert ask(registry, ichiro, third, CertificateKind.REMOVED_RECORD_COPY).code == "RES-001"
+    assert issued(engine) == 0 and refusals(engine, ichiro) == 1
+
+
+def test_self_is_confirmed_from_the_document_as_written_with_the_building(
+    registry: Registry, move_in: MoveIn
+) -> None:
+    from jichi.registry.model import Sex
+    from tests.integration.registry.conftest import address, person
+
+    pid = move_in(
+        persons=[person("髙橋", "一郎", ("タカハシ", "イチロウ"), "1970-05-06", "male", "世帯主")],
+        address=address(block="2-5", building="コーポ的場101"),
+    ).person_ids[0]
+    written = Requester(
+        RequesterType.SELF,
+        "高橋 一郎",  # the variant kanji and a half-width space fold
+        date(1970, 5, 6),
+        sex=Sex.MALE,
+        address="埼玉県川越市大字的場二丁目5番　コーポ的場１０１",
+        id_document="drivers_license",
+    )
+    me = Protection(registry).confirm_requester([pid], written, CLERK, channel="counter_copy")
+    assert me.confirmed and me.person_id == pid
+    elsewhere = replace(written, address="埼玉県川越市大字的場二丁目6番")
+    with pytest.raises(JichiError) as raised:
+        Protection(registry).confirm_requester([pid], elsewhere, CLERK, channel="counter_copy")
+    assert raised.value.code == "RES-011" and raised.value.field == "requester.address"
