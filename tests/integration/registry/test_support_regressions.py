@@ -314,3 +314,36 @@ def test_self_is_confirmed_from_the_document_as_written_with_the_building(
     with pytest.raises(JichiError) as raised:
         Protection(registry).confirm_requester([pid], elsewhere, CLERK, channel="counter_copy")
     assert raised.value.code == "RES-011" and raised.value.field == "requester.address"
+
+
+def test_the_issuance_notice_pages_warn_before_a_letter_goes_out(
+    registry: Registry, family: dict[str, str], engine: Engine
+) -> None:
+    from datetime import UTC, datetime
+
+    from jichi.registry import issuance_notification as ino
+    from tests.integration.registry.conftest import TODAY
+
+    taro = family["太郎"]  # covered by 花子's measure (same household, same address)
+    ino.register(engine, LG, taro, CLERK, TODAY)
+    with write_transaction(engine) as conn:
+        ino.record_notices(
+            conn,
+            lg_code=LG,
+            person_ids=[taro],
+            serial="20261127 川越市 000001",
+            issued_on=TODAY,
+            document_kind="record_copy_personal",
+            document_label="住民票の写し（個人票）",
+            requester_type=RequesterType.PROXY,
+            official_use=False,
+            at=datetime(2026, 11, 27, 1, tzinfo=UTC),
+        )
+    clerk = _client(registry, "clerk-sato", "clerk")
+    listing = clerk.get("/counter/issuance_notices").text
+    found = re.search(r"/counter/issuance_notices/([^/]+)/letter", listing)
+    assert found is not None
+    letter = clerk.get(f"/counter/issuance_notices/{found.group(1)}/letter").text
+    for html in (listing, letter):
+        main = html[html.find("<main") :]
+        assert "支援措置対象者" in html and "加害" not in html, main[:3000]
