@@ -29,6 +29,7 @@ from jichi.registry.certificates.tables import certificate
 from jichi.registry.protection import Protection
 from jichi.registry.restrictions import OtherParty, Requester, RequesterType
 from jichi.registry.service import Registry
+from jichi.registry.tables import support_measure
 from jichi.security import audit
 from jichi.security.actor import Actor
 from jichi.security.staff import create_staff
@@ -170,6 +171,12 @@ def test_a_measure_naming_members_covers_those_members_only(
         names["一郎"]: True,
         names["二葉"]: False,
     }
+    protection.register(names["二葉"], [ABUSER], SUPERVISOR, basis="意見書")  # the default
+    with registry.engine.connect() as conn:
+        stored = conn.execute(
+            sa.select(support_measure.c.person_id).where(support_measure.c.members.is_(None))
+        ).scalars()
+        assert list(stored) == [names["二葉"]]  # SQL NULL: "the household at the address"
 
 
 # -- every staff screen warns -----------------------------------------------------------------
