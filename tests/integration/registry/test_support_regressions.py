@@ -354,3 +354,20 @@ def test_the_issuance_notice_pages_warn_before_a_letter_goes_out(
     for html in (listing, letter):
         main = html[html.find("<main") :]
         assert "支援措置対象者" in html and "加害" not in html, main[:3000]
+
+
+def test_a_remote_copy_of_a_covered_member_is_refused_to_the_other_party(
+    registry: Registry, move_in: MoveIn, engine: Engine
+) -> None:
+    """広域交付: the other party living in the household asks for the child's copy."""
+    from tests.integration.registry.test_support_matrix import refusal_codes, via_remote
+
+    ids = move_in().person_ids
+    names = {registry.read_record(p, CLERK).name.given: p for p in ids}
+    husband = OtherParty("山田　太郎")  # named by name only, as the 申出 gives it
+    Protection(registry).register(names["花子"], [husband], SUPERVISOR, basis="意見書")
+    taro = confirmed(registry, names["太郎"], RequesterType.SAME_HOUSEHOLD)
+    assert via_remote(engine, registry, taro, names["一郎"]) is False
+    assert "RES-002" in refusal_codes(engine)
+    futaba = confirmed(registry, names["二葉"], RequesterType.SAME_HOUSEHOLD)
+    assert via_remote(engine, registry, futaba, names["一郎"]) is True  # a sibling may
