@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,6 +21,7 @@ from jichi.kernel.errors import JichiError
 from jichi.registry import repository as repo
 from jichi.registry.errors import PERSON_NOT_FOUND
 from jichi.registry.model import ResidentRecord
+from jichi.registry.requester_identity import confirm
 from jichi.registry.restrictions import (
     MEASURE_CHANGED,
     MEASURE_NOT_FOUND,
@@ -34,6 +35,7 @@ from jichi.registry.restrictions import (
     period,
     restrictions_of,
 )
+from jichi.registry.state import OutboxMessage
 from jichi.registry.tables import resident, support_measure
 from jichi.security.actor import Actor
 from jichi.store.engine import write_transaction
@@ -60,18 +62,29 @@ class Protection:
         *,
         starts_on: date | None = None,
         basis: str,
+        members: list[str] | None = None,
     ) -> SupportMeasure:
-        """支援措置の申出: one year from the 申出 (or the given start)."""
+        """支援措置の申出: one year from the 申出 (or the given start).
+
+        ``members``: the household members the measure also covers; ``None`` (the
+        default) covers every member of the person's household at the same address.
+        """
         start, end = period(starts_on or self.today)
-        measure = SupportMeasure(str(uuid.uuid4()), person_id, tuple(other_parties), start, end)
+        chosen = tuple(dict.fromkeys(m for m in members if m != person_id)) if members else None
+        measure = SupportMeasure(
+            str(uuid.uuid4()), person_id, tuple(other_parties), start, end, members=chosen
+        )
         with write_transaction(self.registry.engine) as conn:
             self._record(conn, person_id)
+            for member in chosen or ():
+                self._record(conn, member)
             conn.execute(
                 support_measure.insert().values(
                     measure_id=measure.measure_id,
                     lg_code=self.registry.lg_code,
                     person_id=person_id,
                     other_parties=[_party_json(p) for p in other_parties],
+                    members=list(chosen) if chosen is not None else None,
                     starts_on=start,
                     ends_on=end,
                     basis=basis,
@@ -81,6 +94,7 @@ class Protection:
                 )
             )
             self._flag(conn, person_id)
+            self._tell_center(conn, person_id)
             self._audit(conn, actor, "support_measure.register", person_id, measure.measure_id)
         return measure
 
@@ -102,6 +116,7 @@ class Protection:
                 end,
                 None,
                 current.version + 1,
+                current.members,
             )
 
     def end(self, measure_id: str, expected_version: int, actor: Actor) -> None:
@@ -110,6 +125,7 @@ class Protection:
             current = self._load(conn, measure_id, expected_version)
             self._update(conn, current, ended_on=self.today)
             self._flag(conn, current.person_id)
+            self._tell_center(conn, current.person_id, also=current.members)
             self._audit(conn, actor, "support_measure.end", current.person_id, measure_id)
 
     def restrictions(
@@ -118,10 +134,61 @@ class Protection:
         """What restricts this person's record on ``day``; the read is audited on them."""
         with write_transaction(self.registry.engine) as conn:
             record = self._record(conn, person_id)
-            found = restrictions_of(record, self._measures(conn, person_id), day or self.today)
+            found = restrictions_of(record, self._measures(conn, record), day or self.today)
             kinds = sorted(k.value for k in found.kinds)
             self._audit(conn, actor, "restriction.read", person_id, None, {"restrictions": kinds})
             return found
+
+    def protected(self, person_ids: list[str]) -> dict[str, bool]:
+        """For the staff screens' warning: which of these persons a support measure
+        covers today (their own or a household member's).  Only this municipality's
+        measures and residents are read; the other party is not part of the answer."""
+        with self.registry.engine.connect() as conn:
+            records = [
+                r
+                for r in repo.load_records(conn, person_ids).values()
+                if r.lg_code == self.registry.lg_code
+            ]
+            found = measures_covering(conn, self.registry.lg_code, records)
+        today = self.today
+        return {pid: any(m.active_on(today) for m in found.get(pid, ())) for pid in person_ids}
+
+    def other_parties(self, person_id: str, *, actor: Actor) -> list[OtherParty]:
+        """The other parties of the measures covering ``person_id`` (supervisor screens);
+        reading them is a restriction read, audited on the person."""
+        found = self.restrictions(person_id, actor=actor)
+        return [p for m in found.measures for p in m.other_parties]
+
+    def confirm_requester(
+        self, person_ids: list[str], requester: Requester, clerk: Actor, *, channel: str
+    ) -> Requester:
+        """本人 means the subject: check a 本人 / 同一世帯 requester against the record.
+
+        Returns the requester with the person id they were confirmed as.  A refusal is
+        audited for every person named, committed, then raised.
+        """
+        refusal: JichiError | None = None
+        with write_transaction(self.registry.engine) as conn:
+            named = [self._record(conn, pid) for pid in dict.fromkeys(person_ids)]
+            household = _household(conn, self.registry.lg_code, named)
+            try:
+                found = confirm(requester, named, household)
+            except JichiError as error:
+                refusal, found = error, None
+                for record in named:
+                    detail = {
+                        "channel": channel,
+                        "requester_type": requester.type.value,
+                        "outcome": "refused",
+                        "code": error.code,
+                        "id_document": requester.id_document,
+                    }
+                    self._audit(conn, clerk, "restriction.refused", record.person_id, None, detail)
+        if refusal is not None:
+            raise refusal
+        if found is None:
+            return replace(requester, confirmed=False)
+        return replace(requester, person_id=found.person_id, confirmed=True)
 
     def check_request(
         self,
@@ -136,7 +203,7 @@ class Protection:
         refusal: JichiError | None = None
         with write_transaction(self.registry.engine) as conn:
             record = self._record(conn, person_id)
-            found = restrictions_of(record, self._measures(conn, person_id), self.today)
+            found = restrictions_of(record, self._measures(conn, record), self.today)
             try:
                 used = check(found, requester, clerk, override)
                 outcome = "overridden" if used else "granted"
@@ -166,7 +233,10 @@ class Protection:
             raise JichiError(PERSON_NOT_FOUND, field="person_id", person_id=person_id)
         return record
 
-    def _measures(self, conn: Connection, person_id: str) -> list[SupportMeasure]:
+    def _measures(self, conn: Connection, record: ResidentRecord) -> list[SupportMeasure]:
+        return measures_covering(conn, self.registry.lg_code, [record]).get(record.person_id, [])
+
+    def _own(self, conn: Connection, person_id: str) -> list[SupportMeasure]:
         rows = conn.execute(
             sa.select(support_measure).where(support_measure.c.person_id == person_id)
         )
@@ -206,10 +276,49 @@ class Protection:
             )
 
     def _flag(self, conn: Connection, person_id: str) -> None:
-        active = any(m.active_on(self.today) for m in self._measures(conn, person_id))
+        active = any(m.active_on(self.today) for m in self._own(conn, person_id))
         conn.execute(
             resident.update().where(resident.c.person_id == person_id).values(restricted=active)
         )
+
+    def _tell_center(
+        self, conn: Connection, person_id: str, also: tuple[str, ...] | None = None
+    ) -> None:
+        """本人確認情報 to the center with the ``protected`` flag (never the measure's
+        details), for every person the change may cover: the protected person, the
+        members named, the household at the same address.  Same transaction."""
+        record = self._record(conn, person_id)
+        ids = {person_id, *(also or ())}
+        for m in self._own(conn, person_id):
+            ids.update(m.members or ())
+        ids.update(r.person_id for r in _household(conn, self.registry.lg_code, [record]))
+        records = [r for r in repo.load_records(conn, ids).values() if r.resident_code]
+        covering = measures_covering(conn, self.registry.lg_code, records)
+        now, today = self.registry.clock(), self.today
+        messages = [
+            OutboxMessage(
+                topic="center.identity",
+                ordering_key=r.resident_code,
+                payload={
+                    "notification_id": None,
+                    "reason": "support_measure",
+                    "effective_date": today.isoformat(),
+                    "lg_code": self.registry.lg_code,
+                    "person_id": r.person_id,
+                    "resident_code": r.resident_code,
+                    "name": r.name.text(),
+                    "name_kana": r.name.kana(),
+                    "date_of_birth": r.date_of_birth.isoformat(),
+                    "sex": r.sex.value,
+                    "address": r.address.text(),
+                    "status": r.status.value,
+                    "has_individual_number": r.has_individual_number,
+                    "protected": any(m.active_on(today) for m in covering.get(r.person_id, ())),
+                },
+            )
+            for r in sorted(records, key=lambda r: r.person_id)
+        ]
+        repo.insert_outbox(conn, self.registry.lg_code, messages, now)
 
     def _audit(
         self,
@@ -246,6 +355,7 @@ def _measure(row: Any) -> SupportMeasure:
                 if p.get("date_of_birth")
                 else None,
                 person_id=p.get("person_id"),
+                address=p.get("address") or "",
             )
             for p in row.other_parties
         ),
@@ -253,7 +363,70 @@ def _measure(row: Any) -> SupportMeasure:
         ends_on=row.ends_on,
         ended_on=row.ended_on,
         version=row.version,
+        members=tuple(row.members) if row.members is not None else None,
     )
+
+
+def measures_covering(
+    conn: Connection, lg_code: str, records: list[ResidentRecord]
+) -> dict[str, list[SupportMeasure]]:
+    """The measures (any state) that cover each record: its own, and those of a household
+    member that name it, or — naming nobody — cover the household at the same address.
+
+    A measure covering only its one person let a third party obtain the copy of the
+    protected person's household head or child (issue 9).  One query for the measures of
+    the records' households, one for those that name members, one for their persons.
+    """
+    if not records:
+        return {}
+    households = {r.household_id for r in records}
+    in_households = sa.select(resident.c.person_id).where(
+        resident.c.lg_code == lg_code, resident.c.household_id.in_(households)
+    )
+    rows = conn.execute(
+        sa.select(support_measure).where(
+            support_measure.c.lg_code == lg_code,
+            sa.or_(
+                support_measure.c.person_id.in_(in_households),
+                support_measure.c.person_id.in_([r.person_id for r in records]),
+                support_measure.c.members.is_not(None),
+            ),
+        )
+    ).all()
+    measures = [_measure(row) for row in rows]
+    protected = repo.load_records(conn, {m.person_id for m in measures})
+    found: dict[str, list[SupportMeasure]] = {}
+    for record in records:
+        for m in measures:
+            if _covers(m, protected.get(m.person_id), record):
+                found.setdefault(record.person_id, []).append(m)
+    return found
+
+
+def _covers(
+    measure: SupportMeasure, protected: ResidentRecord | None, record: ResidentRecord
+) -> bool:
+    if measure.person_id == record.person_id:
+        return True
+    if measure.members is not None:
+        return record.person_id in measure.members
+    return (
+        protected is not None
+        and protected.household_id == record.household_id
+        and protected.address.same_place(record.address)
+    )
+
+
+def _household(conn: Connection, lg_code: str, named: list[ResidentRecord]) -> list[ResidentRecord]:
+    """The current members of the named persons' household(s)."""
+    ids = conn.execute(
+        sa.select(resident.c.person_id).where(
+            resident.c.lg_code == lg_code,
+            resident.c.household_id.in_({r.household_id for r in named}),
+            resident.c.status == "active",
+        )
+    ).scalars()
+    return list(repo.load_records(conn, set(ids)).values())
 
 
 def _one_month_before(day: date) -> date:

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
+from jichi.kernel.address import fold_address
 from jichi.kernel.errors import JichiError, define
 from jichi.kernel.text import name_search_key
-from jichi.registry.model import RemovalReason, ResidentRecord
+from jichi.registry.model import RemovalReason, ResidentRecord, Sex
 from jichi.security.actor import Actor, Role
 
 SUPPORT_MEASURE_DAYS = 365  # one year from the 申出 (facts §11.3), not automatic
@@ -37,11 +38,16 @@ class RequesterType(StrEnum):
 
 @dataclass(frozen=True)
 class OtherParty:
-    """The 相手方 named in the 申出: the person the resident is protected from."""
+    """The 相手方 named in the 申出: the person the resident is protected from.
+
+    ``address`` is the other party's address as the 申出 states it (optional): the
+    counter recognises the other party by what it captures — the name *or* the address.
+    """
 
     name: str
     date_of_birth: date | None = None
     person_id: str | None = None
+    address: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,9 @@ class SupportMeasure:
     ends_on: date
     ended_on: date | None = None
     version: int = 1
+    # The household members the measure also covers (chosen at registration); ``None``:
+    # every member of the protected person's household at the same address (the default).
+    members: tuple[str, ...] | None = None
 
     def active_on(self, day: date) -> bool:
         if self.ended_on is not None and day >= self.ended_on:
@@ -66,20 +75,51 @@ def period(starts_on: date) -> tuple[date, date]:
 
 @dataclass(frozen=True)
 class Requester:
-    """Who asks for a copy or a view: type, and who they are where known."""
+    """Who asks for a copy or a view: type, and who they are as the counter captured it.
+
+    ``name``, ``date_of_birth``, ``sex`` and ``address`` are what the clerk entered or
+    confirmed from the identity document; ``id_document`` is the kind of 本人確認書類
+    (:data:`jichi.registry.requester_identity.ID_DOCUMENTS`).  A request marked 本人 or
+    同一世帯 is accepted only when these match the record (:mod:`.requester_identity`).
+    """
 
     type: RequesterType
     name: str = ""
     date_of_birth: date | None = None
     person_id: str | None = None
+    sex: Sex | None = None
+    address: str = ""
+    id_document: str = ""
+    # Set only by Protection.confirm_requester once the basic four matched the record.
+    confirmed: bool = False
 
     def is_named_in(self, party: OtherParty) -> bool:
-        if party.person_id and self.person_id:
-            return party.person_id == self.person_id
+        """Whether this requester is (or may be) the other party, by what the counter has.
+
+        The form never asked for a date of birth, so a rule needing it let the other party
+        through (issue 9).  The party is recognised by the same person id, or the folded
+        name, or the folded address; a date of birth known on both sides that differs
+        clears a match by name alone (a namesake), never one by address.
+        """
+        if party.person_id and self.person_id and party.person_id == self.person_id:
+            return True
+        if party.address and self.address and same_place(party.address, self.address):
+            return True
         same_name = bool(self.name) and name_search_key(self.name) == name_search_key(party.name)
         if not same_name:
             return False
-        return party.date_of_birth is None or party.date_of_birth == self.date_of_birth
+        known = party.date_of_birth is not None and self.date_of_birth is not None
+        return not known or party.date_of_birth == self.date_of_birth
+
+
+def same_place(one: str, other: str) -> bool:
+    """Two written addresses name one place: equal after folding, or one is the other
+    without its leading prefecture/municipality (at least the 町字 and 番地 are compared)."""
+    a, b = fold_address(one), fold_address(other)
+    if not a or not b:
+        return False
+    short, long = sorted((a, b), key=len)
+    return a == b or (len(short) >= 4 and any(c.isdigit() for c in short) and long.endswith(short))
 
 
 @dataclass(frozen=True)
@@ -157,12 +197,15 @@ def check(
     """Raise unless the request may go ahead; returns the override reason when one was used.
 
     Only the support measure is judged here: whether a 除票 may be copied is the
-    channel's own rule (a 除票の写し is a different certificate).
+    channel's own rule (a 除票の写し is a different certificate).  本人 and 同一世帯 pass
+    only once confirmed against the record (the type alone let anyone in, issue 9) and
+    when not the measure's other party; everyone else needs an override.
     """
     if Kind.SUPPORT_MEASURE not in restrictions.kinds:
         return None
     named = any(requester.is_named_in(p) for m in restrictions.measures for p in m.other_parties)
-    if requester.type is RequesterType.SELF and not named:
+    own = requester.type in {RequesterType.SELF, RequesterType.SAME_HOUSEHOLD}
+    if own and requester.confirmed and not named:
         return None
     if override is None:
         raise JichiError(REFUSED_OTHER_PARTY if named else REFUSED, field="requester")

@@ -106,6 +106,8 @@ support_measure = sa.Table(
     sa.Column("lg_code", sa.String(6), nullable=False),
     sa.Column("person_id", sa.String(36), nullable=False),
     sa.Column("other_parties", sa.JSON, nullable=False),
+    # person ids of the household members covered (0018); NULL: the household at the address
+    sa.Column("members", sa.JSON(none_as_null=True), nullable=True),
     sa.Column("starts_on", sa.Date, nullable=False),
     sa.Column("ends_on", sa.Date, nullable=False),
     sa.Column("ended_on", sa.Date, nullable=True),

@@ -44,6 +44,7 @@ import orjson
 from jichi.kernel.errors import JichiError
 from jichi.network.center import errors as e
 from jichi.network.center.agencies import ITEMS, TOKEN_PREFIX, Agency, digest
+from jichi.network.center.policy import CenterPolicy
 from jichi.network.center.verify import (
     Answer,
     Asked,
@@ -65,7 +66,7 @@ _CHUNK = 5_000  # codes or keys per SELECT in a bulk request
 
 _IDENTITY = (
     "resident_code, lg_code, status, reason, effective_date, name, name_kana, "
-    "date_of_birth, sex, address"
+    "date_of_birth, sex, address, protected"
 )  # never the individual-number columns
 _LOG_COLUMNS = (
     "request_id", "item", "agency_id", "purpose", "query_kind", "resident_code", "result",
@@ -83,15 +84,17 @@ _BULK_COLUMNS = "resident_code, date_of_birth, sex, name_key, address_key"  # co
 
 
 @functools.cache
-def _document(items: tuple[str, ...]) -> str:
+def _document(items: tuple[str, ...], mask: bool = False) -> str:
     """SQL for the allowed items of a row as compact JSON text, byte for byte what
-    ``orjson.dumps(verify.identity(row, items))`` gives (keys in the same order, dates
-    ISO, strings escaped alike).  ``items`` come from :func:`.verify.allowed_items`, so
-    only names of :data:`.agencies.ITEMS` are ever put into the SQL."""
+    ``orjson.dumps(verify.identity(row, items, mask=mask))`` gives (keys in the same
+    order, dates ISO, strings escaped alike).  ``items`` come from
+    :func:`.verify.allowed_items`, so only names of :data:`.agencies.ITEMS` are ever put
+    into the SQL.  Each item is ``,"name":value``; the first comma is cut off, so an
+    item left out (a protected person's address under ``mask``) leaves valid JSON."""
     if not items:
         return "'{}'"
     parts = []
-    for n, name in enumerate(items):
+    for name in items:
         assert name in ITEMS
         if name == "change":
             value = (
@@ -100,24 +103,27 @@ def _document(items: tuple[str, ...]) -> str:
             )
         else:
             value = f"to_json({name})::text"
-        parts.append(f"""'{"{" if n == 0 else ","}"{name}":' || {value}""")
-    return " || ".join(parts) + " || '}'"
+        part = f"""',"{name}":' || {value}"""
+        if name == "address" and mask:
+            part = f"CASE WHEN protected THEN '' ELSE {part} END"
+        parts.append(part)
+    return "'{' || substr(" + " || ".join(parts) + ", 2) || '}'"
 
 
 @functools.cache
-def _by_code_sql(items: tuple[str, ...], keyed: bool) -> str:
+def _by_code_sql(items: tuple[str, ...], keyed: bool, mask: bool = False) -> str:
     """By code; with the basic-four key columns only if a query has a key to agree with."""
     columns = _BULK_COLUMNS if keyed else "resident_code"
     return f"""
-SELECT {columns}, {_document(items)} AS doc FROM center_identity
+SELECT {columns}, {_document(items, mask)} AS doc FROM center_identity
 WHERE resident_code = ANY($1::varchar[])
 """
 
 
 @functools.cache
-def _by_key_sql(items: tuple[str, ...]) -> str:
+def _by_key_sql(items: tuple[str, ...], mask: bool = False) -> str:
     return f"""
-SELECT {_BULK_COLUMNS}, {_document(items)} AS doc
+SELECT {_BULK_COLUMNS}, {_document(items, mask)} AS doc
 FROM center_identity i
 JOIN unnest($1::date[], $2::varchar[], $3::text[], $4::text[]) AS k(d, s, n, a)
   ON i.date_of_birth = k.d AND i.sex = k.s AND i.name_key = k.n AND i.address_key = k.a
@@ -310,6 +316,7 @@ class CenterPool:
         """Made inside the running event loop (the batch workers start here)."""
         self.pool = pool
         self.ttl = ttl
+        self.policy = CenterPolicy.from_env()  # the app sets its own (support measures)
         self._agencies: dict[str, tuple[float, Agency]] = {}
         self._batcher = _Batcher(pool, workers=batch_workers, cap=batch_cap, wait=batch_wait)
 
@@ -347,7 +354,7 @@ class CenterPool:
         """
         hashed = _hashed(token)
         agency = await self._agency(hashed)
-        (checked,) = plan(agency, purpose, [query])
+        (checked,) = plan(agency, purpose, [query], policy=self.policy)
         rows = await self._batcher.submit(hashed, agency.agency_id, request_id, purpose, checked)
         if not rows[0]["live"]:
             self._agencies.pop(hashed, None)
@@ -356,7 +363,9 @@ class CenterPool:
         if len(found) == 1:
             row = found[0]
             items = allowed_items(agency)
-            return Answer(Result.MATCH, row["resident_code"], identity(row, items), query.ref)
+            mask = self.policy.masks_address(purpose)
+            found_items = identity(row, items, mask=mask)
+            return Answer(Result.MATCH, row["resident_code"], found_items, query.ref)
         if found:
             return Answer(Result.AMBIGUOUS, None, None, query.ref)
         return Answer(Result.NO_MATCH, None, None, query.ref)
@@ -371,13 +380,14 @@ class CenterPool:
             if row is None:
                 raise JichiError(e.UNAUTHENTICATED)
             agency = _agency(row)
-            checked = plan(agency, purpose, queries, bulk=True)
+            checked = plan(agency, purpose, queries, bulk=True, policy=self.policy)
             items = allowed_items(agency)
+            mask = self.policy.masks_address(purpose)
             codes = {c.code for c in checked if c.code}
             keys = {c.key for c in checked if c.key and not c.code}
             keyed = any(c.code and c.key for c in checked)
-            by_code = await _by_code(conn, codes, items, keyed=keyed)
-            by_key = await _by_key(conn, keys, items)
+            by_code = await _by_code(conn, codes, items, keyed=keyed, mask=mask)
+            by_key = await _by_key(conn, keys, items, mask=mask)
             answers, provisions = decide(agency, queries, checked, by_code, by_key, _fragment)
             now = datetime.now(UTC)
             await conn.copy_records_to_table(
@@ -448,11 +458,16 @@ def _fragment(row: Row) -> Identity:
 
 
 async def _by_code(
-    conn: asyncpg.Connection, codes: set[str], items: tuple[str, ...], *, keyed: bool
+    conn: asyncpg.Connection,
+    codes: set[str],
+    items: tuple[str, ...],
+    *,
+    keyed: bool,
+    mask: bool = False,
 ) -> dict[str, Row]:
     found: dict[str, Row] = {}
     ordered = sorted(codes)
-    sql = _by_code_sql(items, keyed)
+    sql = _by_code_sql(items, keyed, mask)
     for start in range(0, len(ordered), _CHUNK):
         for row in await conn.fetch(sql, ordered[start : start + _CHUNK]):
             found[row["resident_code"]] = row
@@ -460,11 +475,15 @@ async def _by_code(
 
 
 async def _by_key(
-    conn: asyncpg.Connection, keys: set[tuple[date, str, str, str]], items: tuple[str, ...]
+    conn: asyncpg.Connection,
+    keys: set[tuple[date, str, str, str]],
+    items: tuple[str, ...],
+    *,
+    mask: bool = False,
 ) -> dict[tuple[date, str, str, str], list[Row]]:
     found: dict[tuple[date, str, str, str], list[Row]] = {}
     ordered = sorted(keys)
-    sql = _by_key_sql(items)
+    sql = _by_key_sql(items, mask)
     for start in range(0, len(ordered), _CHUNK):
         chunk = ordered[start : start + _CHUNK]
         columns = [list(column) for column in zip(*chunk, strict=True)]

@@ -68,6 +68,7 @@ class IdentityUpdate:
     sex: str
     address: str
     has_individual_number: bool
+    protected: bool | None = None  # a support measure covers the person; None: not said
 
     def items(self) -> dict[str, Any]:
         """The identity columns, search keys included, as stored in both tables."""
@@ -110,6 +111,7 @@ def record(conn: Connection, envelope: Envelope, update: IdentityUpdate, *, now:
             sender=envelope.sender,
             seq=envelope.seq,
             received_at=now,
+            protected=update.protected,
             **update.items(),
         )
     )
@@ -131,12 +133,24 @@ def refresh(conn: Connection, resident_code: str, *, now: datetime) -> None:
     )
     columns = [h[name] for name in IDENTITY_ITEMS]
     source = conn.execute(sa.select(*columns).where(h.history_id == chosen.history_id)).one()
-    values = dict(source._mapping) | {"history_id": chosen.history_id, "updated_at": now}
+    said = conn.execute(  # the last update that said whether a support measure applies
+        sa.select(h.protected)
+        .where(h.resident_code == resident_code, h.protected.is_not(None))
+        .order_by(h.history_id.desc())
+        .limit(1)
+    ).scalar()
+    values = dict(source._mapping) | {
+        "history_id": chosen.history_id,
+        "updated_at": now,
+        "protected": bool(said),
+    }
     c = center_identity.c
-    current = conn.execute(sa.select(c.history_id).where(c.resident_code == resident_code)).first()
+    current = conn.execute(
+        sa.select(c.history_id, c.protected).where(c.resident_code == resident_code)
+    ).first()
     if current is None:
         conn.execute(center_identity.insert().values(resident_code=resident_code, **values))
-    elif current.history_id != chosen.history_id:
+    elif (current.history_id, current.protected) != (chosen.history_id, bool(said)):
         conn.execute(
             center_identity.update().where(c.resident_code == resident_code).values(**values)
         )
@@ -162,6 +176,9 @@ def parse(envelope: Envelope) -> IdentityUpdate | None:
     has_number = p.get("has_individual_number", False)
     if not isinstance(has_number, bool):
         raise _invalid("has_individual_number", "真偽値ではありません", "not a boolean")
+    protected = p.get("protected")
+    if protected is not None and not isinstance(protected, bool):
+        raise _invalid("protected", "真偽値ではありません", "not a boolean")
     notification_id = p.get("notification_id")
     if notification_id is not None and not isinstance(notification_id, str):
         raise _invalid("notification_id", "文字列ではありません", "not a string")
@@ -179,6 +196,7 @@ def parse(envelope: Envelope) -> IdentityUpdate | None:
         sex=sex,
         address=_text(p, "address", 2000),
         has_individual_number=has_number,
+        protected=protected,
     )
 
 

@@ -39,6 +39,8 @@ center_identity = sa.Table(
     *_identity_columns(),
     sa.Column("history_id", BigId, nullable=False),
     sa.Column("updated_at", Moment, nullable=False),
+    # Under a support measure (0018): the address is withheld by policy.  No details.
+    sa.Column("protected", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 center_identity_history = sa.Table(
@@ -52,6 +54,7 @@ center_identity_history = sa.Table(
     sa.Column("seq", BigId, nullable=False),
     *_identity_columns(),
     sa.Column("received_at", Moment, nullable=False),
+    sa.Column("protected", sa.Boolean, nullable=True),  # NULL: the update did not say
 )
 
 center_code_block = sa.Table(

@@ -31,6 +31,7 @@ from jichi.kernel.identifiers import IdKind, validate
 from jichi.kernel.text import name_search_key
 from jichi.network.center import errors as e
 from jichi.network.center.agencies import ITEMS, Agency, require_purpose
+from jichi.network.center.policy import CenterPolicy
 from jichi.network.center.provisions import Provision, log_provisions
 from jichi.network.center.tables import center_identity
 
@@ -113,12 +114,15 @@ def verify(
     now: datetime | None = None,
     request_id: str | None = None,
     bulk: bool = False,
+    policy: CenterPolicy | None = None,
 ) -> list[Answer]:
     """Answer every query and log every answer, in ``conn``'s transaction."""
-    checked = plan(agency, purpose, queries, bulk=bulk)
+    policy = policy or CenterPolicy.from_env()
+    checked = plan(agency, purpose, queries, bulk=bulk, policy=policy)
     by_code = _rows_by_code(conn, {c.code for c in checked if c.code})
     by_key = _rows_by_key(conn, {c.key for c in checked if c.key and not c.code})
-    answers, provisions = decide(agency, queries, checked, by_code, by_key)
+    mask = policy.masks_address(purpose)
+    answers, provisions = decide(agency, queries, checked, by_code, by_key, mask=mask)
     log_provisions(
         conn,
         request_id=request_id or str(uuid.uuid4()),
@@ -131,10 +135,16 @@ def verify(
 
 
 def plan(
-    agency: Agency, purpose: str, queries: Sequence[Asked], *, bulk: bool = False
+    agency: Agency,
+    purpose: str,
+    queries: Sequence[Asked],
+    *,
+    bulk: bool = False,
+    policy: CenterPolicy | None = None,
 ) -> list[Checked]:
     """Refuse what may not be asked (purpose, size, shape) before anything is read."""
     require_purpose(agency, purpose)
+    (policy or CenterPolicy.from_env()).check(agency.kind, purpose)
     if len(queries) > MAX_BULK:
         raise JichiError(e.TOO_MANY, field="items", maximum=MAX_BULK, actual=len(queries))
     out: list[Checked] = []
@@ -168,17 +178,20 @@ def decide(
     by_code: Mapping[str, Row],
     by_key: Mapping[tuple[date, str, str, str], list[Row]],
     render: Callable[[Row], Identity] | None = None,
+    *,
+    mask: bool = False,
 ) -> tuple[list[Answer], list[Provision]]:
     """The answers, and the provision-log rows that must be written with them.
 
     ``render`` turns a matched row into the agency's allowed items; by default
-    :func:`identity` of :func:`allowed_items`.
+    :func:`identity` of :func:`allowed_items` (``mask``: without a protected person's
+    address, :mod:`.policy`).
     """
     if render is None:
         items = allowed_items(agency)
 
         def render(row: Row) -> Identity:
-            return identity(row, items)
+            return identity(row, items, mask=mask)
 
     match, no_match, ambiguous = Result.MATCH, Result.NO_MATCH, Result.AMBIGUOUS
     answers: list[Answer] = []
@@ -239,10 +252,14 @@ def allowed_items(agency: Agency) -> tuple[str, ...]:
     return tuple(name for name in ITEMS if name in agency.items)
 
 
-def identity(row: Row, items: Sequence[str]) -> dict[str, Any]:
-    """Only the allowed items of an identity row (never the individual number)."""
+def identity(row: Row, items: Sequence[str], *, mask: bool = False) -> dict[str, Any]:
+    """Only the allowed items of an identity row (never the individual number); with
+    ``mask``, a protected person's address is left out (a support measure, issue 9)."""
     out: dict[str, Any] = {}
+    hide = mask and bool(row["protected"])
     for name in items:
+        if name == "address" and hide:
+            continue
         if name == "date_of_birth":
             out[name] = row[name].isoformat()
         elif name == "change":

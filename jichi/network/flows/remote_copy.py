@@ -65,11 +65,11 @@ from jichi.registry.certificates import errors as ce
 from jichi.registry.certificates.issue import PdfMaker, to_pdf
 from jichi.registry.certificates.render import CertificateData, Subject
 from jichi.registry.model import PersonName, ResidentRecord
-from jichi.registry.protection import _measure
-from jichi.registry.restrictions import Kind, Requester, RequesterType, restrictions_of
+from jichi.registry.protection import measures_covering
+from jichi.registry.restrictions import Requester, RequesterType, restrictions_of
 from jichi.registry.service import order_members
 from jichi.registry.state import OutboxMessage
-from jichi.registry.tables import resident, support_measure
+from jichi.registry.tables import resident
 from jichi.security.actor import Actor
 from jichi.store.engine import write_transaction
 
@@ -491,16 +491,19 @@ def _gate(
     """The support-measure rule for every person printed; each check audited (U9).
 
     A person under a support measure obtains copies only in person at the 住所地
-    (notifications.md §11.3), so a remote copy is refused whoever asks.
+    (notifications.md §11.3), so a remote copy is refused whoever asks.  A household
+    member the measure covers (issue 9) is refused when the requester is the measure's
+    other party, recognised by the folded name (and the date of birth given).
     """
     today = node.today()
     refused: ResidentRecord | None = None
+    asking = Requester(draft.requester_type, draft.requester.name, draft.requester.date_of_birth)
+    covering = measures_covering(conn, node.lg_code, persons)
     for person in persons:
-        rows = conn.execute(
-            sa.select(support_measure).where(support_measure.c.person_id == person.person_id)
-        )
-        found = restrictions_of(person, [_measure(r) for r in rows], today)
-        blocked = Kind.SUPPORT_MEASURE in found.kinds
+        found = restrictions_of(person, covering.get(person.person_id, []), today)
+        own = any(m.person_id == person.person_id for m in found.measures)
+        named = any(asking.is_named_in(p) for m in found.measures for p in m.other_parties)
+        blocked = own or named
         node.registry.audit(
             conn,
             node.system,
@@ -512,7 +515,8 @@ def _gate(
                 "requester_type": draft.requester_type.value,
                 "outcome": "refused" if blocked else "granted",
                 "restrictions": sorted(k.value for k in found.kinds),
-            },
+            }
+            | ({"code": "RES-002"} if named else {}),
         )
         if blocked and refused is None:
             refused = person

@@ -54,7 +54,7 @@ from jichi.registry.certificates.render import CertificateData, HistoryLine, Sub
 from jichi.registry.certificates.tables import certificate
 from jichi.registry.model import RemovalReason, ResidentRecord
 from jichi.registry.protection import Protection
-from jichi.registry.restrictions import Override, RequesterType
+from jichi.registry.restrictions import Override, Requester, RequesterType
 from jichi.registry.service import JST, NUMBER_CONTEXT, Registry, order_members
 from jichi.registry.tables import resident
 from jichi.security import audit
@@ -115,10 +115,9 @@ def issue(
         earlier = _by_request(conn, request.request_id)
         people = _resolve(conn, registry.lg_code, request, earlier)
     channel = f"certificate.{request.kind.value}"
+    requester = _confirmed(protection, request, clerk, channel)
     for person_id in people.gate:  # FIRST: nothing is read before every subject passes
-        protection.check_request(
-            person_id, request.requester, clerk, channel=channel, override=override
-        )
+        protection.check_request(person_id, requester, clerk, channel=channel, override=override)
     font = font or default_font()
     if earlier is not None:
         return _replay(registry, request, clerk, settings, earlier, font, pdf_maker, people)
@@ -254,10 +253,9 @@ def preview(
     with registry.engine.connect() as conn:
         people = _resolve(conn, registry.lg_code, request, None)
     channel = f"certificate.{request.kind.value}.preview"
+    requester = _confirmed(protection, request, clerk, channel)
     for person_id in people.gate:
-        protection.check_request(
-            person_id, request.requester, clerk, channel=channel, override=override
-        )
+        protection.check_request(person_id, requester, clerk, channel=channel, override=override)
     font = font or default_font()
     purpose = f"certificate-preview:{request.kind.value}"
     data = _read(registry, request, clerk, people, registry.clock(), purpose=purpose)
@@ -284,6 +282,21 @@ def _check_call(
     _check_settings(registry.lg_code, settings)
     if clerk.lg_code != registry.lg_code:
         raise JichiError(registry_errors.WRONG_TENANT, field="actor", lg_code=registry.lg_code)
+
+
+def _confirmed(
+    protection: Protection, request: CertificateRequest, clerk: Actor, channel: str
+) -> Requester:
+    """本人 / 同一世帯 checked against the record (issue 9) before the support-measure gate.
+
+    The 転出証明書 is handed to whoever made the 転出届 (its own procedure), so it is
+    not checked here; every copy and 記載事項証明書 is.
+    """
+    if request.kind is CertificateKind.MOVE_OUT_CERTIFICATE:
+        return request.requester
+    return protection.confirm_requester(
+        list(request.person_ids), request.requester, clerk, channel=channel
+    )
 
 
 def _by_request(conn: Connection, request_id: str) -> Any:

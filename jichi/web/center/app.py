@@ -30,6 +30,7 @@ from jichi.kernel.identifiers import IdKind, validate
 from jichi.network.center import errors as e
 from jichi.network.center.agencies import Agency, authenticate
 from jichi.network.center.hotpath import BATCH_WORKERS, BatchFailed, CenterPool
+from jichi.network.center.policy import CenterPolicy
 from jichi.network.center.provisions import Provision, log_provisions, provisions_for
 from jichi.network.center.tables import center_identity
 from jichi.network.center.verify import MAX_BULK, Answer, Asked, Query, Result, verify
@@ -157,11 +158,14 @@ def _verify_sync(
     request_id: str,
     *,
     bulk: bool,
+    policy: CenterPolicy | None = None,
 ) -> list[Answer]:
     """SQLite (or no hot path): the read and its log rows in one SQLAlchemy transaction."""
     with write_transaction(engine) as conn:
         agency = authenticate(conn, token)
-        return verify(conn, agency, purpose, queries, request_id=request_id, bulk=bulk)
+        return verify(
+            conn, agency, purpose, queries, request_id=request_id, bulk=bulk, policy=policy
+        )
 
 
 _REF = "#/components/schemas/{model}"
@@ -206,7 +210,14 @@ async def verify_one(request: Request) -> Response:
         answer = await hot.verify_one(token, body.purpose, query, request_id)
     else:
         (answer,) = await run_in_threadpool(
-            _verify_sync, _engine(request), token, body.purpose, [query], request_id, bulk=False
+            _verify_sync,
+            _engine(request),
+            token,
+            body.purpose,
+            [query],
+            request_id,
+            bulk=False,
+            policy=request.app.state.policy,
         )
     document = _answer(answer)
     document["request_id"] = request_id
@@ -227,7 +238,14 @@ async def verify_bulk(request: Request) -> Response:
         answers = await hot.verify_many(token, body.purpose, queries, request_id)
     else:
         answers = await run_in_threadpool(
-            _verify_sync, _engine(request), token, body.purpose, queries, request_id, bulk=True
+            _verify_sync,
+            _engine(request),
+            token,
+            body.purpose,
+            queries,
+            request_id,
+            bulk=True,
+            policy=request.app.state.policy,
         )
     match = Result.MATCH
     matched = sum(1 for a in answers if a.result is match)
@@ -298,6 +316,7 @@ def create_center_app(
     pool_size: int = DEFAULT_POOL_SIZE,
     batch_workers: int = BATCH_WORKERS,
     batch_wait: float = 0.0,
+    policy: CenterPolicy | None = None,
 ) -> FastAPI:
     """Build the center's app around an engine made by the caller (nothing at import time).
 
@@ -307,7 +326,10 @@ def create_center_app(
     SQLAlchemy path that SQLite always uses.  Both give the same answers and log the same rows.
     On the hot path, single requests are group-committed: up to ``batch_workers`` statements
     in flight, each for the requests already waiting (after ``batch_wait`` seconds if not 0).
+    ``policy`` (default: from the environment, :mod:`jichi.network.center.policy`) says
+    which purposes a municipality may use and when a protected person's address is given.
     """
+    rules = policy or CenterPolicy.from_env()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -318,6 +340,7 @@ def create_center_app(
                 batch_workers=batch_workers,
                 batch_wait=batch_wait,
             )
+            app.state.hot.policy = rules
         try:
             yield
         finally:
@@ -332,6 +355,7 @@ def create_center_app(
         lifespan=lifespan,
     )
     app.state.engine = engine
+    app.state.policy = rules
     app.state.hot = None
     app.state.max_bulk = min(max_bulk, MAX_BULK)
     problems.install(app)

@@ -27,6 +27,7 @@ import shutil
 import subprocess
 import tempfile
 import uuid
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +47,9 @@ from jichi.registry.certificates import (
     preview,
     verify,
 )
-from jichi.registry.model import ResidentRecord
+from jichi.registry.model import ResidentRecord, Sex
 from jichi.registry.protection import Protection
+from jichi.registry.requester_identity import ID_DOCUMENTS
 from jichi.registry.restrictions import Requester, RequesterType
 from jichi.web.pages.common import (
     STAFF_ROLES,
@@ -58,6 +60,7 @@ from jichi.web.pages.common import (
     registry_of,
     templates,
 )
+from jichi.web.pages.protection_warning import warning
 
 log = logging.getLogger("jichi.web.certificates")
 
@@ -87,6 +90,17 @@ REQUESTER_CHOICES = [
     (RequesterType.THIRD_PARTY.value, "第三者（法12条の3）"),
     (RequesterType.PROFESSIONAL.value, "職務上請求（8士業）"),
 ]
+
+ID_DOCUMENT_CHOICES = [("", "（選んでください）"), *ID_DOCUMENTS.items()]
+SEX_CHOICES = [("", "（選んでください）"), (Sex.MALE.value, "男"), (Sex.FEMALE.value, "女")]
+# Where a requester-identity error (RES-010..012) is shown on the form.
+REQUESTER_FIELDS = {
+    "requester.name": "requester_name",
+    "requester.date_of_birth": "requester_date_of_birth",
+    "requester.sex": "requester_sex",
+    "requester.address": "requester_address",
+    "requester.id_document": "id_document",
+}
 
 counter = APIRouter(prefix="/counter", include_in_schema=False, route_class=PageRoute)
 public = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -128,7 +142,9 @@ def certificate_form(request: Request, person_id: str) -> Response:
         "person_ids": [person_id],
         "items": DEFAULT_ITEMS,
         "requester_type": RequesterType.SELF.value,
-        "requester_name": record.name.text(),
+        # Typed or confirmed from the identity document, never pre-filled from the record:
+        # a form that offered the subject's own name let 本人 be "any name" (issue 9).
+        "requester_name": "",
         "request_id": str(uuid.uuid4()),
     }
     return _form(page, record, members, values, {})
@@ -142,6 +158,7 @@ def _form(
     errors: dict[str, str],
     status_code: int = 200,
 ) -> Response:
+    protected, parties = warning(page, [m.person_id for m in members])
     return page.render(
         "counter/certificate.html",
         status_code=status_code,
@@ -152,6 +169,10 @@ def _form(
         kinds=KIND_CHOICES,
         item_choices=ITEM_CHOICES,
         requesters=REQUESTER_CHOICES,
+        id_documents=ID_DOCUMENT_CHOICES,
+        sexes=SEX_CHOICES,
+        protected=protected,
+        other_parties=parties,
     )
 
 
@@ -164,6 +185,10 @@ def _values(form: FormData) -> dict[str, Any]:
         "items": [str(v) for v in form.getlist("items")],
         "requester_type": str(form.get("requester_type", "")),
         "requester_name": str(form.get("requester_name", "")).strip(),
+        "requester_date_of_birth": str(form.get("requester_date_of_birth", "")).strip(),
+        "requester_sex": str(form.get("requester_sex", "")).strip(),
+        "requester_address": str(form.get("requester_address", "")).strip(),
+        "id_document": str(form.get("id_document", "")).strip(),
         "purpose": str(form.get("purpose", "")).strip(),
         "request_form_number": str(form.get("request_form_number", "")).strip(),
         "official_use": form.get("official_use") == "on",
@@ -189,6 +214,13 @@ def _request(values: dict[str, Any]) -> tuple[CertificateRequest | None, dict[st
         uuid.UUID(values["request_id"])
     except ValueError:
         errors["request_id"] = "請求番号が正しくありません。画面を開き直してください。"
+    born = None
+    if values["requester_date_of_birth"]:
+        try:
+            born = date.fromisoformat(values["requester_date_of_birth"])
+        except ValueError:
+            errors["requester_date_of_birth"] = "生年月日は西暦の YYYY-MM-DD で入力してください。"
+    sex = Sex(values["requester_sex"]) if values["requester_sex"] in {"male", "female"} else None
     if errors:
         return None, errors
     chosen = set(values["items"])
@@ -197,7 +229,14 @@ def _request(values: dict[str, Any]) -> tuple[CertificateRequest | None, dict[st
         CertificateRequest(
             kind=kind,
             person_ids=tuple(values["person_ids"]),
-            requester=Requester(requester_type, values["requester_name"]),
+            requester=Requester(
+                requester_type,
+                values["requester_name"],
+                born,
+                sex=sex,
+                address=values["requester_address"],
+                id_document=values["id_document"],
+            ),
             request_id=values["request_id"],
             items=items,
             whole_household=values["whole_household"],
@@ -227,7 +266,15 @@ def _issue(
             make = preview if draft else issue
             cert = make(page.registry, Protection(page.registry), asked, actor, settings)
         except JichiError as error:
-            if error.code.startswith("RES-"):
+            if (error.field or "") in REQUESTER_FIELDS:
+                log.warning(
+                    "certificate refused: requester not confirmed: %s (clerk %s, request %s)",
+                    error.code,
+                    actor.staff_id,
+                    asked.request_id,
+                )
+                errors = {REQUESTER_FIELDS[error.field or ""]: error.message_ja}
+            elif error.code.startswith("RES-"):
                 log.warning(
                     "certificate refused by the support-measure gate: %s (clerk %s, request %s)",
                     error.code,
@@ -240,7 +287,8 @@ def _issue(
                 errors = {field if field in values else "": error.message_ja}
         else:
             return cert, None
-    status = 403 if any(m and "支援措置" in m for m in errors.values()) else 422
+    refused = any(m and ("支援措置" in m or "一致しません" in m) for m in errors.values())
+    status = 403 if refused else 422
     return None, _form(page, record, members, values, errors, status_code=status)
 
 
@@ -279,6 +327,14 @@ def edit(request: Request, form: Form) -> Response:
 
 def _shown(page: Page, form: FormData, cert: Certificate | Preview) -> Response:
     image = first_page_png(cert.pdf)
+    protected, _ = warning(page, list(cert.subject_person_ids))
+    actor = page.actor
+    assert actor is not None
+    names = [
+        page.registry.read_record(pid, actor, purpose="証明書の発行").name.text()
+        for pid, on in protected.items()
+        if on
+    ]
     return page.render(
         "counter/certificate_preview.html",
         cert=cert,
@@ -287,6 +343,7 @@ def _shown(page: Page, form: FormData, cert: Certificate | Preview) -> Response:
         pdf=base64.b64encode(cert.pdf).decode() if not image else "",
         values=_values(form),
         hidden=_hidden(form),
+        protected_names=names,
     )
 
 

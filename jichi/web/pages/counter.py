@@ -37,6 +37,7 @@ from jichi.web.pages.common import (
     safe_next,
 )
 from jichi.web.pages.forms import LABELS, decode, values_of
+from jichi.web.pages.protection_warning import warning
 
 router = APIRouter(prefix="/counter", include_in_schema=False, route_class=PageRoute)
 
@@ -143,7 +144,11 @@ def search(request: Request, form: Form) -> Response:
     page = counter_page(request, form)
     results, errors = _search(page, values_of(form))
     return page.render(
-        "counter/search.html", values=values_of(form), errors=errors, results=results
+        "counter/search.html",
+        values=values_of(form),
+        errors=errors,
+        results=results,
+        protected=warning(page, [r.person_id for r in results or []])[0],
     )
 
 
@@ -152,7 +157,8 @@ def search_results(request: Request, form: Form) -> Response:
     """The results list alone: what the search box fetches as the clerk types."""
     page = counter_page(request, form)
     results, errors = _search(page, values_of(form))
-    return page.render("counter/_results.html", results=results, errors=errors)
+    protected = warning(page, [r.person_id for r in results or []])[0]
+    return page.render("counter/_results.html", results=results, errors=errors, protected=protected)
 
 
 def _search(
@@ -188,6 +194,7 @@ def person(request: Request, person_id: str) -> Response:
         issued=None,
         forms=person_forms.available(record, actor),
         filed_titles=FILED_TITLES,
+        **_warning(page, person_id),
     )
 
 
@@ -206,7 +213,13 @@ def access_code(request: Request, person_id: str, form: Form) -> Response:
         issued=issued,
         forms=person_forms.available(record, actor),
         filed_titles=FILED_TITLES,
+        **_warning(page, person_id),
     )
+
+
+def _warning(page: Page, person_id: str) -> dict[str, Any]:
+    protected, parties = warning(page, [person_id])
+    return {"protected": protected.get(person_id, False), "other_parties": parties}
 
 
 def timeline(events: list[Event]) -> list[dict[str, Any]]:
@@ -243,6 +256,7 @@ def household(request: Request, household_id: str) -> Response:
         household_id=household_id,
         household_version=version,
         members=members,
+        protected=warning(page, [m.person_id for m in members])[0],
         kinds=notifications.HOUSEHOLD_KINDS,
         filed_titles=FILED_TITLES,
     )

@@ -23,6 +23,7 @@ from jichi.registry import issuance_notification as ino
 from jichi.registry.model import ResidentRecord
 from jichi.registry.service import JST
 from jichi.web.pages.common import STAFF_ROLES, Form, Page, PageRoute, counter_page
+from jichi.web.pages.protection_warning import warning
 
 router = APIRouter(route_class=PageRoute)
 
@@ -104,7 +105,14 @@ def unsent_page(request: Request, sent: str = "") -> Response:
             people[notice.person_id] = page.registry.read_record(
                 notice.person_id, actor, purpose="本人通知の送付"
             )
-    return page.render("counter/issuance_notices.html", notices=waiting, people=people, sent=sent)
+    protected = warning(page, list(people))[0]
+    return page.render(
+        "counter/issuance_notices.html",
+        notices=waiting,
+        people=people,
+        sent=sent,
+        protected=protected,
+    )
 
 
 @router.get("/issuance_notices/{notice_id}/letter")
@@ -114,8 +122,13 @@ def letter(request: Request, notice_id: str) -> Response:
     notice = ino.get_notice(page.registry.engine, page.registry.lg_code, notice_id)
     record = page.registry.read_record(notice.person_id, actor, purpose="本人通知書の印刷")
     today = page.registry.clock().astimezone(JST).date()
+    protected = warning(page, [record.person_id])[0].get(record.person_id, False)
     return page.render(
-        "counter/issuance_notice_letter.html", notice=notice, record=record, today=today
+        "counter/issuance_notice_letter.html",
+        notice=notice,
+        record=record,
+        today=today,
+        protected=protected,
     )
 
 

@@ -152,12 +152,18 @@ class OtherPartyIn(BaseModel):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     date_of_birth: date | None = None
     person_id: Annotated[str | None, Field(max_length=36)] = None
+    # The other party's address as the 申出 states it: the counter recognises them by it.
+    address: Annotated[str, Field(max_length=300)] = ""
 
 
 class SupportMeasureIn(BaseModel):
     other_parties: Annotated[list[OtherPartyIn], Field(min_length=1, max_length=10)]
     starts_on: date | None = None
     basis: Annotated[str, Field(min_length=1, max_length=500)]
+    # Household members the measure also covers; omitted: the household at the address.
+    members: Annotated[list[Annotated[str, Field(max_length=36)]] | None, Field(max_length=20)] = (
+        None
+    )
 
 
 class SupportMeasureOut(BaseModel):
@@ -167,6 +173,7 @@ class SupportMeasureOut(BaseModel):
     ends_on: date
     ended_on: date | None
     version: int
+    members: list[str] | None = None  # None: every member of the household at the address
 
 
 class VersionIn(BaseModel):
@@ -186,6 +193,7 @@ def _measure_out(m: SupportMeasure) -> SupportMeasureOut:
         ends_on=m.ends_on,
         ended_on=m.ended_on,
         version=m.version,
+        members=list(m.members) if m.members is not None else None,
     )
 
 
@@ -197,9 +205,16 @@ def register_support_measure(
 ) -> SupportMeasureOut:
     """支援措置の申出を記録します（1年間、延長は申出による）。"""
     require(actor, "support_measure.register")
-    parties = [OtherParty(p.name, p.date_of_birth, p.person_id) for p in body.other_parties]
+    parties = [
+        OtherParty(p.name, p.date_of_birth, p.person_id, p.address) for p in body.other_parties
+    ]
     measure = Protection(registry_of(request)).register(
-        person_id, parties, actor, starts_on=body.starts_on, basis=body.basis
+        person_id,
+        parties,
+        actor,
+        starts_on=body.starts_on,
+        basis=body.basis,
+        members=body.members,
     )
     return _measure_out(measure)
 

@@ -102,6 +102,12 @@ def test_a_clerk_issues_household_and_personal_copies_and_the_public_verifies_th
     assert not page.get_by_label("住民票コード（本人・同一世帯の請求のみ）").is_checked()
     page.get_by_label("世帯全員（世帯連記式・記載事項証明書）").check()
     page.get_by_label("世帯主・続柄").check()
+    # 本人: the clerk enters the basic four from the identity document (issue 9).
+    page.locator("#f-requester_name").fill("証明　一郎")
+    page.locator("#f-id_document").select_option("my_number_card")
+    page.locator("#f-requester_date_of_birth").fill("1978-05-01")
+    page.locator("#f-requester_sex").select_option("male")
+    page.locator("#f-requester_address").fill("大字的場2-4-6")
     screenshot(page, "counter-certificate-form", full_page=True)
     household_pdf, household_code = issue_and_download(
         page, tmp_path, "household", shot="counter-certificate-preview"

@@ -115,7 +115,15 @@ def test_issue_reissue_refuse_and_verify(
         == 403
     )
 
-    mine = {**base, "requester_type": "self", "requester_name": "山田　花子"}
+    mine = {
+        **base,
+        "requester_type": "self",
+        "requester_name": "山田　花子",
+        "requester_date_of_birth": "1982-09-15",
+        "requester_sex": "female",
+        "requester_address": "川越市大字的場1-2-3",
+        "id_document": "my_number_card",
+    }
     preview = client.post("/counter/certificates/preview", data=mine)
     assert preview.status_code == 200 and "まだ発行していません" in preview.text
     assert 'id="verification-code"' not in preview.text and rows(engine) == 0  # a 見本 only

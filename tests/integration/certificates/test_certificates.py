@@ -30,6 +30,7 @@ from jichi.registry.certificates import (
     verify,
 )
 from jichi.registry.certificates.tables import certificate
+from jichi.registry.model import Sex
 from jichi.registry.protection import Protection
 from jichi.registry.restrictions import OtherParty, Requester, RequesterType
 from jichi.registry.service import Registry
@@ -45,8 +46,18 @@ from tests.integration.registry.conftest import (
     person,
     yamada_family,
 )
+from tests.integration.registry.requesters import confirmed
 
-SELF = Requester(RequesterType.SELF, "山田　太郎")
+# 本人 as the counter confirms them: the basic four from the identity document (issue 9).
+SELF = Requester(
+    RequesterType.SELF,
+    "山田　太郎",
+    date(1980, 4, 2),
+    sex=Sex.MALE,
+    address="川越市大字的場1-2-3",
+    id_document="my_number_card",
+)
+FAMILY = replace(SELF, type=RequesterType.SAME_HOUSEHOLD)
 SUPERVISOR = Actor("kakaricho-sato", LG, "supervisor")
 CERTIFICATION = "この写しは、世帯全員の住民票の原本と相違ないことを証明する。"
 
@@ -191,6 +202,7 @@ def test_personal_copy_carries_one_person_with_history_on_request(
         request(
             CertificateKind.RECORD_COPY_PERSONAL,
             [yamada["花子"]],
+            requester=confirmed(registry, yamada["花子"]),
             items=Items(history=True, relationship=True),
         ),
         CLERK,
@@ -221,7 +233,12 @@ def test_more_than_four_members_take_two_sheets_with_page_numbers(
     cert = issue(
         registry,
         protection,
-        request(CertificateKind.RECORD_COPY_HOUSEHOLD, ids[:1], whole_household=True),
+        request(
+            CertificateKind.RECORD_COPY_HOUSEHOLD,
+            ids[:1],
+            whole_household=True,
+            requester=confirmed(registry, ids[0]),
+        ),
         CLERK,
         settings,
     )
@@ -272,7 +289,10 @@ def test_a_third_party_is_refused_a_protected_persons_copy_and_nothing_is_issued
     assert raised.value.code == "RES-001"
     assert certificate_rows(engine) == []
     assert actions(engine, "certificate.issue") == []
-    assert yamada["花子"] in actions(engine, "restriction.refused")
+    # Every member is covered by 花子's measure (same household, same address: issue 9),
+    # so the gate refuses at the first person it checks, and audits that refusal.
+    refused = actions(engine, "restriction.refused")
+    assert len(refused) == 1 and refused[0] in set(yamada.values())
 
 
 def test_the_gate_runs_before_any_record_is_read(
@@ -391,7 +411,10 @@ def test_the_same_request_id_twice_gives_one_certificate(
     assert len(actions(engine, "certificate.replay")) == 4
     # A copy that prints the head's name (not a subject) is re-made identically too.
     hanako = request(
-        CertificateKind.RECORD_COPY_PERSONAL, [yamada["花子"]], items=Items(relationship=True)
+        CertificateKind.RECORD_COPY_PERSONAL,
+        [yamada["花子"]],
+        requester=confirmed(registry, yamada["花子"]),
+        items=Items(relationship=True),
     )
     once = issue(registry, protection, hanako, CLERK, settings)
     twice = issue(registry, protection, hanako, CLERK, settings)
@@ -540,7 +563,7 @@ def test_a_foreign_residents_birth_and_expiry_dates_are_in_the_western_calendar(
         request(
             CertificateKind.RECORD_COPY_PERSONAL,
             [pid],
-            requester=Requester(RequesterType.SELF),
+            requester=confirmed(registry, pid),
             items=Items(foreign_items=True),
         ),
         CLERK,
@@ -577,7 +600,12 @@ def test_a_name_with_an_ivs_is_printed_with_embedded_glyphs(
     cert = issue(
         registry,
         protection,
-        request(CertificateKind.RECORD_COPY_HOUSEHOLD, ids[:1], whole_household=True),
+        request(
+            CertificateKind.RECORD_COPY_HOUSEHOLD,
+            ids[:1],
+            whole_household=True,
+            requester=confirmed(registry, ids[0]),
+        ),
         CLERK,
         settings,
     )
@@ -618,7 +646,9 @@ def test_concurrent_issuances_each_carry_exactly_their_own_person(
         people[applied.person_ids[0]] = family
 
     def one(pid: str) -> tuple[str, Certificate]:
-        asked = request(CertificateKind.RECORD_COPY_PERSONAL, [pid])
+        asked = request(
+            CertificateKind.RECORD_COPY_PERSONAL, [pid], requester=confirmed(registry, pid)
+        )
         return pid, issue(registry, protection, asked, CLERK, settings)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -668,7 +698,11 @@ def test_concurrent_retries_of_one_request_give_one_certificate(
     yamada: dict[str, str],
     engine: Engine,
 ) -> None:
-    asked = request(CertificateKind.RECORD_COPY_PERSONAL, [yamada["二葉"]])
+    asked = request(
+        CertificateKind.RECORD_COPY_PERSONAL,
+        [yamada["二葉"]],
+        requester=confirmed(registry, yamada["二葉"]),
+    )
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(
             pool.map(lambda _: issue(registry, protection, asked, CLERK, settings), range(4))

@@ -21,6 +21,7 @@ from tests.integration.certificates.test_issuance_notification import (  # noqa:
     yamada,
 )
 from tests.integration.registry.conftest import CLERK, LG, TODAY
+from tests.integration.registry.requesters import HANAKO
 
 
 def test_unsent_notices_are_sent_once_and_audited(
@@ -41,7 +42,7 @@ def test_unsent_notices_are_sent_once_and_audited(
     issue(
         registry,
         protection,
-        ask(hanako, Requester(RequesterType.SELF, "山田　花子")),
+        ask(hanako, HANAKO),
         CLERK,
         settings,
     )

@@ -8,6 +8,7 @@ says the date, the document, the copies and the requester class, never the reque
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -30,6 +31,7 @@ from jichi.registry.service import Registry
 from jichi.security.actor import Actor
 from jichi.security.keys import Keys
 from tests.integration.registry.conftest import CLERK, LG, TODAY, MoveIn
+from tests.integration.registry.requesters import HANAKO, TARO
 
 AUDIT_KEY = Keys.derive(b"k" * 32).audit_key  # the registry fixture's key
 SUPERVISOR = Actor("kakaricho-sato", LG, "supervisor")
@@ -83,8 +85,8 @@ def test_registration_lasts_three_years_and_renews_from_one_month_before(
 @pytest.mark.parametrize(
     ("requester", "official_use", "notified"),
     [
-        (Requester(RequesterType.SELF, "山田　太郎"), False, None),
-        (Requester(RequesterType.SAME_HOUSEHOLD, "山田　花子"), False, None),
+        (TARO, False, None),
+        (replace(HANAKO, type=RequesterType.SAME_HOUSEHOLD), False, None),
         (Requester(RequesterType.PROXY, "代理　一郎"), False, "proxy"),
         (Requester(RequesterType.THIRD_PARTY, "債権者　株式会社"), False, "third_party"),
         (Requester(RequesterType.PROFESSIONAL, "司法書士　二郎"), False, "professional"),

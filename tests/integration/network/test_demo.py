@@ -42,13 +42,22 @@ def issue_a_copy(demo: NetworkDemo, lg: str) -> bytes:
             .order_by(resident.c.person_id)
             .limit(1)
         ).scalar_one()
+    record = node.registry.read_record(person_id, demo.clerk(lg))
+    myself = Requester(  # 本人, confirmed against the record (issue 9)
+        RequesterType.SELF,
+        record.name.text(),
+        record.date_of_birth,
+        sex=record.sex,
+        address=record.address.text(),
+        id_document="my_number_card",
+    )
     certificate = issue(
         node.registry,
         Protection(node.registry),
         CertificateRequest(
             kind=CertificateKind.RECORD_COPY_PERSONAL,
             person_ids=(person_id,),
-            requester=Requester(RequesterType.SELF),
+            requester=myself,
             request_id=str(uuid.uuid4()),
         ),
         demo.clerk(lg),

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Engine
 
 from jichi.kernel.errors import JichiError
+from jichi.registry.model import Sex
 from jichi.registry.protection import Protection
 from jichi.registry.restrictions import OtherParty, Override, Requester, RequesterType
 from jichi.registry.service import Registry
@@ -27,6 +28,17 @@ def protected(registry: Registry, move_in: MoveIn) -> tuple[Protection, str]:
     protection = Protection(registry)
     protection.register(pid, [ABUSER], SUPERVISOR, basis="配偶者暴力相談支援センター意見書")
     return protection, pid
+
+
+def confirmed_as(pid: str) -> Requester:
+    return Requester(
+        RequesterType.SELF,
+        "避難　花",
+        date(1985, 5, 5),
+        sex=Sex.FEMALE,
+        address="川越市大字的場1-2-3",
+        id_document="passport",
+    )
 
 
 def actions(engine: Engine, person_id: str) -> list[str]:
@@ -75,9 +87,12 @@ def test_third_parties_are_refused_and_the_person_themself_is_not(
             pid, Requester(RequesterType.THIRD_PARTY, "債権者"), CLERK, channel="counter_copy"
         )
     assert raised.value.code == "RES-001"
-    record = protection.check_request(
-        pid, Requester(RequesterType.SELF, "避難　花"), CLERK, channel="counter_copy"
-    )
+    claimed = Requester(RequesterType.SELF, "避難　花")
+    with pytest.raises(JichiError) as unconfirmed:  # the type alone is not 本人 (issue 9)
+        protection.check_request(pid, claimed, CLERK, channel="counter_copy")
+    assert unconfirmed.value.code == "RES-001"
+    me = protection.confirm_requester([pid], confirmed_as(pid), CLERK, channel="counter_copy")
+    record = protection.check_request(pid, me, CLERK, channel="counter_copy")
     assert record.person_id == pid
 
 
