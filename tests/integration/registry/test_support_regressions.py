@@ -332,7 +332,7 @@ def test_the_issuance_notice_pages_warn_before_a_letter_goes_out(
     from tests.integration.registry.conftest import TODAY
 
     taro = family["太郎"]  # covered by 花子's measure (same household, same address)
-    ino.register(engine, LG, taro, CLERK, TODAY)
+    ino.register(engine, LG, taro, CLERK, TODAY, audit_key=registry.cipher.audit_key)
     with write_transaction(engine) as conn:
         ino.record_notices(
             conn,
