@@ -285,3 +285,19 @@ def test_an_error_is_fixed_with_the_keyboard_alone(page: Any) -> None:
 def _given(label: str) -> str:
     """The given name in a 続柄 label: 「鍵入力　春子さんの続柄（現在: 妻）」 → 春子."""
     return label.split("\u3000", 1)[1].split("さん", 1)[0]
+
+
+def test_public_places_history_meets_wcag_22_aa(page: Any) -> None:
+    """The public 市町村数の推移 page: its chart has a text alternative and a data table.
+
+    The table is drawn from the change data: its 1999-03-31 row must read 3,232.
+    """
+    seen: dict[str, list[dict[str, Any]]] = {}
+    page.goto("/places/history")
+    check(page, "places history", seen)
+    svg = page.locator("svg").first
+    assert svg.get_attribute("role") == "img" or svg.get_attribute("aria-labelledby")
+    assert page.locator("table").count() >= 1
+    row = page.locator("tr:has(time[datetime='1999-03-31'])")
+    assert "3,232" in row.inner_text()
+    assert not any(seen.values()), report(seen)
