@@ -7,7 +7,7 @@ BIN     = $(VENV)/bin
 PORT   ?= 8000
 ARGS   ?=
 
-.PHONY: demo test lint unit bench lock clean services
+.PHONY: demo test lint unit bench lock clean services screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy jichi bench
 	$(BIN)/lint-imports
+
+## screenshots: refresh docs/screenshots/*.png from the browser tests
+screenshots: $(VENV)/.dev-installed node_modules/.package-lock.json
+	JICHI_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/e2e/browser $(ARGS)
 
 ## bench: run the benchmarks in bench/ (figures as ratios to a baseline in the same run)
 bench: $(VENV)/.dev-installed
