@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from jichi.funds.law import RULES, Table, filing_deadline
+from jichi.funds.public_search import refresh
 from jichi.funds.reports import AnnualReport, Finding, Severity, check
 from jichi.funds.tables import funds_report
 from jichi.kernel.errors import JichiError, define
@@ -105,6 +106,7 @@ def _store(
     version: int,
     reason: str,
     warnings: list[Finding],
+    table: Table = RULES,
 ) -> Filed:
     now = datetime.now(UTC)
     shown = tuple(
@@ -124,6 +126,7 @@ def _store(
                     warnings=list(shown),
                 )
             )
+            refresh(conn, organization_id, report, version, table=table)
     except IntegrityError:
         raise JichiError(VERSION_CONFLICT, field="version") from None
     return Filed(organization_id, report.year, version, now, reason, report, shown)
@@ -159,7 +162,7 @@ def file_report(
         raise JichiError(
             ALREADY_FILED, field="year", organization_id=organization_id, year=report.year
         )
-    return _store(engine, organization_id, report, 1, "", warnings)
+    return _store(engine, organization_id, report, 1, "", warnings, table)
 
 
 def amend_report(
@@ -184,7 +187,7 @@ def amend_report(
         raise JichiError(NO_REPORT, field="year", organization_id=organization_id, year=report.year)
     if latest != expected_version:
         raise JichiError(VERSION_CONFLICT, field="version")
-    return _store(engine, organization_id, report, latest + 1, reason, warnings)
+    return _store(engine, organization_id, report, latest + 1, reason, warnings, table)
 
 
 def versions(engine: Engine, organization_id: str, year: int) -> list[Filed]:

@@ -33,3 +33,43 @@ funds_notification = sa.Table(
     sa.Column("body", sa.JSON, nullable=False),  # the state, or the changed fields
     sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+#: The published lines of each organisation's latest filed version (0041), replaced at each
+#: filing or 訂正 in the same transaction, so the public search never lags a filing.
+funds_public_line = sa.Table(
+    "funds_public_line",
+    metadata,
+    sa.Column("organization_id", sa.String(100), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("organization_name", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("donor_kind", sa.String(20), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("name_key", sa.Text, nullable=False),
+    sa.Column("address", sa.Text, nullable=False),
+    sa.Column("occupation", sa.Text, nullable=False),
+    sa.Column("amount", sa.BigInteger, nullable=False),
+    sa.Column("given_on", sa.Date, nullable=False),
+    sa.Index("ix_funds_public_line_name_key", "name_key", "amount", "organization_id"),
+    sa.Index("ix_funds_public_line_amount", "amount", "organization_id", "year", "seq"),
+)
+
+#: Totals per organisation and year (0041), refreshed with the lines.
+funds_public_total = sa.Table(
+    "funds_public_total",
+    metadata,
+    sa.Column("organization_id", sa.String(100), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("organization_name", sa.Text, nullable=False),
+    sa.Column("income_total", sa.BigInteger, nullable=False),
+    sa.Column("donations", sa.BigInteger, nullable=False),
+    sa.Column("donations_listed", sa.BigInteger, nullable=False),
+    sa.Column("donations_unlisted", sa.BigInteger, nullable=False),
+    sa.Column("anonymous", sa.BigInteger, nullable=False),
+    sa.Column("party_tickets_listed", sa.BigInteger, nullable=False),
+    sa.Column("expenditure_total", sa.BigInteger, nullable=False),
+    sa.Column("lines", sa.Integer, nullable=False),
+)

@@ -14,10 +14,10 @@ from jichi.registry.service import Registry
 from jichi.security.crypto import FieldCipher
 from jichi.security.keys import load_keys
 from jichi.web import problems
-from jichi.web.pages import certificates, counter, resident
+from jichi.web.pages import certificates, counter, funds_search, resident
 from jichi.web.pages import places as places_pages
 from jichi.web.pages.assets import MOUNT, design_tokens_dir
-from jichi.web.routes import era, home, identifiers, meta, places, registry
+from jichi.web.routes import era, funds, home, identifiers, meta, places, registry
 
 
 def create_app(
@@ -42,11 +42,13 @@ def create_app(
     app.include_router(places.router)
     app.include_router(era.router)
     app.include_router(registry.router)
+    app.include_router(funds.router)
     app.include_router(home.router)
     app.include_router(counter.router)
     app.include_router(resident.router)
     app.include_router(certificates.router)
     app.include_router(places_pages.router)
+    app.include_router(funds_search.router)
     if (tokens := design_tokens_dir()) is not None:  # npm ci; see jichi/web/pages/assets.py
         app.mount(MOUNT, StaticFiles(directory=str(tokens)), name="design-tokens")
     app.mount("/static", StaticFiles(directory=str(files("jichi.web") / "static")), name="static")

@@ -301,3 +301,45 @@ def test_public_places_history_meets_wcag_22_aa(page: Any) -> None:
     row = page.locator("tr:has(time[datetime='1999-03-31'])")
     assert "3,232" in row.inner_text()
     assert not any(seen.values()), report(seen)
+
+
+def test_public_funds_search_meets_wcag_22_aa(page: Any, server: Any) -> None:
+    """The public 政治資金 search: empty, with a result and its chart, and with field errors."""
+    from datetime import date
+
+    from jichi.funds.filings import file_report
+    from jichi.funds.organizations import OrganizationKind
+    from jichi.funds.reports import AnnualReport, Donation, Donor, DonorKind, Income
+
+    donor = Donor(
+        donor_id="d1",
+        kind=DonorKind.INDIVIDUAL,
+        name="髙橋花子",
+        address="東京都千代田区霞が関1-2-3",
+        occupation="医師",
+    )
+    filing = AnnualReport(
+        organization_name="あおば後援会",
+        organization_kind=OrganizationKind.OTHER,
+        year=2026,
+        carried_over=0,
+        income=Income(donations=120_000, total=120_000),
+        donors=(donor,),
+        donations=(Donation(donor_id="d1", amount=120_000, on=date(2026, 4, 1)),),
+        expenditure_total=0,
+        carried_forward=120_000,
+    )
+    seen: dict[str, list[dict[str, Any]]] = {}
+    page.goto("/funds/search")
+    check(page, "funds search empty", seen)
+    file_report(server.engine, "axe-org", filing, filed_on=date(2027, 3, 1))
+    page.goto("/funds/search")
+    page.get_by_label("氏名・名称").fill("高橋")
+    page.get_by_role("button", name="検索").click()
+    page.wait_for_load_state("load")
+    assert page.locator("table tbody tr th", has_text="髙橋花子").count() >= 1
+    check(page, "funds search results", seen)
+    page.goto("/funds/search?year=20x6")
+    check(page, "funds search errors", seen)
+    assert page.locator("#year-error").is_visible()
+    assert not any(seen.values()), report(seen)

@@ -1,0 +1,277 @@
+"""The public search of donors and payers (公開検索) across organisations and years.
+
+What is searched is only what :mod:`jichi.funds.disclosure` says the law publishes, stored
+by :func:`refresh` in the same transaction as the filing (or 訂正) it comes from, so a
+filed report is searchable the moment it is accepted and an amended one replaces its
+lines atomically.  Searches page by a keyset on (amount descending, organisation, year,
+line), so page 1,000 costs what page 1 does and no line is shown twice or skipped while
+paging.  Names match on the kernel's folded key (髙橋 finds 高橋, 渡邊 finds 渡辺).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import Connection
+
+from jichi.funds import law
+from jichi.funds.disclosure import DONATION, PARTY_TICKET, PublicLine, public_lines
+from jichi.funds.reports import AnnualReport
+from jichi.funds.tables import funds_public_line, funds_public_total
+from jichi.kernel.errors import JichiError, define
+from jichi.kernel.text import name_search_key
+
+MAX_LIMIT = 100
+
+BAD_CURSOR = define(
+    "FND-070",
+    "検索の続きの位置（cursor）が正しくありません。最初から検索し直してください。",
+    "the search cursor is not one this search issued",
+)
+BAD_RANGE = define(
+    "FND-071",
+    "金額の範囲が正しくありません（下限 {minimum}円 が上限 {maximum}円 を超えています）。",
+    "the amount range is empty: minimum {minimum} is over maximum {maximum}",
+    params=("minimum", "maximum"),
+)
+
+
+@dataclass(frozen=True)
+class Search:
+    """A public search; every filter optional.  ``name`` matches anywhere in the folded name."""
+
+    name: str | None = None
+    organization_id: str | None = None
+    year: int | None = None
+    kind: str | None = None  # 寄附 or パーティー対価
+    donor_kind: str | None = None
+    min_amount: int | None = None
+    max_amount: int | None = None
+    limit: int = 20
+    cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class Found:
+    lines: list[PublicLine]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class Total:
+    organization_id: str
+    organization_name: str
+    year: int
+    version: int
+    income_total: int
+    donations: int
+    donations_listed: int
+    donations_unlisted: int
+    anonymous: int
+    party_tickets_listed: int
+    expenditure_total: int
+    lines: int
+
+
+def refresh(
+    conn: Connection,
+    organization_id: str,
+    report: AnnualReport,
+    version: int,
+    *,
+    table: law.Table = law.RULES,
+) -> int:
+    """Replace the organisation's published lines and totals for the year; how many lines."""
+    lines = public_lines(organization_id, report, table=table)
+    where = (funds_public_line.c.organization_id == organization_id) & (
+        funds_public_line.c.year == report.year
+    )
+    conn.execute(funds_public_line.delete().where(where))
+    if lines:
+        conn.execute(
+            funds_public_line.insert(),
+            [
+                {
+                    "organization_id": line.organization_id,
+                    "year": line.year,
+                    "seq": line.seq,
+                    "version": version,
+                    "organization_name": line.organization_name,
+                    "kind": line.kind,
+                    "donor_kind": line.donor_kind,
+                    "name": line.name,
+                    "name_key": line.name_key,
+                    "address": line.address,
+                    "occupation": line.occupation,
+                    "amount": line.amount,
+                    "given_on": line.on,
+                }
+                for line in lines
+            ],
+        )
+    donations = sum(g.amount for g in report.donations)
+    listed = sum(line.amount for line in lines if line.kind == DONATION)
+    anonymous = sum(g.amount for g in report.donations if g.donor_id is None)
+    totals = {
+        "version": version,
+        "organization_name": report.organization_name,
+        "income_total": report.income.total,
+        "donations": donations,
+        "donations_listed": listed,
+        "donations_unlisted": donations - listed - anonymous,
+        "anonymous": anonymous,
+        "party_tickets_listed": sum(x.amount for x in lines if x.kind == PARTY_TICKET),
+        "expenditure_total": report.expenditure_total,
+        "lines": len(lines),
+    }
+    conn.execute(
+        funds_public_total.delete().where(
+            (funds_public_total.c.organization_id == organization_id)
+            & (funds_public_total.c.year == report.year)
+        )
+    )
+    conn.execute(
+        funds_public_total.insert().values(
+            organization_id=organization_id, year=report.year, **totals
+        )
+    )
+    return len(lines)
+
+
+def search(conn: Connection, query: Search) -> Found:
+    """One page of published lines, largest amounts first."""
+    if (
+        query.min_amount is not None
+        and query.max_amount is not None
+        and query.min_amount > query.max_amount
+    ):
+        raise JichiError(
+            BAD_RANGE, field="min_amount", minimum=query.min_amount, maximum=query.max_amount
+        )
+    limit = max(1, min(query.limit, MAX_LIMIT))
+    t = funds_public_line.c
+    conditions: list[Any] = []
+    if query.name and (key := name_search_key(query.name)):
+        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(t.name_key.like(f"%{escaped}%", escape="\\"))
+    for column, value in (
+        (t.organization_id, query.organization_id),
+        (t.year, query.year),
+        (t.kind, query.kind),
+        (t.donor_kind, query.donor_kind),
+    ):
+        if value is not None:
+            conditions.append(column == value)
+    if query.min_amount is not None:
+        conditions.append(t.amount >= query.min_amount)
+    if query.max_amount is not None:
+        conditions.append(t.amount <= query.max_amount)
+    if query.cursor:
+        amount, org, year, seq = _decode(query.cursor)
+        conditions.append(
+            sa.or_(
+                t.amount < amount,
+                sa.and_(
+                    t.amount == amount,
+                    sa.or_(
+                        t.organization_id > org,
+                        sa.and_(
+                            t.organization_id == org,
+                            sa.or_(t.year > year, sa.and_(t.year == year, t.seq > seq)),
+                        ),
+                    ),
+                ),
+            )
+        )
+    rows = conn.execute(
+        sa.select(funds_public_line)
+        .where(*conditions)
+        .order_by(t.amount.desc(), t.organization_id, t.year, t.seq)
+        .limit(limit + 1)
+    ).all()
+    lines = [_line(row) for row in rows[:limit]]
+    cursor = None
+    if len(rows) > limit:
+        last = lines[-1]
+        cursor = _encode(last.amount, last.organization_id, last.year, last.seq)
+    return Found(lines, cursor)
+
+
+def totals(
+    conn: Connection, *, organization_id: str | None = None, year: int | None = None
+) -> list[Total]:
+    """Totals per organisation and year, as of the latest filing of each."""
+    t = funds_public_total.c
+    statement = sa.select(funds_public_total).order_by(t.year.desc(), t.organization_id)
+    if organization_id is not None:
+        statement = statement.where(t.organization_id == organization_id)
+    if year is not None:
+        statement = statement.where(t.year == year)
+    return [
+        Total(**{c: getattr(row, c) for c in Total.__dataclass_fields__})
+        for row in conn.execute(statement.limit(1000))
+    ]
+
+
+def top_donors(conn: Connection, *, year: int | None = None, limit: int = 10) -> list[Any]:
+    """The largest published givers by total (name as filed, kind, total), for the chart."""
+    t = funds_public_line.c
+    statement = (
+        sa.select(
+            t.name_key, sa.func.min(t.name).label("name"), t.donor_kind, sa.func.sum(t.amount)
+        )
+        .group_by(t.name_key, t.donor_kind)
+        .order_by(sa.func.sum(t.amount).desc(), t.name_key)
+        .limit(max(1, min(limit, 50)))
+    )
+    if year is not None:
+        statement = statement.where(t.year == year)
+    return list(conn.execute(statement))
+
+
+def _line(row: Any) -> PublicLine:
+    return PublicLine(
+        organization_id=row.organization_id,
+        organization_name=row.organization_name,
+        year=row.year,
+        seq=row.seq,
+        kind=row.kind,
+        donor_kind=row.donor_kind,
+        name=row.name,
+        name_key=row.name_key,
+        address=row.address,
+        occupation=row.occupation,
+        amount=int(row.amount),
+        on=row.given_on if isinstance(row.given_on, date) else date.fromisoformat(row.given_on),
+    )
+
+
+def _encode(amount: int, org: str, year: int, seq: int) -> str:
+    raw = json.dumps([amount, org, year, seq], ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[int, str, int, int]:
+    try:
+        if len(cursor) > 400 or not cursor.isascii():
+            raise ValueError("cursor too long or not ASCII")
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        amount, org, year, seq = json.loads(raw)
+        if not (
+            type(amount) is int
+            and isinstance(org, str)
+            and type(year) is int
+            and type(seq) is int
+            and abs(amount) < 10**15
+            and 0 < year < 10_000
+            and 0 <= seq < 10**9
+        ):
+            raise ValueError("cursor fields out of range")
+        return amount, org, year, seq
+    except (ValueError, TypeError, UnicodeDecodeError) as error:
+        raise JichiError(BAD_CURSOR, field="cursor") from error

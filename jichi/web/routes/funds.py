@@ -1,0 +1,134 @@
+"""政治資金の公開検索 over HTTP: the published donor and payer lines, totals, top givers.
+
+Public, no sign-in: everything here is what the law publishes (:mod:`jichi.funds.disclosure`
+— a private donor's street address is never stored in the public lines).  Reads only.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+
+from jichi.funds.public_search import Search, search, top_donors, totals
+
+router = APIRouter(prefix="/api/funds/public", tags=["funds"])
+
+
+class PublicLineOut(BaseModel):
+    organization_id: str
+    organization_name: str
+    year: int
+    seq: int
+    kind: str
+    donor_kind: str
+    name: str
+    address: str
+    occupation: str
+    amount: int
+    on: date
+
+
+class LinesOut(BaseModel):
+    lines: list[PublicLineOut]
+    next_cursor: str | None
+
+
+class TotalOut(BaseModel):
+    organization_id: str
+    organization_name: str
+    year: int
+    version: int
+    income_total: int
+    donations: int
+    donations_listed: int
+    donations_unlisted: int
+    anonymous: int
+    party_tickets_listed: int
+    expenditure_total: int
+    lines: int
+
+
+class GiverOut(BaseModel):
+    name: str
+    donor_kind: str
+    total: int
+
+
+Text = Annotated[str | None, Query(max_length=100)]
+Amount = Annotated[int | None, Query(ge=0, le=10**12)]
+Year = Annotated[int | None, Query(ge=1948, le=2200)]
+
+
+def query_of(
+    name: Text = None,
+    organization_id: Text = None,
+    year: Year = None,
+    kind: Annotated[str | None, Query(max_length=20, description="寄附 / パーティー対価")] = None,
+    donor_kind: Annotated[str | None, Query(max_length=20)] = None,
+    min_amount: Amount = None,
+    max_amount: Amount = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
+) -> Search:
+    return Search(
+        name=name,
+        organization_id=organization_id,
+        year=year,
+        kind=kind,
+        donor_kind=donor_kind,
+        min_amount=min_amount,
+        max_amount=max_amount,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+@router.get("/lines", response_model=LinesOut)
+def lines(
+    request: Request,
+    name: Text = None,
+    organization_id: Text = None,
+    year: Year = None,
+    kind: Annotated[str | None, Query(max_length=20, description="寄附 / パーティー対価")] = None,
+    donor_kind: Annotated[str | None, Query(max_length=20)] = None,
+    min_amount: Amount = None,
+    max_amount: Amount = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
+) -> LinesOut:
+    """Published lines, largest first; page on with ``cursor`` (FND-070 if tampered)."""
+    query = query_of(
+        name, organization_id, year, kind, donor_kind, min_amount, max_amount, limit, cursor
+    )
+    with request.app.state.engine.connect() as conn:
+        found = search(conn, query)
+    return LinesOut(
+        lines=[
+            PublicLineOut(**{f: getattr(x, f) for f in PublicLineOut.model_fields})
+            for x in found.lines
+        ],
+        next_cursor=found.next_cursor,
+    )
+
+
+@router.get("/totals", response_model=list[TotalOut])
+def organization_totals(
+    request: Request, organization_id: Text = None, year: Year = None
+) -> list[TotalOut]:
+    """Totals per organisation and year as of each one's latest filing."""
+    with request.app.state.engine.connect() as conn:
+        found = totals(conn, organization_id=organization_id, year=year)
+    return [TotalOut(**vars(t)) for t in found]
+
+
+@router.get("/top", response_model=list[GiverOut])
+def top(
+    request: Request, year: Year = None, limit: Annotated[int, Query(ge=1, le=50)] = 10
+) -> list[GiverOut]:
+    """The largest published givers by total (names folded for the grouping)."""
+    with request.app.state.engine.connect() as conn:
+        rows = top_donors(conn, year=year, limit=limit)
+    return [GiverOut(name=r.name, donor_kind=r.donor_kind, total=int(r[3])) for r in rows]
