@@ -55,3 +55,60 @@ def check_report(
     print_json({"findings": [f.to_dict() for f in findings]})
     if any(f.severity is Severity.ERROR for f in findings):
         raise typer.Exit(EXIT_REJECTED)
+
+
+@app.command("import")
+def import_file(
+    file: Path = typer.Argument(
+        ..., help="JSON Lines: 1行に1件 {organization_id, filed_on, report}"
+    ),
+    url: str | None = typer.Option(
+        None, "--url", help="データベース URL（省略時 JICHI_DATABASE_URL）"
+    ),
+) -> None:
+    """一年分の収支報告書を取り込みます（行ごとの結果を JSON で; exit 1: 拒否あり）."""
+    from jichi.funds.bulk import import_filings
+    from jichi.store.engine import make_engine
+
+    try:
+        handle = file.open(encoding="utf-8")
+    except OSError as exc:
+        raise _bad_input(JichiError(subsidy_json.NOT_JSON, field="file", reason=str(exc))) from None
+    engine = make_engine(url)
+    try:
+        with handle:
+            results = import_filings(engine, handle)
+    except UnicodeDecodeError as exc:
+        raise _bad_input(JichiError(subsidy_json.NOT_JSON, field="file", reason=str(exc))) from None
+    finally:
+        engine.dispose()
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.status] = counts.get(result.status, 0) + 1
+    print_json({"lines": [r.to_dict() for r in results], "counts": counts})
+    if counts.get("refused") or counts.get("conflict"):
+        raise typer.Exit(EXIT_REJECTED)
+
+
+@app.command("export")
+def export(
+    year: int = typer.Option(..., "--year", min=1948, max=2200, help="年分"),
+    out: Path = typer.Option(..., "--out", help="書き出すディレクトリ"),
+    url: str | None = typer.Option(
+        None, "--url", help="データベース URL（省略時 JICHI_DATABASE_URL）"
+    ),
+) -> None:
+    """公表分を JSON・CSV（UTF-8 / CP932）と SHA256SUMS で書き出します."""
+    from jichi.funds.bulk import export_year
+    from jichi.store.engine import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            files = export_year(conn, year)
+    finally:
+        engine.dispose()
+    out.mkdir(parents=True, exist_ok=True)
+    for name, body in files.items():
+        (out / name).write_bytes(body)
+    print_json({"year": year, "files": sorted(files)})

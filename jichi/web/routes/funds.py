@@ -6,13 +6,16 @@ Public, no sign-in: everything here is what the law publishes (:mod:`jichi.funds
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel
 
+from jichi.funds.bulk import export_year
 from jichi.funds.public_search import Search, search, top_donors, totals
+from jichi.kernel.errors import NOT_FOUND, JichiError
 
 router = APIRouter(prefix="/api/funds/public", tags=["funds"])
 
@@ -132,3 +135,37 @@ def top(
     with request.app.state.engine.connect() as conn:
         rows = top_donors(conn, year=year, limit=limit)
     return [GiverOut(name=r.name, donor_kind=r.donor_kind, total=int(r[3])) for r in rows]
+
+
+DOWNLOAD_TYPES = {
+    ".json": "application/json",
+    ".csv": "text/csv; charset=utf-8",
+    "_cp932.csv": "text/csv; charset=shift_jis",
+    "SHA256SUMS": "text/plain; charset=utf-8",
+}
+
+
+@router.get("/download/{year}/{name}", response_class=Response)
+def download(
+    request: Request,
+    year: Annotated[int, Path(ge=1948, le=2200)],
+    name: Annotated[str, Path(max_length=60)],
+) -> Response:
+    """A year's bulk file (JSON, CSV UTF-8, CSV CP932) or its SHA256SUMS; unknown → 404."""
+    with request.app.state.engine.connect() as conn:
+        files = export_year(conn, year)
+    body = files.get(name)
+    if body is None:
+        raise JichiError(NOT_FOUND, field="name", what=f"{year}年分のファイル {name[:60]}")
+    kind = next(
+        t
+        for suffix, t in sorted(DOWNLOAD_TYPES.items(), key=lambda x: -len(x[0]))
+        if name.endswith(suffix)
+    )
+    digest = hashlib.sha256(body).hexdigest()
+    headers = {
+        "ETag": f'"{digest}"',
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "X-Checksum-SHA256": digest,
+    }
+    return Response(body, media_type=kind, headers=headers)

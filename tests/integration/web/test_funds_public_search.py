@@ -84,3 +84,21 @@ def test_the_page_lists_shows_errors_at_their_fields_and_never_a_street(engine: 
     nul = client.get("/funds/search", params={"name": "a\x00b", "cursor": "z" * 30})
     assert nul.status_code == 422 and 'id="name-error"' in nul.text
     assert client.get("/").status_code == 200
+
+
+def test_bulk_files_download_with_their_checksum(engine: Engine) -> None:
+    import hashlib
+
+    filed(engine, ("髙橋花子", 120_000))
+    client = TestClient(create_app(engine))
+    sums = client.get("/api/funds/public/download/2026/SHA256SUMS")
+    assert sums.status_code == 200
+    listed = dict(reversed(row.split("  ")) for row in sums.text.splitlines())
+    cp932 = client.get("/api/funds/public/download/2026/funds_2026_lines_cp932.csv")
+    assert cp932.status_code == 200 and "shift_jis" in cp932.headers["content-type"]
+    digest = hashlib.sha256(cp932.content).hexdigest()
+    assert listed["funds_2026_lines_cp932.csv"] == digest == cp932.headers["x-checksum-sha256"]
+    assert "髙橋花子" in cp932.content.decode("cp932")
+    missing = client.get("/api/funds/public/download/2026/../../etc/passwd")
+    assert missing.status_code == 404
+    assert client.get("/api/funds/public/download/2026/nothing.csv").status_code == 404
