@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 from collections.abc import Iterator
 
@@ -80,6 +81,9 @@ def serve(
         )
         raise typer.Exit(1)
     console.print(f"全国センター: http://{host}:{port}/v1/ で待ち受けています（Ctrl+C で終了）")
+    from jichi.web.operations import configure_logging
+
+    configure_logging(os.environ.get("JICHI_LOG_FORMAT"))
     app = create_center_app(engine, pool_size=pool)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

@@ -138,7 +138,9 @@ def _run(
     import uvicorn
 
     from jichi.web.app import create_app
+    from jichi.web.operations import configure_logging
 
+    configure_logging(os.environ.get("JICHI_LOG_FORMAT"))
     app = create_app(engine, municipality=municipality, cipher=cipher)
     anchoring = _anchor_schedule(engine, cipher)
     console.print(f"http://{host}:{port}/ で待ち受けています（Ctrl+C で終了）")

@@ -13,7 +13,7 @@ from jichi.places.catalog import default_catalog
 from jichi.registry.service import Registry
 from jichi.security.crypto import FieldCipher
 from jichi.security.keys import load_keys
-from jichi.web import problems
+from jichi.web import operations, problems
 from jichi.web.pages import certificates, counter, funds_search, resident
 from jichi.web.pages import places as places_pages
 from jichi.web.pages.assets import MOUNT, design_tokens_dir
@@ -37,6 +37,9 @@ def create_app(
             cipher = FieldCipher(load_keys(engine.url.render_as_string(hide_password=False)))
         app.state.registry = Registry(engine, app.state.municipality.code, cipher)
     problems.install(app)
+    operations.install(
+        app, service="web", engine=engine, collectors=[operations.QueueCollector(engine)]
+    )
     app.include_router(meta.router)
     app.include_router(identifiers.router)
     app.include_router(places.router)

@@ -35,7 +35,7 @@ from jichi.network.center.provisions import Provision, log_provisions, provision
 from jichi.network.center.tables import center_identity
 from jichi.network.center.verify import MAX_BULK, Answer, Asked, Query, Result, verify
 from jichi.store.engine import write_transaction
-from jichi.web import problems
+from jichi.web import operations, problems
 
 DEFAULT_POOL_SIZE = 20  # asyncpg connections per process: enough for the requests in flight
 DISCLOSURE_PURPOSE = "本人開示（提供状況の開示請求）"
@@ -359,6 +359,7 @@ def create_center_app(
     app.state.hot = None
     app.state.max_bulk = min(max_bulk, MAX_BULK)
     problems.install(app)
+    operations.install(app, service="center", engine=engine)
     app.add_exception_handler(BatchFailed, _batch_failed)
     app.include_router(router)
     openapi = app.openapi
