@@ -31,7 +31,7 @@ from jichi.elections.errors import ALREADY_CHECKED_IN, OUT_OF_PERIOD, UNKNOWN_ST
 from jichi.elections.model import Election
 from jichi.elections.tables import check_in as t
 from jichi.elections.tables import polling_station as st
-from jichi.kernel.age import age_on
+from jichi.kernel.age import age_at_end_of
 from jichi.kernel.errors import JichiError
 from jichi.store.engine import write_transaction
 
@@ -97,8 +97,12 @@ class CheckInOutcome:
 
 
 def age_band(birth: date, polling_day: date, bands: tuple[int, ...] = DEFAULT_AGE_BANDS) -> str:
-    """The band of the age on polling day ("20-29", "80+"), for the turnout tables."""
-    age = age_on(birth, polling_day, field="birth_date")
+    """The band of the age held at the end of polling day ("20-29", "80+").
+
+    The end of the day, as the vote itself: a voter whose 18th birthday is the day after
+    polling day is 18 for the election (facts §1.2).
+    """
+    age = age_at_end_of(birth, polling_day, field="birth_date")
     label = f"<{bands[0]}"
     for i, low in enumerate(bands):
         if age >= low:
