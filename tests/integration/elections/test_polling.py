@@ -129,3 +129,27 @@ def test_a_check_in_from_an_offline_station_carries_the_risk(polled: Engine) -> 
     go_offline(polled, "e1", "s1", DAY)
     outcome = check_in(polled, ELECTION, "s1", voter("v5"), clerk_id="k1", at=DAY)
     assert outcome.accepted and outcome.double_vote_risk
+
+
+def test_turnout_by_hour_district_sex_and_age(polled: Engine) -> None:
+    from jichi.elections import turnout
+
+    check_in(
+        polled, ELECTION, "early", voter("t1", "male", date(2008, 10, 28)), clerk_id="k", at=EARLY
+    )
+    check_in(polled, ELECTION, "s1", voter("t2", "female"), clerk_id="k", at=DAY)
+    check_in(polled, ELECTION, "s2", voter("t3", "female"), clerk_id="k", at=DAY.replace(hour=19))
+    with polled.connect() as conn:
+        hours = turnout.cumulative_by_hour(conn, "e1")
+        sex = turnout.by(conn, "e1", ["sex"])
+        ages = turnout.by(conn, "e1", ["district", "age_band"])
+        kinds = turnout.by(conn, "e1", ["kind"])
+    assert [(h.key, h.voters) for h in hours] == [
+        (("2026-10-23T10",), 1),
+        (("2026-10-27T09",), 2),
+        (("2026-10-27T19",), 3),
+    ]
+    assert [(s.key, s.voters) for s in sex] == [(("female",), 2), (("male",), 1)]
+    assert [(a.key, a.voters) for a in ages] == [(("01", "18-19"), 1), (("01", "30-39"), 2)]
+    assert [(k.key, k.voters) for k in kinds] == [(("day",), 2), (("early",), 1)]
+    assert turnout.rate_text(turnout.rate(58_094_005, 106_202_873)) == "54.70"  # facts §2
