@@ -183,6 +183,33 @@ def station_offline(conn: Connection, election_id: str, station_id: str) -> bool
     return row.offline_since is not None
 
 
+def _values(
+    e: Election,
+    station_id: str,
+    voter: VoterAtDesk,
+    kind: StationKind,
+    clerk_id: str,
+    at: datetime,
+    offline: bool,
+    now: datetime | None,
+    bands: tuple[int, ...],
+) -> dict[str, object]:
+    return {
+        "election_id": e.election_id,
+        "voter_id": voter.voter_id,
+        "station_id": station_id,
+        "kind": kind.value,
+        "clerk_id": clerk_id,
+        "checked_in_at": at.astimezone(UTC),
+        "hour_slot": at.astimezone(JST).strftime("%Y-%m-%dT%H"),
+        "polling_district": voter.polling_district,
+        "sex": voter.sex,
+        "age_band": age_band(voter.birth_date, e.polling_day, bands),
+        "offline": offline,
+        "recorded_at": (now or datetime.now(UTC)).astimezone(UTC),
+    }
+
+
 def check_in(
     engine: Engine,
     e: Election,
@@ -197,41 +224,32 @@ def check_in(
 ) -> CheckInOutcome:
     """Check ``voter`` in at ``station_id``; refused (not raised) if they already were.
 
-    Its own transaction: the INSERT either commits (accepted) or hits the primary key,
-    in which case the winner's row is read in a fresh transaction and returned.
+    One transaction (station read, period check, INSERT): it either commits (accepted)
+    or hits the primary key, in which case it rolls back and the winner's row is read
+    in a fresh transaction and returned.
     ``offline`` marks a check-in replayed from a station's offline queue.
     """
-    with engine.connect() as conn:
-        row = conn.execute(
-            sa.select(st.c.kind, st.c.offline_since).where(
-                st.c.election_id == e.election_id, st.c.station_id == station_id
-            )
-        ).first()
-    if row is None:
-        raise JichiError(UNKNOWN_STATION, field="station_id", station_id=station_id)
-    kind = StationKind(row.kind)
-    _check_period(e, kind, at)
-    risk = offline or row.offline_since is not None
-    values = {
-        "election_id": e.election_id,
-        "voter_id": voter.voter_id,
-        "station_id": station_id,
-        "kind": kind.value,
-        "clerk_id": clerk_id,
-        "checked_in_at": at.astimezone(UTC),
-        "hour_slot": at.astimezone(JST).strftime("%Y-%m-%dT%H"),
-        "polling_district": voter.polling_district,
-        "sex": voter.sex,
-        "age_band": age_band(voter.birth_date, e.polling_day, bands),
-        "offline": offline,
-        "recorded_at": (now or datetime.now(UTC)).astimezone(UTC),
-    }
     try:
         with write_transaction(engine) as conn:
-            conn.execute(t.insert().values(values))
+            row = conn.execute(
+                sa.select(st.c.kind, st.c.offline_since).where(
+                    st.c.election_id == e.election_id, st.c.station_id == station_id
+                )
+            ).first()
+            if row is None:
+                raise JichiError(UNKNOWN_STATION, field="station_id", station_id=station_id)
+            kind = StationKind(row.kind)
+            _check_period(e, kind, at)
+            risk = offline or row.offline_since is not None
+            conn.execute(
+                t.insert().values(
+                    _values(e, station_id, voter, kind, clerk_id, at, offline, now, bands)
+                )
+            )
     except IntegrityError:
         with engine.connect() as conn:
             winner = first_check_in(conn, e.election_id, voter.voter_id)
+            risk = offline or station_offline(conn, e.election_id, station_id)
         if winner is None:  # pragma: no cover - a check-in is never deleted
             raise
         return CheckInOutcome(False, winner, risk)
