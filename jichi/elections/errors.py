@@ -179,6 +179,15 @@ ALREADY_EXISTS = define(
     params=("field", "value"),
 )
 
+UNDER_AGE_EARLY = define(
+    "ELE-029",
+    "{field}: {on} の時点でまだ{age}歳に達していないため期日前投票はできません。"
+    "投票日には投票できます（不在者投票も案内してください）。",
+    "{field}: not yet {age} on {on}, so no early vote; the voter may vote on polling day "
+    "or by absentee ballot",
+    params=("field", "on", "age"),
+)
+
 
 class ElectionInvalid(JichiError):
     """Every error of one input at once (ELE-017), so a form shows all of them together."""

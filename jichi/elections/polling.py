@@ -27,7 +27,12 @@ import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from jichi.elections.errors import ALREADY_CHECKED_IN, OUT_OF_PERIOD, UNKNOWN_STATION
+from jichi.elections.errors import (
+    ALREADY_CHECKED_IN,
+    OUT_OF_PERIOD,
+    UNDER_AGE_EARLY,
+    UNKNOWN_STATION,
+)
 from jichi.elections.model import Election
 from jichi.elections.tables import check_in as t
 from jichi.elections.tables import polling_station as st
@@ -50,6 +55,7 @@ __all__ = [
 
 JST = timezone(timedelta(hours=9))
 DEFAULT_AGE_BANDS = (18, 20, 30, 40, 50, 60, 70, 80)  # lower bounds; a configurable list
+VOTING_AGE = 18
 
 
 class StationKind(Enum):
@@ -154,6 +160,17 @@ def _check_period(e: Election, kind: StationKind, at: datetime) -> None:
         )
 
 
+def _check_early_age(kind: StationKind, voter: VoterAtDesk, at: datetime) -> None:
+    """期日前投票 needs the vote on the day it is cast (facts §1.2): 18 by the end of it.
+
+    A voter who reaches 18 only by polling day is refused here (ELE-029) and pointed to
+    polling day or to 不在者投票, which the facts name as that voter's way.
+    """
+    day = at.astimezone(JST).date()
+    if kind is StationKind.EARLY and age_at_end_of(voter.birth_date, day) < VOTING_AGE:
+        raise JichiError(UNDER_AGE_EARLY, field="birth_date", on=day.isoformat(), age=VOTING_AGE)
+
+
 def _record(row: sa.Row[tuple[object, ...]] | None) -> CheckInRecord | None:
     if row is None:
         return None
@@ -240,6 +257,7 @@ def check_in(
                 raise JichiError(UNKNOWN_STATION, field="station_id", station_id=station_id)
             kind = StationKind(row.kind)
             _check_period(e, kind, at)
+            _check_early_age(kind, voter, at)
             risk = offline or row.offline_since is not None
             conn.execute(
                 t.insert().values(

@@ -135,7 +135,7 @@ def test_turnout_by_hour_district_sex_and_age(polled: Engine) -> None:
     from jichi.elections import turnout
 
     check_in(
-        polled, ELECTION, "early", voter("t1", "male", date(2008, 10, 28)), clerk_id="k", at=EARLY
+        polled, ELECTION, "early", voter("t1", "male", date(2008, 10, 20)), clerk_id="k", at=EARLY
     )
     check_in(polled, ELECTION, "s1", voter("t2", "female"), clerk_id="k", at=DAY)
     check_in(polled, ELECTION, "s2", voter("t3", "female"), clerk_id="k", at=DAY.replace(hour=19))
@@ -153,3 +153,19 @@ def test_turnout_by_hour_district_sex_and_age(polled: Engine) -> None:
     assert [(a.key, a.voters) for a in ages] == [(("01", "18-19"), 1), (("01", "30-39"), 2)]
     assert [(k.key, k.voters) for k in kinds] == [(("day",), 2), (("early",), 1)]
     assert turnout.rate_text(turnout.rate(58_094_005, 106_202_873)) == "54.70"  # facts §2
+
+
+def test_absentee_is_recorded_and_early_voting_needs_the_age_on_the_day(engine: Engine) -> None:
+    with engine.begin() as conn:
+        election_store.save(conn, ELECTION)
+        add_station(conn, "e1", "early", "期日前投票所", StationKind.EARLY, "01")
+        add_station(conn, "e1", "emb", "選挙管理委員会（不在者）", StationKind.ABSENTEE, "01")
+        add_station(conn, "e1", "s1", "第1投票所", StationKind.DAY, "01")
+    turns_18_on_day = voter("young", born=date(2008, 10, 28))  # 18 at the end of 10-27
+    with pytest.raises(JichiError) as caught:
+        check_in(engine, ELECTION, "early", turns_18_on_day, clerk_id="k", at=EARLY)
+    assert caught.value.code == "ELE-029"
+    absentee = check_in(engine, ELECTION, "emb", turns_18_on_day, clerk_id="k", at=EARLY)
+    assert absentee.accepted and absentee.first.kind == "absentee"
+    on_the_day = check_in(engine, ELECTION, "s1", turns_18_on_day, clerk_id="k2", at=DAY)
+    assert not on_the_day.accepted and on_the_day.first.kind == "absentee"
