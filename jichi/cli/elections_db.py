@@ -21,7 +21,15 @@ from jichi.elections.apportion import AmbiguousGroup
 from jichi.elections.counting import enter_tally, lot_for, record_lot
 from jichi.elections.errors import BAD_INPUT, UNREADABLE_FILE, ElectionInvalid
 from jichi.elections.model import Candidate, Election, ElectionType
-from jichi.elections.polling import StationKind, add_station
+from jichi.elections.offline import OfflineQueue, QueuedCheckIn, go_offline, replay_queue
+from jichi.elections.polling import (
+    CheckInOutcome,
+    StationKind,
+    VoterAtDesk,
+    add_station,
+    check_in,
+    station_offline,
+)
 from jichi.elections.results import declare, export_csv, export_json, snapshot
 from jichi.elections.tally import Tally, TallyMismatch
 from jichi.elections.tickets import Ticket, render_pdf, ticket_key
@@ -120,6 +128,37 @@ def tally_from_json(data: Any) -> Tally:
         )
     except (KeyError, TypeError, ValueError) as error:
         raise _bad("tally", "形式が正しくありません", str(error)) from None
+
+
+def _voter(data: Any, where: str) -> VoterAtDesk:
+    try:
+        return VoterAtDesk(
+            str(data["voter_id"]),
+            str(data["polling_district"]),
+            str(data["sex"]),
+            date.fromisoformat(data["birth_date"]),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise _bad(
+            where, "voter_id, polling_district, sex, birth_date が必要です", str(error)
+        ) from None
+
+
+def outcome_json(outcome: CheckInOutcome, station_is_offline: bool) -> dict[str, Any]:
+    """The check-in answer a station client shows; the risk flags are never left out."""
+    first = outcome.first
+    return {
+        "accepted": outcome.accepted,
+        "first": {
+            "station_id": first.station_id,
+            "clerk_id": first.clerk_id,
+            "checked_in_at": first.checked_in_at.isoformat(),
+            "kind": first.kind,
+            "offline": first.offline,
+        },
+        "double_vote_risk": outcome.double_vote_risk,
+        "station_offline": station_is_offline,
+    }
 
 
 def register(app: typer.Typer) -> None:
@@ -312,3 +351,97 @@ def register(app: typer.Typer) -> None:
         except JichiError as error:
             _fail(error)
         print_json([{"key": list(r.key), "voters": r.voters} for r in rows])
+
+    @app.command("checkin")
+    def checkin(
+        election_id: str,
+        station_id: str,
+        voter: str = typer.Option(..., "--voter", help="選挙人のID"),
+        district: str = typer.Option(..., "--district", help="投票区"),
+        sex: str = typer.Option(..., "--sex"),
+        born: str = typer.Option(..., "--born", help="生年月日 (YYYY-MM-DD)"),
+        clerk: str = typer.Option(..., "--clerk", help="受付者のID"),
+        at: str | None = typer.Option(None, "--at", help="受付時刻（省略時は現在）"),
+        db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    ) -> None:
+        """選挙人を受け付けます。受付済みなら exit 2 で最初の受付（場所・時刻・受付者）を示します。
+
+        The JSON always carries ``double_vote_risk`` and ``station_offline``.
+        """
+        try:
+            person = _voter(
+                {"voter_id": voter, "polling_district": district, "sex": sex, "birth_date": born},
+                "voter",
+            )
+            engine = _engine(db)
+            with engine.connect() as conn:
+                e = election_store.load(conn, election_id)
+            outcome = check_in(engine, e, station_id, person, clerk_id=clerk, at=_moment(at))
+            with engine.connect() as conn:
+                offline = station_offline(conn, election_id, station_id)
+        except JichiError as error:
+            _fail(error)
+        print_json(outcome_json(outcome, offline))
+        if not outcome.accepted:
+            raise typer.Exit(EXIT_BAD_INPUT)
+
+    @app.command("offline")
+    def offline_(
+        election_id: str,
+        station_id: str,
+        db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    ) -> None:
+        """投票所をオフライン受付の状態にします（二重投票の危険がある状態として表示）。"""
+        try:
+            engine = _engine(db)
+            go_offline(engine, election_id, station_id, datetime.now(UTC))
+            with engine.connect() as conn:
+                offline = station_offline(conn, election_id, station_id)
+        except JichiError as error:
+            _fail(error)
+        print_json({"station_id": station_id, "station_offline": offline, "double_vote_risk": True})
+
+    @app.command("replay")
+    def replay_(
+        election_id: str,
+        station_id: str,
+        file: Path = typer.Argument(..., help='[{"voter": {...}, "clerk_id", "at"}]'),
+        db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    ) -> None:
+        """オフライン中の受付を再送し、他所で受付済みだった選挙人（競合）を報告します。"""
+        try:
+            rows = _load(file)
+            if not isinstance(rows, list):
+                raise _bad("queue", "配列が必要です", "a JSON array is required")
+            queue = OfflineQueue(station_id)
+            for i, r in enumerate(rows):
+                if not isinstance(r, dict) or "clerk_id" not in r or "at" not in r:
+                    raise _bad(f"queue[{i}]", "voter, clerk_id, at が必要です", "missing fields")
+                entry = QueuedCheckIn(
+                    _voter(r.get("voter"), f"queue[{i}].voter"),
+                    str(r["clerk_id"]),
+                    _moment(r["at"]),
+                )
+                queue = queue.add(entry)
+            engine = _engine(db)
+            with engine.connect() as conn:
+                e = election_store.load(conn, election_id)
+            report = replay_queue(engine, e, queue)
+        except JichiError as error:
+            _fail(error)
+        print_json(
+            {
+                "accepted": [q.voter.voter_id for q in report.accepted],
+                "conflicts": [
+                    {
+                        "voter_id": c.entry.voter.voter_id,
+                        "first_station_id": c.first.station_id,
+                        "first_clerk_id": c.first.clerk_id,
+                        "first_checked_in_at": c.first.checked_in_at.isoformat(),
+                    }
+                    for c in report.conflicts
+                ],
+                "local_duplicates": [q.voter.voter_id for q in report.local_duplicates],
+                "double_votes_possible": report.double_votes_possible,
+            }
+        )

@@ -90,3 +90,41 @@ def test_the_count_from_definition_to_results(tmp_path: Path) -> None:
     }
     code, body = invoke("results", *base, "--as-of", "2000-01-01T00:00:00+09:00", *db)
     assert code == 0 and body["lines"] == []
+
+
+def test_check_in_offline_and_replay_from_the_command_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    db = ("--db", url)
+    assert invoke("define", write(tmp_path, "e.json", ELECTION), *db)[0] == 0
+    for sid in ("s1", "s2"):
+        assert (
+            invoke("station", "kawagoe-2026", sid, "--name", sid, "--district", "01", *db)[0] == 0
+        )
+    person = ("--district", "01", "--sex", "female", "--born", "1990-01-01")
+    at = ("--at", "2026-10-27T09:00:00+09:00")
+    code, body = invoke(
+        "checkin", "kawagoe-2026", "s1", "--voter", "v1", *person, "--clerk", "k1", *at, *db
+    )
+    assert code == 0 and body["accepted"] and body["double_vote_risk"] is False
+    code, body = invoke(
+        "checkin", "kawagoe-2026", "s2", "--voter", "v1", *person, "--clerk", "k2", *at, *db
+    )
+    assert code == 2 and body["first"]["station_id"] == "s1" and body["first"]["clerk_id"] == "k1"
+
+    code, body = invoke("offline", "kawagoe-2026", "s2", *db)
+    assert body == {"station_id": "s2", "station_offline": True, "double_vote_risk": True}
+    voter = {"polling_district": "01", "sex": "male", "birth_date": "1980-05-05"}
+    queue = [
+        {"voter": {"voter_id": "v1", **voter}, "clerk_id": "k2", "at": "2026-10-27T09:10:00+09:00"},
+        {"voter": {"voter_id": "v2", **voter}, "clerk_id": "k2", "at": "2026-10-27T09:11:00+09:00"},
+    ]
+    code, body = invoke("replay", "kawagoe-2026", "s2", write(tmp_path, "q.json", queue), *db)
+    assert code == 0 and body["accepted"] == ["v2"] and body["double_votes_possible"] == 1
+    assert body["conflicts"][0]["first_station_id"] == "s1"
+    code, body = invoke(
+        "checkin", "kawagoe-2026", "s2", "--voter", "v3", *person, "--clerk", "k2", *at, *db
+    )
+    assert body["station_offline"] is False and body["double_vote_risk"] is False
