@@ -184,3 +184,18 @@ def test_a_snapshot_as_of_t_equals_folding_the_observations_up_to_t(
         stored = observations(conn, eid)
     plain = [Observation(d, line, v, at, i) for i, (d, line, v, at) in enumerate(items)]
     assert snap.lines == fold(plain, as_of) == fold(stored, as_of)
+
+
+def test_an_observation_cannot_be_rewritten(engine: Engine) -> None:
+    import sqlalchemy as sa
+    from sqlalchemy.exc import DBAPIError
+
+    from jichi.elections.tables import count_observation
+
+    with engine.begin() as conn:
+        election_store.save(conn, replace(NOBEOKA, election_id="ro"))
+        record_correction(conn, "ro", "01", {"candidate:taro": Fraction(10)}, at=T)
+    with pytest.raises(DBAPIError), engine.begin() as conn:
+        conn.execute(sa.update(count_observation).values(votes="11"))
+    with engine.connect() as conn:
+        assert [o.votes for o in observations(conn, "ro")] == [10]

@@ -1,9 +1,9 @@
 """Counting: ``tally_entry`` (two entries by two staff), ``count_observation``, ``lot_record``.
 
 Observations are append-only (what was known at what time): a correction is a newer
-row, never an UPDATE, so the result as of any moment can be re-read.  Votes are exact
-fractions written as text ("1112" or "36700/33"): 按分 decimals are never rounded in
-storage.  A lot (くじ) is entered by the 選挙長's staff and stored; code never draws one.
+row, and an UPDATE is refused by a trigger on both databases, so the result as of any
+moment can be re-read.  Votes are exact fractions written as text ("1112" or
+"36700/33"): 按分 decimals are never rounded in storage.  A lot (くじ) is entered by the 選挙長's staff and stored; code never draws one.
 
 Revision ID: 0033
 Revises: 0032
@@ -21,6 +21,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 Moment = sa.DateTime(timezone=True)
+APPEND_ONLY = "count_observation is append-only: record a newer observation instead"
 
 
 def upgrade() -> None:
@@ -47,6 +48,21 @@ def upgrade() -> None:
     op.create_index(
         "ix_count_observation_time", "count_observation", ["election_id", "observed_at"]
     )
+    if op.get_context().dialect.name == "postgresql":
+        op.execute(
+            "CREATE FUNCTION count_observation_append_only() RETURNS trigger LANGUAGE plpgsql "
+            f"AS $$ BEGIN RAISE EXCEPTION '{APPEND_ONLY}' "
+            "USING ERRCODE = 'insufficient_privilege'; END $$"
+        )
+        op.execute(
+            "CREATE TRIGGER count_observation_no_update BEFORE UPDATE ON count_observation "
+            "FOR EACH ROW EXECUTE FUNCTION count_observation_append_only()"
+        )
+    else:
+        op.execute(
+            "CREATE TRIGGER count_observation_no_update BEFORE UPDATE ON count_observation "
+            f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"
+        )
     op.create_table(
         "lot_record",
         sa.Column("election_id", sa.String(36), primary_key=True),
@@ -61,6 +77,11 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("lot_record")
+    if op.get_context().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS count_observation_no_update ON count_observation")
+        op.execute("DROP FUNCTION IF EXISTS count_observation_append_only()")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS count_observation_no_update")
     op.drop_index("ix_count_observation_time", table_name="count_observation")
     op.drop_table("count_observation")
     op.drop_table("tally_entry")
