@@ -3,7 +3,8 @@
 Observations are append-only (what was known at what time): a correction is a newer
 row, and an UPDATE is refused by a trigger on both databases, so the result as of any
 moment can be re-read.  Votes are exact fractions written as text ("1112" or
-"36700/33"): 按分 decimals are never rounded in storage.  A lot (くじ) is entered by the 選挙長's staff and stored; code never draws one.
+"36700/33"): 按分 decimals are never rounded in storage.  A lot (くじ) is entered by
+the 選挙長's staff and stored; code never draws one.
 
 Revision ID: 0033
 Revises: 0032
