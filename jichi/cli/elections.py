@@ -279,3 +279,9 @@ def apportion_(
     except JichiError as error:
         _fail(error)
     print_json(out)
+
+
+# The database commands (define, station, tally, lot, results, declare, tickets, turnout).
+from jichi.cli.elections_db import register as _register_db_commands  # noqa: E402
+
+_register_db_commands(app)

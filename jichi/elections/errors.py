@@ -6,6 +6,8 @@ an operator can fix it; nothing is guessed (a zero base for 按分, say, goes to
 
 from __future__ import annotations
 
+from typing import Any
+
 from jichi.kernel.errors import JichiError, define
 
 NOT_A_NUMBER = define(
@@ -95,6 +97,117 @@ NOT_PERIODIC_DATE = define(
     "{field}: a periodic registration is as of 1 March, June, September or December ({value})",
     params=("field", "value"),
 )
+
+
+ELECTION_INVALID = define(
+    "ELE-017",
+    "選挙の入力に{count}件の誤りがあります。各項目を確認してください。",
+    "the election has {count} invalid fields",
+    params=("count",),
+)
+UNKNOWN_ELECTION = define(
+    "ELE-018",
+    "選挙「{election_id}」は登録されていません。",
+    "election {election_id} is not registered",
+    http_status=404,
+    params=("election_id",),
+)
+ALREADY_CHECKED_IN = define(
+    "ELE-019",
+    "この選挙人は{checked_in_at}に{station_id}で受付済みです（受付者 {clerk_id}）。"
+    "二重投票になるため受け付けられません。",
+    "the voter was already checked in at {station_id} at {checked_in_at} by {clerk_id}",
+    http_status=409,
+    params=("station_id", "checked_in_at", "clerk_id"),
+)
+UNKNOWN_STATION = define(
+    "ELE-020",
+    "投票所「{station_id}」はこの選挙に登録されていません。",
+    "polling station {station_id} is not registered for this election",
+    http_status=404,
+    params=("station_id",),
+)
+OUT_OF_PERIOD = define(
+    "ELE-021",
+    "{field}: {on} は{what}の期間外です（{start}〜{end}）。",
+    "{field}: {on} is outside the period for {what_en} ({start} to {end})",
+    params=("field", "on", "what", "what_en", "start", "end"),
+)
+SAME_STAFF = define(
+    "ELE-022",
+    "{field}: 2回目の入力は1回目（{staff_id}）と別の職員が行ってください。",
+    "{field}: the second entry must be made by another staff member than {staff_id}",
+    params=("field", "staff_id"),
+)
+TALLY_MISMATCH = define(
+    "ELE-023",
+    "1回目と2回目の入力が{count}行で一致しません: {lines}",
+    "the two entries differ on {count} lines: {lines}",
+    http_status=409,
+    params=("count", "lines"),
+)
+UNKNOWN_CATEGORY = define(
+    "ELE-024",
+    "{field}: 無効票の区分「{value}」は設定にありません。",
+    "{field}: {value} is not a configured invalid-ballot category",
+    params=("field", "value"),
+)
+ALREADY_RECONCILED = define(
+    "ELE-025",
+    "{field}: この開票区の集計は照合済みです。訂正は訂正の観測として記録してください。",
+    "{field}: this counting district is already reconciled; record a correction instead",
+    http_status=409,
+    params=("field",),
+)
+NOT_ENCODABLE = define(
+    "ELE-026",
+    "{field}: 文字「{char}」はCP932（Excel用CSV）で表せません。UTF-8で出力してください。",
+    "{field}: the character {char} has no CP932 code; export as UTF-8",
+    params=("field", "char"),
+)
+BAD_TICKET_CODE = define(
+    "ELE-027",
+    "入場整理券のコードが正しくありません。名簿で本人を確認して受け付けてください。",
+    "the admission ticket code does not verify; check the voter on the roll",
+    params=(),
+)
+ALREADY_EXISTS = define(
+    "ELE-028",
+    "{field}: 「{value}」はすでに登録されています。",
+    "{field}: {value} is already recorded",
+    http_status=409,
+    params=("field", "value"),
+)
+
+UNDER_AGE_EARLY = define(
+    "ELE-029",
+    "{field}: {on} の時点でまだ{age}歳に達していないため期日前投票はできません。"
+    "投票日には投票できます（不在者投票も案内してください）。",
+    "{field}: not yet {age} on {on}, so no early vote; the voter may vote on polling day "
+    "or by absentee ballot",
+    params=("field", "on", "age"),
+)
+
+
+class ElectionInvalid(JichiError):
+    """Every error of one input at once (ELE-017), so a form shows all of them together."""
+
+    def __init__(self, errors: list[JichiError]) -> None:
+        super().__init__(ELECTION_INVALID, field=None, count=len(errors))
+        self.errors = errors
+
+    def to_dict(self) -> dict[str, Any]:
+        body = super().to_dict()
+        body["errors"] = [e.to_dict() for e in self.errors]
+        return body
+
+
+def raise_all(errors: list[JichiError]) -> None:
+    """Raise the one error, or all of them as ELE-017, or nothing."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise ElectionInvalid(errors)
 
 
 def unused_lot(field: str) -> JichiError:
