@@ -34,11 +34,13 @@ COLUMNS = (
     "organization_id, year, seq, version, organization_name, kind, donor_kind, name, "
     "name_key, address, occupation, amount, given_on"
 )
+# The plan jichi uses, by hand: the page's keys from the name index, then their rows.
 BASELINE_SQL = (
-    "SELECT organization_id, organization_name, year, seq, kind, donor_kind, name, name_key, "
-    "address, occupation, amount, given_on FROM funds_public_line "
+    "SELECT l.* FROM (SELECT organization_id, year, seq, amount FROM funds_public_line "
     "WHERE name_key LIKE %s ESCAPE '\\' AND amount >= %s "
-    "ORDER BY amount DESC, organization_id, year, seq LIMIT %s"
+    "ORDER BY amount DESC, organization_id, year, seq LIMIT %s) p "
+    "JOIN funds_public_line l USING (organization_id, year, seq) "
+    "ORDER BY p.amount DESC, p.organization_id, p.year, p.seq"
 )
 
 
@@ -106,7 +108,7 @@ def measure_search(
                     jichi_s.append(time.perf_counter() - started)
                 else:
                     key = name_search_key(name).replace("%", "\\%").replace("_", "\\_")
-                    raw.execute(BASELINE_SQL, (f"%{key}%", floor, 21)).fetchall()
+                    raw.execute(BASELINE_SQL, (f"{key}%", floor, 21)).fetchall()
                     base_s.append(time.perf_counter() - started)
     j, b = latency(jichi_s), latency(base_s)
     return {
