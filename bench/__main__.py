@@ -11,6 +11,7 @@ Examples::
     python -m bench search --database jichi_bench_…       # … and search it again later
     python -m bench notifications --count 2000
     python -m bench network --residents 100000       # 10 nodes' moves; the center under load
+    python -m bench funds --funds-lines 5000000      # the public donor search, filing checks
 
 Every run prints a table and writes ``bench/results/<command>-<UTC time>.json``.
 """
@@ -27,10 +28,10 @@ from typing import Any
 
 from rich.console import Console
 
-from bench import bulk_import, certificates, network, notifications, search
+from bench import bulk_import, certificates, funds, network, notifications, search
 from bench.common import Options, Row, console, postgres, table, write_results
 
-COMMANDS = ("import", "notifications", "search", "certificates", "network", "all")
+COMMANDS = ("import", "notifications", "search", "certificates", "network", "funds", "all")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -124,6 +125,19 @@ def parser() -> argparse.ArgumentParser:
         default=defaults.bulk_clients,
         help="concurrent bulk requests",
     )
+    f = p.add_argument_group("funds")
+    f.add_argument(
+        "--funds-lines",
+        type=int,
+        default=None,
+        help="published donor lines searched (default: 5 per --residents)",
+    )
+    f.add_argument(
+        "--funds-report-lines",
+        type=int,
+        default=defaults.funds_report_lines,
+        help="donations in the report whose filing checks are timed",
+    )
     return p
 
 
@@ -131,7 +145,7 @@ def options_from(args: argparse.Namespace) -> Options:
     defaults = Options()
     for name in (
         "residents", "count", "queries", "node_residents", "moves", "clients",
-        "bulk_persons", "bulk_chunk", "bulk_clients",
+        "bulk_persons", "bulk_chunk", "bulk_clients", "funds_lines", "funds_report_lines",
     ):  # fmt: skip
         value = getattr(args, name)
         if value is not None and value < 1:
@@ -164,6 +178,8 @@ def options_from(args: argparse.Namespace) -> Options:
         bulk_persons=args.bulk_persons,
         bulk_chunk=args.bulk_chunk,
         bulk_clients=args.bulk_clients,
+        funds_lines=args.funds_lines,
+        funds_report_lines=args.funds_report_lines,
     )
 
 
@@ -201,6 +217,10 @@ def run(command: str, options: Options) -> tuple[Path, dict[str, Any]]:
         if command in ("certificates", "all"):
             results["certificates"] = certificates.run(options, server)
             shown += certificates.rows(results["certificates"])
+            write_results(command, options, results, started, complete=False)
+        if command in ("funds", "all"):
+            results["funds"] = funds.run(options, server)
+            shown += funds.rows(results["funds"])
             write_results(command, options, results, started, complete=False)
         if command in ("network", "all"):
             results["network"] = network.run(options, server)

@@ -83,6 +83,8 @@ class Options:
     bulk_persons: int = 100_000  # persons verified through /v1/verify/bulk
     bulk_chunk: int = 10_000  # persons per bulk request
     bulk_clients: int = 2  # concurrent bulk requests
+    funds_lines: int | None = None  # published funds lines (None: 5 per resident)
+    funds_report_lines: int = 10_000  # donations in the report whose checks are timed
 
 
 def cipher() -> FieldCipher:

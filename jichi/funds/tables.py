@@ -52,7 +52,7 @@ funds_public_line = sa.Table(
     sa.Column("occupation", sa.Text, nullable=False),
     sa.Column("amount", sa.BigInteger, nullable=False),
     sa.Column("given_on", sa.Date, nullable=False),
-    sa.Index("ix_funds_public_line_name_key", "name_key", "amount", "organization_id"),
+    # ix_funds_public_line_name_key (name_key prefix; text_pattern_ops on PostgreSQL): 0041
     sa.Index("ix_funds_public_line_amount", "amount", "organization_id", "year", "seq"),
 )
 

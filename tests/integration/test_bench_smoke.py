@@ -176,3 +176,24 @@ def test_bench_network_at_tiny_scale_writes_every_figure(pg_admin: Engine, tmp_p
             {"names": created},
         ).all()
     assert left == []
+
+
+def test_bench_funds_at_tiny_scale_writes_every_figure(pg_admin: Engine, tmp_path: Path) -> None:
+    results_dir = tmp_path / "results"
+    code = main(
+        [
+            "funds",
+            "--funds-lines", "400",
+            "--funds-report-lines", "300",
+            "--queries", "10",
+            "--pg-admin-url", PG_ADMIN_URL,
+            "--results-dir", str(results_dir),
+        ]
+    )  # fmt: skip
+    assert code == 0
+    [path] = results_dir.glob("funds-*.json")
+    funds = json.loads(path.read_text(encoding="utf-8"))["results"]["funds"]
+    assert funds["lines"] == 400
+    assert funds["search"]["jichi"]["n"] == funds["search"]["baseline"]["n"] == 10
+    assert positive(funds["search"]["ratio_p99"]) and positive(funds["validation"]["ratio"])
+    assert funds["validation"]["lines"] == 300

@@ -35,11 +35,19 @@ def upgrade() -> None:
         sa.Column("given_on", sa.Date, nullable=False),
         sa.PrimaryKeyConstraint("organization_id", "year", "seq", name="pk_funds_public_line"),
     )
-    op.create_index(
-        "ix_funds_public_line_name_key",
-        "funds_public_line",
-        ["name_key", "amount", "organization_id"],
-    )
+    if op.get_bind().dialect.name == "postgresql":
+        # A name is matched by prefix (LIKE 'key%'): text_pattern_ops serves it whatever the
+        # database collation; the INCLUDE columns let the page be chosen from the index alone.
+        op.execute(
+            "CREATE INDEX ix_funds_public_line_name_key ON funds_public_line "
+            "(name_key text_pattern_ops) INCLUDE (amount, organization_id, year, seq)"
+        )
+    else:
+        op.create_index(
+            "ix_funds_public_line_name_key",
+            "funds_public_line",
+            ["name_key", "amount", "organization_id", "year", "seq"],
+        )
     op.create_index(
         "ix_funds_public_line_amount",
         "funds_public_line",
