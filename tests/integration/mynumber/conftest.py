@@ -87,9 +87,10 @@ ELSEWHERE = {
 
 
 def move_in_family(registry: Registry) -> dict[str, str]:
-    """山田 太郎 (1980, head) and 山田 一郎 (2015, child) move in; name -> person id."""
+    """山田 太郎 (head), 花子 (wife) and 一郎 (child, 11) move in; given name -> person id."""
     people = [
         ("太郎", ("ヤマダ", "タロウ"), "1980-04-02", "male", "世帯主"),
+        ("花子", ("ヤマダ", "ハナコ"), "1982-09-15", "female", "妻"),
         ("一郎", ("ヤマダ", "イチロウ"), "2015-01-20", "male", "子"),
     ]
     cmd = registry.parse(
