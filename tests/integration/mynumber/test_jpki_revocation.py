@@ -92,7 +92,9 @@ def test_a_relocation_makes_the_ocsp_answer_revoked_with_no_step_between(
     with engine.connect() as conn:
         row = store.get(conn, f"{certs[Purpose.SIGN].serial_number:x}")
         event_ids = (
-            conn.execute(sa.text("SELECT event_id FROM registry_event WHERE person_id = :p"), {"p": taro})
+            conn.execute(
+                sa.text("SELECT event_id FROM registry_event WHERE person_id = :p"), {"p": taro}
+            )
             .scalars()
             .all()
         )
