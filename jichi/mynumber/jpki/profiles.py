@@ -138,11 +138,11 @@ def read_basic_four(cert: x509.Certificate) -> dict[str, str]:
     out: dict[str, str] = {}
     for other in san.get_values_for_type(x509.OtherName):
         if other.type_id in keys:
-            out[keys[other.type_id]] = _read_utf8(other.value)
+            out[keys[other.type_id]] = read_utf8(other.value)
     return out
 
 
-def _read_utf8(der: bytes) -> str:
+def read_utf8(der: bytes) -> str:
     first = der[1]
     if first < 0x80:
         return der[2 : 2 + first].decode("utf-8")
