@@ -126,3 +126,9 @@ BAD_SIGNATURE_INPUT = define(
     "署名を確認するには署名対象のデータと署名の両方が必要です。",
     "both the payload and the signature are needed to check a signature",
 )
+NOT_ENABLED = define(
+    "JPKI-035",
+    "このサーバーでは公的個人認証（失効情報の提供・検証）を提供していません。",
+    "JPKI (status and verification) is not enabled on this server",
+    http_status=404,
+)

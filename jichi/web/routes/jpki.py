@@ -29,7 +29,7 @@ MAX_REQUEST = 64 * 1024
 def _jpki(request: Request) -> Jpki:
     jpki: Jpki | None = getattr(request.app.state, "jpki", None)
     if jpki is None:
-        raise JichiError(e.CA_NOT_INITIALISED, field="ca_dir", directory="(not configured)")
+        raise JichiError(e.NOT_ENABLED)
     return jpki
 
 

@@ -152,3 +152,10 @@ def test_api_verify_needs_a_verifier_and_logs_the_query(
     with engine.connect() as conn:
         logged = verifiers.queries_for(conn, f"{issued[Purpose.AUTH].serial_number:x}")
     assert [(q["channel"], q["answer"]) for q in logged] == [("verify", "good")]
+
+
+def test_a_server_without_jpki_answers_not_enabled(engine: Engine) -> None:
+    client = TestClient(create_app(engine))
+    reply = client.post("/jpki/verify", json={"certificate": "x"})
+    assert reply.status_code == 404 and reply.json()["code"] == "JPKI-035"
+    assert client.post("/jpki/ocsp", content=b"x").status_code == 404
