@@ -136,3 +136,29 @@ def make_listener(clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> 
             )
 
     return on_registry_event
+
+
+def revoke_person(
+    conn: sa.Connection,
+    person_id: str,
+    ground: Ground,
+    *,
+    profiles: tuple[str, ...] = ("sign", "auth"),
+    at: datetime | None = None,
+    event_id: str | None = None,
+) -> list[str]:
+    """Revoke every good certificate of a person (a card 一時停止, loss or 返納); the serials.
+
+    The entry point for card events (``jichi.mynumber.events``): the composition root
+    subscribes it in the transaction that records the card event, as for registry events.
+    """
+    when = at or datetime.now(UTC)
+    done: list[str] = []
+    for profile in profiles:
+        for row in store.current_for(conn, person_id, profile):
+            code = CODE_OF[REASON_CODES[ground]]
+            if store.mark_revoked(
+                conn, row.serial, at=when, reason=code, ground=ground, event_id=event_id
+            ):
+                done.append(row.serial)
+    return done

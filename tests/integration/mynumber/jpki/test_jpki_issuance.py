@@ -17,7 +17,7 @@ from jichi.mynumber.jpki.profiles import OID_NAME, read_basic_four, validity_end
 from jichi.mynumber.jpki.service import Jpki
 from jichi.mynumber.jpki.token import ChipToken, Purpose
 from jichi.store.engine import write_transaction
-from tests.integration.mynumber.conftest import PIN, holder
+from tests.integration.mynumber.jpki.conftest import PIN, holder
 
 
 def pem(cert: x509.Certificate, path: Path) -> Path:

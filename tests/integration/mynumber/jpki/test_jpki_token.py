@@ -13,7 +13,7 @@ from jichi.kernel.errors import JichiError
 from jichi.mynumber.jpki.service import Jpki
 from jichi.mynumber.jpki.token import AUTH_LABEL, SIGN_LABEL, ChipToken, Purpose
 from jichi.store.engine import write_transaction
-from tests.integration.mynumber.conftest import PIN, holder
+from tests.integration.mynumber.jpki.conftest import PIN, holder
 
 
 def test_private_keys_are_sensitive_and_not_extractable(card: ChipToken) -> None:

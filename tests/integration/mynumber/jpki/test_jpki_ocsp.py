@@ -20,8 +20,8 @@ from jichi.mynumber.jpki.service import Jpki
 from jichi.mynumber.jpki.token import Purpose
 from jichi.store.engine import write_transaction
 from jichi.web.app import create_app
-from tests.integration.mynumber.conftest import holder
-from tests.integration.mynumber.helpers import openssl_ocsp, openssl_status, serving, write_pem
+from tests.integration.mynumber.jpki.conftest import holder
+from tests.integration.mynumber.jpki.helpers import openssl_ocsp, openssl_status, serving, write_pem
 
 
 def _issue_software_key(engine: Engine, jpki: Jpki, purpose: Purpose) -> x509.Certificate:

@@ -19,7 +19,7 @@ from jichi.mynumber.jpki.token import ChipToken, Purpose
 from jichi.registry.service import Registry
 from jichi.store.engine import write_transaction
 from jichi.web.app import create_app
-from tests.integration.mynumber.conftest import (
+from tests.integration.mynumber.jpki.conftest import (
     CLERK,
     ELSEWHERE,
     LG,
@@ -28,7 +28,7 @@ from tests.integration.mynumber.conftest import (
     holder_of,
     move_in_family,
 )
-from tests.integration.mynumber.helpers import openssl_ocsp, openssl_status, serving, write_pem
+from tests.integration.mynumber.jpki.helpers import openssl_ocsp, openssl_status, serving, write_pem
 
 
 def _issue_for_taro(
@@ -194,3 +194,18 @@ def test_a_change_outside_the_basic_four_keeps_the_certificate() -> None:
     assert revocation.ground_for(Ev({"name": {"family": "佐藤"}})) is (
         revocation.Ground.BASIC_FOUR_CHANGED
     )
+
+
+def test_a_lost_card_revokes_both_certificates(engine: Engine, jpki: Jpki, card: ChipToken) -> None:
+    from tests.integration.mynumber.jpki.conftest import holder
+
+    person = holder()
+    with write_transaction(engine) as conn:
+        certs = jpki.issuer.issue_card(conn, person, card, PIN)
+        serials = revocation.revoke_person(conn, person.person_id, revocation.Ground.KEY_COMPROMISE)
+        again = revocation.revoke_person(conn, person.person_id, revocation.Ground.KEY_COMPROMISE)
+    assert sorted(serials) == sorted(f"{c.serial_number:x}" for c in certs.values())
+    assert again == []
+    with engine.connect() as conn:
+        rows = [store.get(conn, s) for s in serials]
+    assert {(r.status, r.revocation_reason) for r in rows if r} == {("revoked", 1)}

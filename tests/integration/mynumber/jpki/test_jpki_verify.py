@@ -21,8 +21,8 @@ from jichi.mynumber.jpki.service import Jpki
 from jichi.mynumber.jpki.token import ChipToken, Purpose
 from jichi.store.engine import write_transaction
 from jichi.web.app import create_app
-from tests.integration.mynumber.conftest import PIN, holder
-from tests.integration.mynumber.helpers import serving, write_pem
+from tests.integration.mynumber.jpki.conftest import PIN, holder
+from tests.integration.mynumber.jpki.helpers import serving, write_pem
 
 
 @pytest.fixture
