@@ -108,3 +108,64 @@ def verify_cert(
     print_json(result.to_dict())
     if not result.ok:
         raise typer.Exit(1)
+
+
+@app.command("issue")
+def issue_card(
+    token_label: str = typer.Option(..., "--token", help="カードのトークンのラベル (PKCS#11)"),
+    person_id: str = typer.Option(..., "--person-id"),
+    lg_code: str = typer.Option(..., "--lg-code", help="発行する団体のコード"),
+    name: str = typer.Option(..., "--name", help="氏名（住民票の記載どおり）"),
+    address: str = typer.Option(..., "--address", help="住所"),
+    born: str = typer.Option(..., "--born", help="生年月日 (YYYY-MM-DD)"),
+    sex: str = typer.Option(..., "--sex", help="male / female"),
+    out_dir: Path = typer.Option(Path("."), "--out-dir", help="証明書 (PEM) の出力先"),
+    auth_only: bool = typer.Option(False, "--auth-only", help="利用者証明用のみ（15歳未満）"),
+    pin: str = typer.Option(..., "--pin", envvar="JICHI_JPKI_PIN", prompt=True, hide_input=True),
+    ca_dir: Path | None = typer.Option(None, "--ca-dir", help=CA_HELP),
+    url: str | None = typer.Option(None, "--url", help=URL_HELP),
+) -> None:
+    """カードのトークン内で鍵を作り、署名用・利用者証明用電子証明書を発行します."""
+    from datetime import date
+
+    from cryptography.hazmat.primitives import serialization
+
+    from jichi.mynumber.jpki.issuance import Issuer
+    from jichi.mynumber.jpki.profiles import Holder
+    from jichi.mynumber.jpki.token import ChipToken
+
+    directory, passphrase = _ca_dir(ca_dir)
+    try:
+        issuer = Issuer(ca.load(directory, passphrase))
+        holder = Holder(person_id, lg_code, name, address, date.fromisoformat(born), sex)
+        purposes = [Purpose.AUTH] if auth_only else [Purpose.SIGN, Purpose.AUTH]
+        with write_transaction(command_engine(url)) as conn:
+            certs = issuer.issue_card(conn, holder, ChipToken(token_label), pin, purposes=purposes)
+    except JichiError as error:
+        raise fail(error) from None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for purpose, cert in certs.items():
+        path = out_dir / f"{purpose.value}.pem"
+        path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        written[purpose.value] = {"file": str(path), "serial": f"{cert.serial_number:x}"}
+    print_json(written)
+
+
+@app.command("sign")
+def sign_file(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="署名するファイル"),
+    token_label: str = typer.Option(..., "--token", help="カードのトークンのラベル (PKCS#11)"),
+    out: Path = typer.Option(..., "--out", help="署名の出力先（バイナリ）"),
+    profile: Purpose = typer.Option(Purpose.SIGN, "--profile", help="sign または auth"),
+    pin: str = typer.Option(..., "--pin", envvar="JICHI_JPKI_PIN", prompt=True, hide_input=True),
+) -> None:
+    """カードのトークンで署名します（秘密鍵はトークンの外に出ません）."""
+    from jichi.mynumber.jpki.token import ChipToken
+
+    try:
+        signature = ChipToken(token_label).sign(profile, file.read_bytes(), pin)
+    except JichiError as error:
+        raise fail(error) from None
+    out.write_bytes(signature)
+    print_json({"out": str(out), "bytes": len(signature)})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from importlib.resources import files
 
 from fastapi import FastAPI
@@ -9,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from jichi import __version__
+from jichi.mynumber.jpki import ca as jpki_ca
 from jichi.mynumber.jpki import revocation as jpki_revocation
 from jichi.mynumber.jpki.service import Jpki
 from jichi.places.catalog import default_catalog
@@ -48,6 +50,9 @@ def create_app(
             cipher,
             listeners=[jpki_revocation.make_listener()],
         )
+    if jpki_service is None and os.environ.get("JICHI_JPKI_CA_DIR"):
+        directory, passphrase = jpki_ca.from_environment()  # `jichi serve` with a CA
+        jpki_service = Jpki.from_directory(engine, directory, passphrase)
     app.state.jpki = jpki_service
     problems.install(app)
     app.include_router(meta.router)

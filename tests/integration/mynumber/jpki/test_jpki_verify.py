@@ -159,3 +159,34 @@ def test_a_server_without_jpki_answers_not_enabled(engine: Engine) -> None:
     reply = client.post("/jpki/verify", json={"certificate": "x"})
     assert reply.status_code == 404 and reply.json()["code"] == "JPKI-035"
     assert client.post("/jpki/ocsp", content=b"x").status_code == 404
+
+
+def test_cli_issues_through_the_token_signs_and_verifies(
+    engine: Engine, card: ChipToken, ca_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JICHI_JPKI_CA_PASSPHRASE", "test-ca-passphrase")
+    monkeypatch.setenv("JICHI_JPKI_PIN", PIN)
+    url = engine.url.render_as_string(hide_password=False)
+    base = ["--url", url]
+    person = ["--person-id", "p-cli", "--lg-code", "112011", "--name", "山田　太郎"]
+    person += ["--address", "埼玉県川越市1-2-3", "--born", "1980-04-02", "--sex", "male"]
+    issue = ["jpki", "issue", "--token", card.token_label, *person, "--out-dir", str(tmp_path)]
+    code, body = _cli([*issue, *base], ca_dir)
+    assert code == 0 and set(body) == {"sign", "auth"}
+    document = tmp_path / "doc.txt"
+    document.write_bytes(b"signed at the counter")
+    sig = tmp_path / "doc.sig"
+    result = CliRunner().invoke(
+        cli, ["jpki", "sign", str(document), "--token", card.token_label, "--out", str(sig)]
+    )
+    assert result.exit_code == 0, result.output
+    args = ["jpki", "verify", str(tmp_path / "sign.pem"), "--payload", str(document)]
+    code, verified = _cli([*args, "--signature", str(sig)], ca_dir)
+    # no status source given: signature and chain pass, but an unknown status is a refusal
+    assert [e["code"] for e in verified["errors"]] == ["JPKI-025"]  # type: ignore[union-attr]
+    assert code == 1 and verified["status"] == "unknown"
+    monkeypatch.setenv("JICHI_JPKI_PIN", "WRONG99")
+    wrong = CliRunner().invoke(
+        cli, ["jpki", "sign", str(document), "--token", card.token_label, "--out", str(sig)]
+    )
+    assert wrong.exit_code == 1 and "JPKI-002" in wrong.output
