@@ -30,12 +30,6 @@ KEY_NOT_FOUND = define(
     http_status=404,
     params=("purpose",),
 )
-PIN_FORMAT = define(
-    "JPKI-005",
-    "{label}の形式が正しくありません（{rule}）。",
-    "{label_en} does not match the required format ({rule})",
-    params=("label", "label_en", "rule"),
-)
 UNKNOWN_VERIFIER = define(
     "JPKI-010",
     "登録されていない検証者です。失効情報は事前に届け出た検証者にのみ提供されます。",
