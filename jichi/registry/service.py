@@ -40,6 +40,10 @@ HISTORY_KINDS = {"correction", "former_surname"}
 JST = timezone(timedelta(hours=9), "JST")  # the registry's day is the Japanese day
 notification_adapter: TypeAdapter[Any] = TypeAdapter(c.Notification)
 
+#: A domain-event listener: called with the open connection and each new event, inside the
+#: transaction that records it, so its writes commit or roll back with the event (ADR 0011).
+EventListener = Callable[[sa.Connection, Event], None]
+
 
 @dataclass(frozen=True)
 class Applied:
@@ -64,6 +68,7 @@ class Registry:
         calendar: Calendar | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         min_head_age: int = 15,
+        listeners: Sequence[EventListener] = (),
     ) -> None:
         self.engine = engine
         self.lg_code = lg_code
@@ -71,6 +76,7 @@ class Registry:
         self.calendar = calendar or Calendar()
         self.clock = clock
         self.min_head_age = min_head_age
+        self.listeners = tuple(listeners)  # wired by the composition root, never imported here
 
     def parse(self, data: dict[str, Any]) -> Any:
         return notification_adapter.validate_python(data)
@@ -262,6 +268,9 @@ class Registry:
                 now=now,
             )
             repo.upsert_resident(conn, row, exists=pid in stored)
+        for ev in decision.events:
+            for listener in self.listeners:
+                listener(conn, ev)
         repo.insert_notification(
             conn,
             notification_id=decision.notification_id,

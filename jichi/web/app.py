@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from importlib.resources import files
 
 from fastapi import FastAPI
@@ -9,6 +10,9 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from jichi import __version__
+from jichi.mynumber.jpki import ca as jpki_ca
+from jichi.mynumber.jpki import revocation as jpki_revocation
+from jichi.mynumber.jpki.service import Jpki
 from jichi.places.catalog import default_catalog
 from jichi.registry.service import Registry
 from jichi.security.crypto import FieldCipher
@@ -18,11 +22,15 @@ from jichi.web.pages import certificates, counter, funds_search, resident
 from jichi.web.pages import elections as elections_pages
 from jichi.web.pages import places as places_pages
 from jichi.web.pages.assets import MOUNT, design_tokens_dir
-from jichi.web.routes import era, funds, home, identifiers, meta, places, registry
+from jichi.web.routes import era, funds, home, identifiers, jpki, meta, places, registry
 
 
 def create_app(
-    engine: Engine, *, municipality: str | None = None, cipher: FieldCipher | None = None
+    engine: Engine,
+    *,
+    municipality: str | None = None,
+    cipher: FieldCipher | None = None,
+    jpki_service: Jpki | None = None,
 ) -> FastAPI:
     """Build the app around an engine made by the caller (nothing at import time)."""
     app = FastAPI(
@@ -36,7 +44,17 @@ def create_app(
     if municipality:
         if cipher is None:
             cipher = FieldCipher(load_keys(engine.url.render_as_string(hide_password=False)))
-        app.state.registry = Registry(engine, app.state.municipality.code, cipher)
+        # The registry's events revoke signing certificates in the same transaction (ADR 0011).
+        app.state.registry = Registry(
+            engine,
+            app.state.municipality.code,
+            cipher,
+            listeners=[jpki_revocation.make_listener()],
+        )
+    if jpki_service is None and os.environ.get("JICHI_JPKI_CA_DIR"):
+        directory, passphrase = jpki_ca.from_environment()  # `jichi serve` with a CA
+        jpki_service = Jpki.from_directory(engine, directory, passphrase)
+    app.state.jpki = jpki_service
     problems.install(app)
     operations.install(
         app, service="web", engine=engine, collectors=[operations.QueueCollector(engine)]
@@ -47,6 +65,7 @@ def create_app(
     app.include_router(era.router)
     app.include_router(registry.router)
     app.include_router(funds.router)
+    app.include_router(jpki.router)
     app.include_router(home.router)
     app.include_router(counter.router)
     app.include_router(resident.router)

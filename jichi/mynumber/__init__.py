@@ -1,0 +1,1 @@
+"""My Number (個人番号): numbers, cards, JPKI certificates and the exchange hub."""
