@@ -1,0 +1,131 @@
+"""``jichi stats``: population tables from the registry, projections, the backtest."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from jichi.cli.auth import command_engine
+from jichi.cli.output import fail, print_json
+from jichi.kernel.errors import JichiError
+from jichi.statistics.backtest import backtest, markdown_table
+from jichi.statistics.errors import BAD_CHOICE, BAD_DATE
+from jichi.statistics.official import attribution
+from jichi.statistics.outlook import outlook
+from jichi.statistics.projection import Parameters
+from jichi.statistics.service import registry_tables, to_csv, to_json
+from jichi.statistics.suppression import DEFAULT_THRESHOLD
+
+app = typer.Typer(help="統計: 住民基本台帳に基づく人口・将来推計", no_args_is_help=True)
+
+URL_HELP = "データベース URL（省略時は JICHI_DATABASE_URL、なければ ./jichi.db）"
+
+
+def _date(value: str, field: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise JichiError(BAD_DATE, field=field, value=value) from None
+
+
+def _districts(path: Path | None) -> dict[str, str] | None:
+    """町字,投票区 CSV (header row ``town,district``)."""
+    if path is None:
+        return None
+    rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
+    return {row["town"]: row["district"] for row in rows}
+
+
+def _choice(value: str, field: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise JichiError(BAD_CHOICE, field=field, value=value, choices=" | ".join(choices))
+    return value
+
+
+@app.command("population")
+def population(
+    as_of: str = typer.Option(..., "--as-of", help="基準日 (YYYY-MM-DD)"),
+    municipality: str = typer.Option(..., "--municipality", help="団体コード（6桁）"),
+    by: str = typer.Option("municipality", "--by", help="municipality | town | district"),
+    since: str | None = typer.Option(None, "--since", help="人口動態の期間の開始（既定: 1年前）"),
+    districts: Path | None = typer.Option(None, "--districts", help="町字と投票区の対応 CSV"),
+    output_format: str = typer.Option("json", "--format", help="json | csv"),
+    table: str = typer.Option(
+        "age", "--table", help="CSV: age | dynamics | households | nationality"
+    ),
+    threshold: int = typer.Option(DEFAULT_THRESHOLD, "--threshold", help="この数未満を秘匿 (X)"),
+    encoding: str = typer.Option("utf-8", "--encoding", help="CSV: utf-8 | cp932"),
+    url: str | None = typer.Option(None, "--url", help=URL_HELP),
+) -> None:
+    """住民基本台帳の人口・世帯・人口動態を集計します（少数は秘匿）(exit 1: 入力の誤り)."""
+    try:
+        on = _date(as_of, "as_of")
+        start = _date(since, "since") if since else None
+        fmt = _choice(output_format, "format", ("json", "csv"))
+        _choice(encoding, "encoding", ("utf-8", "cp932"))
+        tables = registry_tables(
+            command_engine(url),
+            municipality,
+            on,
+            by=by,
+            since=start,
+            districts=_districts(districts),
+        )
+        if fmt == "json":
+            print_json(to_json(tables, threshold))
+            return
+        text = to_csv(tables, table, threshold)
+    except JichiError as error:
+        raise fail(error) from None
+    typer.echo(text.encode(encoding, errors="replace").decode(encoding), nl=False)
+
+
+@app.command("projection")
+def projection(
+    municipality: str = typer.Option(
+        ..., "--municipality", help="団体コード（6桁、全国は 000000）"
+    ),
+    parameters: Path | None = typer.Option(
+        None, "--parameters", help="前提値 JSON（省略時は2018→2023の変化率）"
+    ),
+    until: int = typer.Option(2050, "--until", help="推計の最終年"),
+    save_parameters: Path | None = typer.Option(
+        None, "--save-parameters", help="使った前提値を JSON に保存"
+    ),
+) -> None:
+    """公表表から将来人口を推計します（コーホート要因法・5年ごと）."""
+    try:
+        loaded = Parameters.load(parameters) if parameters else None
+        result = outlook("" if municipality == "000000" else municipality, loaded, until)
+    except JichiError as error:
+        raise fail(error) from None
+    if save_parameters is not None:
+        save_parameters.write_text(result.parameters.to_json(), encoding="utf-8")
+    out: dict[str, Any] = {
+        "municipality": municipality,
+        "name": result.name,
+        "parameters": result.parameters.name,
+        "steps": [
+            {
+                "year": p.year,
+                "total": round(p.total),
+                "aged_65_share": round(p.share_from(13), 4),
+                "male": [round(v, 1) for v in p.male],
+                "female": [round(v, 1) for v in p.female],
+            }
+            for p in result.projection.steps
+        ],
+        "source": attribution(date(2023, 1, 1)),
+    }
+    print_json(out)
+
+
+@app.command("backtest")
+def backtest_command() -> None:
+    """2013→2018 の変化率で 2018→2023 を推計し、公表値との誤差を表示します."""
+    typer.echo(markdown_table(backtest()))
