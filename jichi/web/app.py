@@ -16,6 +16,7 @@ from jichi.security.keys import load_keys
 from jichi.web import problems
 from jichi.web.pages import certificates, counter, funds_search, resident
 from jichi.web.pages import places as places_pages
+from jichi.web.pages import stats as stats_pages
 from jichi.web.pages.assets import MOUNT, design_tokens_dir
 from jichi.web.routes import era, funds, home, identifiers, meta, places, registry
 
@@ -49,6 +50,7 @@ def create_app(
     app.include_router(certificates.router)
     app.include_router(places_pages.router)
     app.include_router(funds_search.router)
+    app.include_router(stats_pages.router)
     if (tokens := design_tokens_dir()) is not None:  # npm ci; see jichi/web/pages/assets.py
         app.mount(MOUNT, StaticFiles(directory=str(tokens)), name="design-tokens")
     app.mount("/static", StaticFiles(directory=str(files("jichi.web") / "static")), name="static")
