@@ -16,7 +16,7 @@ from jichi.kernel.errors import JichiError
 from jichi.statistics.backtest import backtest, markdown_table
 from jichi.statistics.errors import BAD_CHOICE, BAD_DATE
 from jichi.statistics.official import attribution
-from jichi.statistics.outlook import outlook
+from jichi.statistics.outlook import outlook, registry_outlook
 from jichi.statistics.projection import Parameters
 from jichi.statistics.service import registry_tables, to_csv, to_json
 from jichi.statistics.suppression import DEFAULT_THRESHOLD
@@ -97,11 +97,29 @@ def projection(
     save_parameters: Path | None = typer.Option(
         None, "--save-parameters", help="使った前提値を JSON に保存"
     ),
+    registry_as_of: str | None = typer.Option(
+        None,
+        "--registry-as-of",
+        help="公表表でなく住民基本台帳から推計する基準日（前提は5年前からの変化率）",
+    ),
+    url: str | None = typer.Option(None, "--url", help=URL_HELP),
 ) -> None:
-    """公表表から将来人口を推計します（コーホート要因法・5年ごと）."""
+    """公表表（または住民基本台帳）から将来人口を推計します（コーホート要因法・5年ごと）."""
     try:
         loaded = Parameters.load(parameters) if parameters else None
-        result = outlook("" if municipality == "000000" else municipality, loaded, until)
+        if registry_as_of is None:
+            result = outlook("" if municipality == "000000" else municipality, loaded, until)
+        else:
+            on = _date(registry_as_of, "registry_as_of")
+            engine = command_engine(url)
+            earlier = (
+                on.replace(year=on.year - 5)
+                if (on.month, on.day) != (2, 29)
+                else on.replace(year=on.year - 5, day=28)
+            )
+            after = registry_tables(engine, municipality, on)[municipality]
+            before = registry_tables(engine, municipality, earlier)[municipality]
+            result = registry_outlook(before, after, loaded, until)
     except JichiError as error:
         raise fail(error) from None
     if save_parameters is not None:
@@ -120,7 +138,7 @@ def projection(
             }
             for p in result.projection.steps
         ],
-        "source": attribution(date(2023, 1, 1)),
+        "source": attribution(date(2023, 1, 1)) if registry_as_of is None else "住民基本台帳",
     }
     print_json(out)
 

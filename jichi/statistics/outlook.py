@@ -11,11 +11,13 @@ import functools
 from dataclasses import dataclass
 from datetime import date
 
+from jichi.statistics.bands import BAND_LABELS
 from jichi.statistics.official import edition
 from jichi.statistics.parameters import cohort_change_parameters, population_of
 from jichi.statistics.projection import Parameters, Population, Projection, project
+from jichi.statistics.tables import AreaTable
 
-__all__ = ["Outlook", "outlook", "past_totals"]
+__all__ = ["Outlook", "outlook", "past_totals", "registry_outlook"]
 
 BASE = date(2023, 1, 1)
 PREVIOUS = date(2018, 1, 1)
@@ -78,3 +80,23 @@ def past_totals(code: str) -> list[tuple[date, int]]:
         if row is not None:
             out.append((on, row.total["total"]))
     return out
+
+
+def registry_outlook(
+    before: AreaTable, after: AreaTable, parameters: Parameters | None = None, until: float = 2050.0
+) -> Outlook:
+    """Projection from the registry itself: ``after`` as the base, and by default the cohort
+    change ratios from ``before`` (tabulated five years earlier) to ``after``."""
+    year = after.on.year + (after.on.timetuple().tm_yday - 1) / 365.0
+    base = population_of(year, tuple(map(float, after.male)), tuple(map(float, after.female)))
+    earlier = population_of(
+        year - 5, tuple(map(float, before.male)), tuple(map(float, before.female))
+    )
+    chosen = parameters or cohort_change_parameters(
+        f"registry cohort change {before.on.isoformat()}→{after.on.isoformat()}",
+        BAND_LABELS,
+        earlier,
+        base,
+        source="住民基本台帳（この団体の記録）",
+    )
+    return Outlook(after.area, after.area, chosen, project(base, chosen, until))

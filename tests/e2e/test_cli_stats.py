@@ -113,3 +113,14 @@ def test_projection_and_backtest(tmp_path: Path) -> None:
     assert refused.exit_code == 1 and "STA-004" in refused.output
     table = runner.invoke(app, ["stats", "backtest"])
     assert table.exit_code == 0 and "| 全体 | 1738 |" in table.output
+
+
+def test_projection_from_the_registry_itself(tmp_path: Path) -> None:
+    url = _db(tmp_path)
+    args = ["stats", "projection", "--municipality", LG, "--registry-as-of", "2026-01-01"]
+    result = runner.invoke(app, [*args, "--url", url])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body["steps"][0]["total"] == 7 and body["steps"][0]["year"] == 2026.0
+    assert body["parameters"] == "registry cohort change 2021-01-01→2026-01-01"
+    assert body["source"] == "住民基本台帳" and body["steps"][-1]["year"] >= 2050
