@@ -14,8 +14,9 @@ from jichi.cli.auth import command_engine
 from jichi.cli.output import fail, print_json
 from jichi.kernel.errors import JichiError
 from jichi.statistics.backtest import backtest, markdown_table
+from jichi.statistics.compare import compare
 from jichi.statistics.errors import BAD_CHOICE, BAD_DATE
-from jichi.statistics.official import attribution
+from jichi.statistics.official import attribution, edition
 from jichi.statistics.outlook import outlook, registry_outlook
 from jichi.statistics.projection import Parameters
 from jichi.statistics.service import registry_tables, to_csv, to_json
@@ -147,3 +148,36 @@ def projection(
 def backtest_command() -> None:
     """2013→2018 の変化率で 2018→2023 を推計し、公表値との誤差を表示します."""
     typer.echo(markdown_table(backtest()))
+
+
+@app.command("compare")
+def compare_command(
+    as_of: str = typer.Option(..., "--as-of", help="住民基本台帳の基準日 (YYYY-MM-DD)"),
+    municipality: str = typer.Option(..., "--municipality", help="団体コード（6桁）"),
+    official: str = typer.Option(
+        "2023-01-01", "--official", help="公表表の版 (2018-01-01 | 2023-01-01)"
+    ),
+    url: str | None = typer.Option(None, "--url", help=URL_HELP),
+) -> None:
+    """住民基本台帳の年齢構成を公表表と比べます（割合の差・全変動距離）."""
+    try:
+        table = registry_tables(command_engine(url), municipality, _date(as_of, "as_of"))
+        edition_on = _date(official, "official")
+        report = compare(table[municipality], edition(edition_on).get(municipality))
+    except JichiError as error:
+        raise fail(error) from None
+    print_json(
+        {
+            "municipality": municipality,
+            "registry_population": report.registry_population,
+            "official_population": report.official_population,
+            "total_variation": round(report.total_variation, 4),
+            "largest_gaps_points": [[b, round(g, 2)] for b, g in report.largest_gaps(5)],
+            "male_share": [
+                round(report.registry_male_share, 4),
+                round(report.official_male_share, 4),
+            ],
+            "shares": {b: [round(p, 4), round(q, 4)] for b, (p, q) in report.shares.items()},
+            "source": attribution(edition_on),
+        }
+    )

@@ -124,3 +124,15 @@ def test_projection_from_the_registry_itself(tmp_path: Path) -> None:
     assert body["steps"][0]["total"] == 7 and body["steps"][0]["year"] == 2026.0
     assert body["parameters"] == "registry cohort change 2021-01-01→2026-01-01"
     assert body["source"] == "住民基本台帳" and body["steps"][-1]["year"] >= 2050
+
+
+def test_compare_with_the_official_table(tmp_path: Path) -> None:
+    url = _db(tmp_path)
+    args = ["stats", "compare", "--as-of", "2026-01-01", "--municipality", LG, "--url", url]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body["registry_population"] == 7 and body["official_population"] == 353183
+    assert 0 < body["total_variation"] <= 1 and len(body["largest_gaps_points"]) == 5
+    wrong = runner.invoke(app, [*args, "--official", "2020-01-01"])
+    assert wrong.exit_code == 1 and "STA-002" in wrong.output
