@@ -21,9 +21,18 @@ from jichi.statistics.errors import BAD_CHOICE, BAD_PERIOD, NO_DISTRICTS
 from jichi.statistics.suppression import DEFAULT_THRESHOLD, Cell, cells_of, relations_of, suppress
 from jichi.statistics.tables import AreaTable, district_key, tabulate, tabulate_by
 
-__all__ = ["BY_CHOICES", "published", "registry_tables", "to_csv", "to_json"]
+__all__ = [
+    "BY_CHOICES",
+    "TOTAL_AREA",
+    "published",
+    "published_all",
+    "registry_tables",
+    "to_csv",
+    "to_json",
+]
 
 BY_CHOICES = ("municipality", "town", "district")
+TOTAL_AREA = "計"  # the municipality's row in a by-town or by-district answer
 
 
 def _year_before(on: date) -> date:
@@ -55,9 +64,14 @@ def registry_tables(
     if by == "municipality":
         return {lg_code: tabulate(lg_code, on, source.residents, source.movements)}
     if by == "town":
-        return tabulate_by(on, source.residents, source.movements, lambda town: town or "不明")
-    assert districts is not None
-    return tabulate_by(on, source.residents, source.movements, district_key(districts))
+        areas = tabulate_by(on, source.residents, source.movements, lambda town: town or "不明")
+    else:
+        assert districts is not None
+        areas = tabulate_by(on, source.residents, source.movements, district_key(districts))
+    # The municipality's own row, as the official tables print it under the areas; with it
+    # in the same answer, suppression also protects the areas' sum (see published_all).
+    areas[TOTAL_AREA] = tabulate(TOTAL_AREA, on, source.residents, source.movements)
+    return areas
 
 
 def published(table: AreaTable, threshold: int = DEFAULT_THRESHOLD) -> dict[str, Cell]:
@@ -65,11 +79,37 @@ def published(table: AreaTable, threshold: int = DEFAULT_THRESHOLD) -> dict[str,
     return suppress(cells_of(table), relations_of(table), threshold)
 
 
+_SEP = "\x1f"
+
+
+def published_all(
+    tables: Mapping[str, AreaTable], threshold: int = DEFAULT_THRESHOLD
+) -> dict[str, dict[str, Cell]]:
+    """Every area's cells, suppressed together: each table's own relations and, when the
+    answer has a :data:`TOTAL_AREA` row, "the areas sum to the total" for every cell, so a
+    town's hidden count cannot be had by subtracting the other towns from the total."""
+    values: dict[str, int] = {}
+    relations: list[tuple[str, ...]] = []
+    for area, table in tables.items():
+        values.update({f"{area}{_SEP}{name}": n for name, n in cells_of(table).items()})
+        relations += [tuple(f"{area}{_SEP}{n}" for n in rel) for rel in relations_of(table)]
+    if TOTAL_AREA in tables and len(tables) > 1:
+        for name in cells_of(tables[TOTAL_AREA]):
+            parts = [f"{a}{_SEP}{name}" for a in tables if a != TOTAL_AREA]
+            relations.append((*(p for p in parts if p in values), f"{TOTAL_AREA}{_SEP}{name}"))
+    out: dict[str, dict[str, Cell]] = {area: {} for area in tables}
+    for key, cell in suppress(values, relations, threshold).items():
+        area, name = key.split(_SEP, 1)
+        out[area][name] = cell
+    return out
+
+
 def to_json(tables: Mapping[str, AreaTable], threshold: int = DEFAULT_THRESHOLD) -> dict[str, Any]:
     """JSON: per area, each cell's value (null when hidden) and the hidden cells' flags."""
     areas = []
-    for area, table in tables.items():
-        cells = published(table, threshold)
+    everything = published_all(tables, threshold)
+    for area in tables:
+        cells = everything[area]
         areas.append(
             {
                 "area": area,
@@ -105,10 +145,11 @@ def to_csv(
     ``households`` (世帯人員別) or ``nationality`` (国籍別外国人住民)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
+    everything = published_all(tables, threshold)
     if table == "age":
         writer.writerow(["区域", "性別", "総数", *BAND_LABELS_JA])
-        for area, t in tables.items():
-            cells = published(t, threshold)
+        for area in tables:
+            cells = everything[area]
             for sex, label in (("total", "計"), ("male", "男"), ("female", "女")):
                 row = [cells[f"{sex}.total"].text()]
                 row += [cells[f"{sex}.{band}"].text() for band in BAND_LABELS]
@@ -117,22 +158,22 @@ def to_csv(
         writer.writerow(
             ["区域", "人口 男", "人口 女", "人口 計", "世帯数", *(h for h, _ in _DYNAMICS)]
         )
-        for area, t in tables.items():
-            cells = published(t, threshold)
+        for area in tables:
+            cells = everything[area]
             names = ("male.total", "female.total", "total.total", "households")
             writer.writerow(
                 [area, *(cells[n].text() for n in names), *(cells[n].text() for _, n in _DYNAMICS)]
             )
     elif table == "households":
         writer.writerow(["区域", "世帯数", *(f"{n}人" for n in range(1, 10)), "10人以上"])
-        for area, t in tables.items():
-            cells = published(t, threshold)
+        for area in tables:
+            cells = everything[area]
             sizes = [cells[f"households.{n}"].text() for n in range(1, 11)]
             writer.writerow([area, cells["households"].text(), *sizes])
     elif table == "nationality":
         writer.writerow(["区域", "国籍・地域", "人数"])
         for area, t in tables.items():
-            cells = published(t, threshold)
+            cells = everything[area]
             writer.writerow([area, "計", cells["foreign.total"].text()])
             for nationality in t.foreign_by_nationality:
                 writer.writerow([area, nationality, cells[f"nationality.{nationality}"].text()])

@@ -12,10 +12,10 @@ Rule (documented in docs/guide/statistics.md):
    relation is hidden too (flag ``secondary``), repeated until no relation has exactly
    one hidden cell.
 
-Limits: relations *between* tables (town rows summing to the municipality, a later
-date minus an earlier one, household sizes × persons = population) are not checked;
-publish either the town tables or cross-tables of the same period, not both, when
-counts are small.
+Areas of one answer are suppressed together (:func:`jichi.statistics.service.published_all`
+adds "the towns sum to the municipality" per cell).  Limits: relations between separate
+answers (a later date minus an earlier one, towns against districts, household sizes ×
+persons = population) are not checked.
 """
 
 from __future__ import annotations

@@ -72,7 +72,7 @@ def test_population_json_csv_and_refusals(tmp_path: Path) -> None:
     assert csv_run.exit_code == 0, csv_run.output
     lines = csv_run.output.splitlines()
     assert lines[0].startswith("区域,性別,総数,0～4歳")
-    assert {line.split(",")[0] for line in lines[1:]} == {"元町", "新町"}
+    assert {line.split(",")[0] for line in lines[1:]} == {"元町", "新町", "計"}
 
     cp932 = runner.invoke(
         app, [*base, "--format", "csv", "--table", "nationality", "--encoding", "cp932"]
@@ -85,7 +85,7 @@ def test_population_json_csv_and_refusals(tmp_path: Path) -> None:
     mapping.write_text("town,district\n元町,第1投票区\n新町,第2投票区\n", encoding="utf-8")
     by_district = runner.invoke(app, [*base, "--by", "district", "--districts", str(mapping)])
     areas = {a["area"] for a in json.loads(by_district.output)["areas"]}
-    assert areas == {"第1投票区", "第2投票区"}
+    assert areas == {"第1投票区", "第2投票区", "計"}
 
     bad_date = runner.invoke(
         app, ["stats", "population", "--as-of", "2026-13-01", "--municipality", LG, "--url", url]

@@ -22,7 +22,14 @@ from jichi.security.crypto import FieldCipher
 from jichi.security.keys import Keys
 from jichi.statistics.compare import compare
 from jichi.statistics.official import edition
-from jichi.statistics.service import published, registry_tables, to_csv, to_json
+from jichi.statistics.service import (
+    TOTAL_AREA,
+    published,
+    published_all,
+    registry_tables,
+    to_csv,
+    to_json,
+)
 from jichi.statistics.tables import tabulate
 
 LG = "112011"  # 埼玉県川越市
@@ -140,7 +147,14 @@ def test_demo_registry_tables_match_the_official_pyramid_it_was_drawn_from(engin
     csv_text = to_csv(tables, "dynamics")
     assert csv_text.startswith("区域,人口 男,人口 女,人口 計,世帯数,転入者数")
     by_town = registry_tables(engine, LG, today, by="town")
-    assert sum(t.population for t in by_town.values()) == active and len(by_town) > 1
+    towns = {name: t for name, t in by_town.items() if name != TOTAL_AREA}
+    assert sum(t.population for t in towns.values()) == active and len(towns) > 1
+    assert by_town[TOTAL_AREA].population == active
+    # suppressed together: no cell can be had back from the other towns and the total
+    everything = published_all(by_town)
+    for name in everything[TOTAL_AREA]:
+        column = [everything[a][name] for a in by_town if name in everything[a]]
+        assert sum(1 for cell in column if cell.value is None) != 1, name
 
 
 def test_by_district_needs_a_mapping_and_bad_periods_are_refused(engine: Engine) -> None:
@@ -154,4 +168,4 @@ def test_by_district_needs_a_mapping_and_bad_periods_are_refused(engine: Engine)
         registry_tables(engine, LG, date(2026, 1, 1), by="ward")
     assert choice.value.code == "STA-005"
     tables = registry_tables(engine, LG, date(2026, 1, 1), by="district", districts={"元町": "第1"})
-    assert tables == {}
+    assert list(tables) == [TOTAL_AREA] and tables[TOTAL_AREA].population == 0
