@@ -15,9 +15,10 @@ from typing import Any
 from sqlalchemy import Engine
 
 from jichi.kernel.errors import JichiError
+from jichi.places.catalog import default_catalog
 from jichi.registry.statistics_source import statistics_source
 from jichi.statistics.bands import BAND_LABELS, BAND_LABELS_JA
-from jichi.statistics.errors import BAD_CHOICE, BAD_PERIOD, NO_DISTRICTS
+from jichi.statistics.errors import BAD_CHOICE, BAD_PERIOD, NO_DISTRICTS, UNKNOWN_MUNICIPALITY
 from jichi.statistics.suppression import DEFAULT_THRESHOLD, Cell, cells_of, relations_of, suppress
 from jichi.statistics.tables import AreaTable, district_key, tabulate, tabulate_by
 
@@ -52,6 +53,8 @@ def registry_tables(
     districts: Mapping[str, str] | None = None,
 ) -> dict[str, AreaTable]:
     """Tables of ``lg_code`` on ``on``, movements in ``(since, on]`` (a year by default)."""
+    if lg_code not in default_catalog():
+        raise JichiError(UNKNOWN_MUNICIPALITY, field="municipality", value=lg_code)
     if by not in BY_CHOICES:
         raise JichiError(BAD_CHOICE, field="by", value=by, choices=" | ".join(BY_CHOICES))
     if by == "district" and not districts:

@@ -87,6 +87,8 @@ def test_population_json_csv_and_refusals(tmp_path: Path) -> None:
     areas = {a["area"] for a in json.loads(by_district.output)["areas"]}
     assert areas == {"第1投票区", "第2投票区", "計"}
 
+    unknown = runner.invoke(app, [*base[:5], "999999", "--url", url])
+    assert unknown.exit_code == 1 and "STA-002" in unknown.output
     bad_date = runner.invoke(
         app, ["stats", "population", "--as-of", "2026-13-01", "--municipality", LG, "--url", url]
     )
