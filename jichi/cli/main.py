@@ -19,6 +19,7 @@ from jichi.cli import places as places_cli
 from jichi.cli import registry as registry_cli
 from jichi.cli import serve as serve_cli
 from jichi.cli import staff as staff_cli
+from jichi.cli import stats as stats_cli
 
 app = typer.Typer(
     name="jichi",
@@ -46,6 +47,7 @@ app.add_typer(network_cli.app, name="network")
 app.add_typer(elections_cli.app, name="elections")
 app.add_typer(funds_cli.app, name="funds")
 app.add_typer(jpki_cli.app, name="jpki")
+app.add_typer(stats_cli.app, name="stats")
 app.command("demo")(serve_cli.demo)
 app.command("serve")(serve_cli.serve)
 app.command("errors")(errors_cli.errors)

@@ -21,6 +21,7 @@ from jichi.web import operations, problems
 from jichi.web.pages import certificates, counter, funds_search, resident
 from jichi.web.pages import elections as elections_pages
 from jichi.web.pages import places as places_pages
+from jichi.web.pages import stats as stats_pages
 from jichi.web.pages.assets import MOUNT, design_tokens_dir
 from jichi.web.routes import era, funds, home, identifiers, jpki, meta, places, registry
 
@@ -73,6 +74,7 @@ def create_app(
     app.include_router(places_pages.router)
     app.include_router(funds_search.router)
     app.include_router(elections_pages.router)
+    app.include_router(stats_pages.router)
     if (tokens := design_tokens_dir()) is not None:  # npm ci; see jichi/web/pages/assets.py
         app.mount(MOUNT, StaticFiles(directory=str(tokens)), name="design-tokens")
     app.mount("/static", StaticFiles(directory=str(files("jichi.web") / "static")), name="static")

@@ -1,4 +1,4 @@
-"""Registry events revoke the signing certificate in the same transaction (ADR 0010)."""
+"""Registry events revoke the signing certificate in the same transaction (ADR 0011)."""
 
 from __future__ import annotations
 
