@@ -170,6 +170,7 @@ def manufacture(card: Card, on: date, rules: CardRules) -> tuple[Card, list[Even
     _not_before(card.applied_on, on, "issued_on")
     cap = birthday_cap(card.holder, on, rules)
     until = valid_until(card.holder, on, rules)
+    _not_before(on, until, "stay_expires_on")  # a stay that has ended gives no card
     card = replace(card, state=CardState.ISSUED, issued_on=on, valid_until=until, cap=cap)
     return card, [_event(card, ev.CARD_ISSUED, on, valid_until=until.isoformat())]
 

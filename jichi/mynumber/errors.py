@@ -68,6 +68,7 @@ IDENTITY_CHECK_REQUIRED = define(
     "MYN-012",
     "交付・解除には本人確認の方法（{field}）の記録が必要です。",
     "handing over or resuming a card needs the identity check recorded ({field})",
+    params=("field",),
 )
 DEADLINE_MISSED = define(
     "MYN-013",
