@@ -137,7 +137,7 @@ def test_refusal_messages_name_state_and_command_in_japanese() -> None:
 
 
 def test_reissue_ends_the_old_card_but_not_an_application() -> None:
-    ended, events = m.end_for_reissue(active(), D0)
+    ended, _ = m.end_for_reissue(active(), D0)
     assert ended.state is CardState.REVOKED and ended.end_reason is EndReason.REISSUED
     refused("MYN-010", m.end_for_reissue, m.apply_for("c", "p", ADULT, D0)[0], D0)
 

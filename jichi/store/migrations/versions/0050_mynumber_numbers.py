@@ -36,9 +36,7 @@ def upgrade() -> None:
         sa.Column("superseded_at", Moment, nullable=True),
         sa.Column("superseded_by", sa.String(64), nullable=True),
     )
-    op.create_index(
-        "ix_individual_number_issued_code", "individual_number_issued", ["code_hash"]
-    )
+    op.create_index("ix_individual_number_issued_code", "individual_number_issued", ["code_hash"])
     op.create_index(
         "uq_individual_number_active_code",
         "individual_number_issued",
@@ -58,9 +56,7 @@ def upgrade() -> None:
         sa.Column("changed_at", Moment, nullable=False),
         sa.Column("changed_by", sa.String(100), nullable=False),
     )
-    op.create_index(
-        "ix_individual_number_change_code", "individual_number_change", ["code_hash"]
-    )
+    op.create_index("ix_individual_number_change_code", "individual_number_change", ["code_hash"])
     op.create_table(
         "mynumber_event",
         sa.Column("seq", BigId, primary_key=True, autoincrement=True),
