@@ -35,7 +35,8 @@ BAD_CHANGE_ORIGIN = define(
 CHANGE_REASON_REQUIRED = define(
     "MYN-006",
     "個人番号の変更には、漏えいして不正に用いられるおそれがあると認める理由が必要です（番号法7条2項）。",
-    "a number change needs the reason the number leaked and may be misused (My Number Act art. 7(2))",
+    "a number change needs the reason the number leaked and may be misused "
+    "(My Number Act art. 7(2))",
 )
 NUMBER_KEY_INVALID = define(
     "MYN-007",
