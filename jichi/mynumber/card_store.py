@@ -26,6 +26,7 @@ from jichi.mynumber.card import Card, CardState, Channel
 from jichi.mynumber.codec import decode, encode
 from jichi.mynumber.errors import BAD_LG_CODE, CARD_ALREADY_HELD, CARD_NOT_FOUND
 from jichi.mynumber.events import Event
+from jichi.mynumber.holders import holder_of
 from jichi.mynumber.outbox import Listener, emit
 from jichi.mynumber.pins import PinKind
 from jichi.mynumber.tables import mynumber_card
@@ -104,6 +105,15 @@ class CardStore:
     def apply(self, person_id: str, holder: Holder, on: date) -> Card:
         """交付申請; refused (MYN-031) while the person holds a live card."""
         with write_transaction(self.engine) as conn:
+            self._refuse_if_live(conn, person_id)
+            card, events = machine.apply_for(str(uuid.uuid4()), person_id, holder, on)
+            self._save(conn, card, events, new=True)
+            return card
+
+    def apply_for_resident(self, person_id: str, on: date) -> Card:
+        """交付申請 for a person on this municipality's registry (facts read from it)."""
+        with write_transaction(self.engine) as conn:
+            holder = holder_of(conn, self.lg_code, person_id)
             self._refuse_if_live(conn, person_id)
             card, events = machine.apply_for(str(uuid.uuid4()), person_id, holder, on)
             self._save(conn, card, events, new=True)

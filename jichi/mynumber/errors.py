@@ -146,3 +146,10 @@ BAD_LG_CODE = define(
     "municipality code {lg_code} is invalid",
     params=("lg_code",),
 )
+NOT_ON_REGISTRY = define(
+    "MYN-033",
+    "この方の住民票が団体 {lg_code} にありません（カードは住民票のある市町村に申請します）。",
+    "this person has no active record in municipality {lg_code}",
+    http_status=404,
+    params=("lg_code",),
+)
