@@ -50,6 +50,7 @@ def test_issue_prints_the_contract_and_the_same_number_again(db: str, tmp_path: 
     numbers = [line.split(",")[1] for line in lines]
     assert all(validate(IdKind.INDIVIDUAL_NUMBER, n).value == n for n in numbers)
     assert len(set(numbers)) == 3
+    assert not any(n in first.stderr for n in numbers)  # only the contract's stdout
     again = runner.invoke(
         app,
         [
