@@ -31,6 +31,9 @@ from jichi.mynumber.outbox import Listener, emit
 from jichi.mynumber.pins import PinKind
 from jichi.mynumber.tables import mynumber_card
 from jichi.mynumber.validity import CardRules, Holder
+from jichi.security import audit
+from jichi.security.actor import Actor
+from jichi.security.keys import AuditKey
 from jichi.store.engine import write_transaction
 
 Step = Callable[[Card], tuple[Card, list[Event]]]
@@ -54,6 +57,8 @@ class CardStore:
         *,
         rules: CardRules | None = None,
         listeners: Sequence[Listener] = (),
+        actor: Actor | None = None,
+        audit_key: AuditKey | None = None,
     ) -> None:
         try:
             self.lg_code = validate(IdKind.LG_CODE, lg_code, field="lg_code").value
@@ -62,6 +67,8 @@ class CardStore:
         self.engine = engine
         self.rules = rules or CardRules()
         self.listeners = tuple(listeners)
+        self.actor = actor
+        self.audit_key = audit_key
 
     # -- reading ---------------------------------------------------------------
 
@@ -306,6 +313,29 @@ class CardStore:
                 .values(version=mynumber_card.c.version + 1, **values)
             )
         emit(conn, self.lg_code, events, self.listeners)
+        self._audit(conn, card, events)
+
+    def _audit(self, conn: Connection, card: Card, events: list[Event]) -> None:
+        """One audit entry per event when the store was built with an actor and a key.
+
+        The counter's composition root builds a store per request with the acting staff
+        member (or ``system:…`` for the scheduler), so every change to a card shows on
+        the holder's own audit page.  The detail names the topic and day, never a PIN.
+        """
+        if self.actor is None or self.audit_key is None or not events:
+            return
+        entries = [
+            audit.AuditEntry(
+                lg_code=self.lg_code,
+                actor=self.actor.staff_id,
+                actor_role=self.actor.role,
+                action=event.topic,
+                subject_person_id=card.person_id,
+                detail={"card_id": card.card_id, "on": event.occurred_on.isoformat()},
+            )
+            for event in events
+        ]
+        audit.append_many(conn, entries, self.audit_key)
 
 
 def expire_due(

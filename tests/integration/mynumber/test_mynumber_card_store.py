@@ -205,3 +205,21 @@ def test_a_refused_command_still_saves_the_lapse_that_fired(engine: Engine) -> N
     card_id = delivered(store)
     refused("MYN-010", store.suspend, card_id, date(2035, 6, 16))
     assert store.get(card_id).state is CardState.EXPIRED
+
+
+def test_every_change_is_audited_for_the_holder_when_an_actor_is_bound(engine: Engine) -> None:
+    from jichi.security.actor import Actor
+    from jichi.security.audit import entries_for_person
+    from jichi.security.keys import Keys
+
+    key = Keys.derive(b"a" * 32).audit_key
+    clerk = Actor("clerk-suzuki", LG, "clerk")
+    store = CardStore(engine, LG, actor=clerk, audit_key=key)
+    card_id = delivered(store)
+    store.suspend(card_id, D0 + timedelta(30))
+    with engine.connect() as conn:
+        entries = entries_for_person(conn, "p1", LG)
+    actions = [r.entry.action for r in entries]
+    assert ev.CARD_SUSPENDED in actions and ev.CARD_DELIVERED in actions
+    assert {r.entry.actor for r in entries} == {"clerk-suzuki"}
+    assert all("ABC123" not in str(r.entry.detail) for r in entries)
