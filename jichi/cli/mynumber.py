@@ -27,6 +27,7 @@ from jichi.mynumber.center_store import NumberCenter
 from jichi.mynumber.issue_file import parse_lines, read_lines
 from jichi.mynumber.numbers import load_number_key
 from jichi.mynumber.tables import mynumber_card
+from jichi.security.actor import Actor
 from jichi.security.crypto import FieldCipher
 from jichi.security.keys import load_keys
 
@@ -117,11 +118,14 @@ def expire(
     else:
         codes = [lg_code]
     total = 0
+    by = system_actor("mynumber-expire")
     try:
+        key = load_keys(url).audit_key
         for code in sorted(codes):
-            ended = expire_due(engine, code, day)
+            actor = Actor(by, code, "system")
+            ended = expire_due(engine, code, day, actor=actor, audit_key=key)
             total += len(ended)
             typer.echo(f"{code}: {len(ended)} 枚を失効させました（基準日 {day.isoformat()}）")
     except JichiError as error:
         raise fail(error) from None
-    typer.echo(f"合計 {total} 枚（実行者 {system_actor('mynumber-expire')}）", err=True)
+    typer.echo(f"合計 {total} 枚（実行者 {by}）", err=True)

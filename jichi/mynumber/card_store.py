@@ -339,7 +339,17 @@ class CardStore:
 
 
 def expire_due(
-    engine: Engine, lg_code: str, as_of: date, *, rules: CardRules | None = None
+    engine: Engine,
+    lg_code: str,
+    as_of: date,
+    *,
+    rules: CardRules | None = None,
+    actor: Actor | None = None,
+    audit_key: AuditKey | None = None,
+    listeners: Sequence[Listener] = (),
 ) -> list[Card]:
     """For the server's scheduler: run the day's card deadlines of one municipality."""
-    return CardStore(engine, lg_code, rules=rules).expire(as_of)
+    store = CardStore(
+        engine, lg_code, rules=rules, actor=actor, audit_key=audit_key, listeners=listeners
+    )
+    return store.expire(as_of)
