@@ -230,6 +230,26 @@ class CardStore:
             card_id, on, lambda c: machine.reset_pin(c, kind, new_pin, on, channel=channel)
         )
 
+    def live_card_of(self, person_id: str) -> Card | None:
+        """The person's live card here, if any (at most one: :meth:`apply` ensures it)."""
+        return next((c for c in self.cards_of(person_id) if c.live), None)
+
+    def person_died(self, person_id: str, on: date) -> Card | None:
+        """For the registry's 死亡 (住民票の消除): end the live card, if there is one.
+
+        The composition root calls this when the registry records a death; the registry
+        itself never imports My Number.
+        """
+        card = self.live_card_of(person_id)
+        return None if card is None else self.death(card.card_id, on)
+
+    def person_moved_abroad(self, person_id: str, departure_on: date) -> Card | None:
+        """For the registry's 国外転出: the card dies unless it is 国外継続利用."""
+        card = self.live_card_of(person_id)
+        if card is None or card.state is CardState.ABROAD_CONTINUED:
+            return card
+        return self.leave_abroad(card.card_id, departure_on)
+
     def expire(self, as_of: date) -> list[Card]:
         """Apply every deadline due by ``as_of``; the cards that ended.  Idempotent."""
         ended = []

@@ -223,3 +223,19 @@ def test_every_change_is_audited_for_the_holder_when_an_actor_is_bound(engine: E
     assert ev.CARD_SUSPENDED in actions and ev.CARD_DELIVERED in actions
     assert {r.entry.actor for r in entries} == {"clerk-suzuki"}
     assert all("ABC123" not in str(r.entry.detail) for r in entries)
+
+
+def test_registry_removals_end_the_live_card(engine: Engine) -> None:
+    store = CardStore(engine, LG)
+    died = delivered(store, "p-died")
+    assert store.person_died("p-died", D0 + timedelta(60)).card_id == died  # type: ignore[union-attr]
+    assert store.get(died).end_reason is EndReason.DEATH
+    assert store.person_died("p-died", D0 + timedelta(61)) is None  # nothing live any more
+    away = delivered(store, "p-away")
+    store.abroad_continue(away, D0 + timedelta(70), D0 + timedelta(60))
+    kept = store.person_moved_abroad("p-away", D0 + timedelta(70))
+    assert kept is not None and kept.state is CardState.ABROAD_CONTINUED
+    gone = delivered(store, "p-gone")
+    ended = store.person_moved_abroad("p-gone", D0 + timedelta(70))
+    assert ended is not None and ended.card_id == gone
+    assert ended.state is CardState.REVOKED and ended.end_reason is EndReason.MOVED_ABROAD
