@@ -239,3 +239,33 @@ def test_registry_removals_end_the_live_card(engine: Engine) -> None:
     ended = store.person_moved_abroad("p-gone", D0 + timedelta(70))
     assert ended is not None and ended.card_id == gone
     assert ended.state is CardState.REVOKED and ended.end_reason is EndReason.MOVED_ABROAD
+
+
+def test_a_returned_card_refuses_every_command_through_the_store(engine: Engine) -> None:
+    store = CardStore(engine, LG)
+    card_id = delivered(store)
+    day = D0 + timedelta(30)
+    store.return_card(card_id, day)
+    for attempt in (
+        lambda: store.manufacture(card_id, day),
+        lambda: store.deliver(card_id, day, identity_check="x", pins=PINS),
+        lambda: store.suspend(card_id, day),
+        lambda: store.resume(card_id, day, identity_check="x", channel=Channel.COUNTER),
+        lambda: store.return_card(card_id, day),
+        lambda: store.reissue(card_id, day),
+        lambda: store.death(card_id, day),
+        lambda: store.move_out(card_id, day, day),
+        lambda: store.move_in(card_id, day, day),
+        lambda: store.continue_use(card_id, day, pin="2222"),
+        lambda: store.abroad_continue(card_id, day + timedelta(3), day),
+        lambda: store.leave_abroad(card_id, day),
+        lambda: store.return_from_abroad(card_id, day),
+        lambda: store.validity_change(card_id, day + timedelta(400), day, pin="2222"),
+        lambda: store.extend_provisionally(card_id, day),
+        lambda: store.use_pin(card_id, PinKind.TEXT_INPUT, "3333", day),
+        lambda: store.reset_pin(card_id, PinKind.TEXT_INPUT, "3333", day, channel=Channel.COUNTER),
+    ):
+        with pytest.raises(JichiError) as caught:
+            attempt()
+        assert caught.value.code == "MYN-010"
+    assert store.get(card_id).state is CardState.RETURNED
