@@ -2,7 +2,7 @@
 
 番号法8条2項 asks for a number that is (1) different from every number ever issued,
 replaced ones included, (2) obtained by transforming the 住民票コード, and (3) without
-regularity from which the 住民票コード could be restored.  So (ADR 0010):
+regularity from which the 住民票コード could be restored.  So (ADR 0013):
 
 * candidate *k* of a resident code is ``HMAC-SHA256(key, "jichi/v1/individual-number"
   NUL code NUL k)``; its first 8 bytes as an unsigned integer modulo 10^11 give the 11
