@@ -14,6 +14,7 @@ from jichi.cli import errors as errors_cli
 from jichi.cli import funds as funds_cli
 from jichi.cli import ids as ids_cli
 from jichi.cli import jpki as jpki_cli
+from jichi.cli import mynumber as mynumber_cli
 from jichi.cli import network as network_cli
 from jichi.cli import places as places_cli
 from jichi.cli import registry as registry_cli
@@ -48,6 +49,7 @@ app.add_typer(elections_cli.app, name="elections")
 app.add_typer(funds_cli.app, name="funds")
 app.add_typer(jpki_cli.app, name="jpki")
 app.add_typer(stats_cli.app, name="stats")
+app.add_typer(mynumber_cli.app, name="mynumber")
 app.command("demo")(serve_cli.demo)
 app.command("serve")(serve_cli.serve)
 app.command("errors")(errors_cli.errors)
