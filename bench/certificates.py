@@ -131,6 +131,7 @@ def run(options: Options, server: Postgres) -> dict[str, Any]:
         people, page = result.pop("people"), result.pop("page")
         each = max(2, options.count // 40)  # 2,000 → 50 a process a round
         result["parallel"] = parallel.measure(engine, server.url(name), people, each, page)
+        result["weasyprint_breakdown"] = parallel.breakdown(page)
     finally:
         engine.dispose()
         server.drop(name)

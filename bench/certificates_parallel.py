@@ -159,3 +159,48 @@ def measure(engine: sa.Engine, url: str, people: list[str], each: int, html: str
         "all_verified": verified and len(codes) == count,
         "serials_gap_free": seqs == list(range(1, len(seqs) + 1)),
     }
+
+
+def breakdown(html: str, runs: int = 10) -> dict[str, Any]:
+    """Where one WeasyPrint render of the page goes: layout, PDF writing, its parts.
+
+    Medians over ``runs`` (after one warm-up); the parts of the PDF writing come from
+    cProfile (the profiler's overhead inflates them a little, so they are shares).
+    """
+    import cProfile
+    import pstats
+    import statistics
+
+    from weasyprint import HTML
+
+    HTML(string=html).render().write_pdf()
+    layout, write = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        document = HTML(string=html).render()
+        middle = time.perf_counter()
+        document.write_pdf()
+        layout.append(middle - started)
+        write.append(time.perf_counter() - middle)
+    profiler = cProfile.Profile()
+    document = HTML(string=html).render()
+    profiler.enable()
+    for _ in range(runs):
+        document.write_pdf()
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    total = sum(row[2] for row in stats.stats.values())  # type: ignore[attr-defined]
+    parts = {"font_subsetting": 0.0, "compression": 0.0}
+    for (filename, _line, name), row in stats.stats.items():  # type: ignore[attr-defined]
+        if name == "_harfbuzz_subset" or name == "_fonttools_subset":
+            parts["font_subsetting"] += row[3]
+        elif "compress" in name and filename == "~":
+            parts["compression"] += row[2]
+    profiled_ms = total / runs * 1000
+    return {
+        "runs": runs,
+        "layout_ms_p50": round(statistics.median(layout) * 1000, 1),
+        "write_pdf_ms_p50": round(statistics.median(write) * 1000, 1),
+        "write_pdf_profiled_ms": round(profiled_ms, 1),
+        "share_of_write_pdf": {k: round(v / total, 3) for k, v in parts.items()},
+    }
