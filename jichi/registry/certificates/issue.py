@@ -336,7 +336,12 @@ def _number_and_store(
         try:
             made = _make(registry, settings, data, seq, font, pdf_maker)
         except BaseException:
-            numbering.release(engine, lg_code, day, request_id, seq)
+            try:  # the render's error is the one to report; the number stays reserved
+                numbering.release(engine, lg_code, day, request_id, seq)
+            except Exception:
+                log.exception(
+                    "serial seq %s of request %s could not be given back", seq, request_id
+                )
             raise
         with write_transaction(engine) as conn:
             numbering.lock(conn, lg_code)
