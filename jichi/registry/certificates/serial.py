@@ -2,7 +2,7 @@
 
 The 発行番号 is printed on every page, so the number must be known before WeasyPrint
 runs; taking it *after* the render would mean a second render or a patched PDF.  A
-reservation is the cheap way (ADR 0012): a one-row write under the per-municipality
+reservation is the cheap way (ADR 0011): a one-row write under the per-municipality
 lock (an advisory lock on PostgreSQL, the write lock on SQLite) gives the request its
 number, the PDF is made with no lock held, and :func:`jichi.registry.certificates.issue`
 stores the certificate under the lock again.  Several processes can so issue for one
