@@ -9,17 +9,20 @@ Baseline: WeasyPrint rendering the *same* HTML (the page jichi rendered for the 
 certificate, so the same size, fonts and QR code) to PDF with no database, gate or audit.
 The two alternate, one of each at a time.  ``--count`` ÷ 10 certificates are timed (2,000
 → 200) after a short warm-up; a certificate costs about as much as a hundred
-notifications.
+notifications.  Then :mod:`bench.certificates_parallel`: the same from two worker
+processes at once against WeasyPrint alone in two processes (the throughput figure).
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
 import time
 import uuid
 from datetime import date, datetime
 from typing import Any
 
+from bench import certificates_parallel as parallel
 from bench.common import LG, Options, Postgres, Row, cipher, console, latency, progress, ratio
 from bench.synthetic import Population, move_in
 from jichi.registry.certificates import (
@@ -99,6 +102,12 @@ def measure(engine: Any, options: Options) -> dict[str, Any]:
                     (jichi_times if side == "jichi" else base_times).append(elapsed)
             bar.advance(task)
     j, b = latency(jichi_times), latency(base_times)
+    # The same page made again by WeasyPrint alone: the same bytes, text and fonts.
+    again = to_pdf(pages[-1])[0]
+    same = {
+        "same_bytes": hashlib.sha256(again).hexdigest() == cert.pdf_sha256,
+        "same_text": parallel.pdf_text(again) == parallel.pdf_text(cert.pdf),
+    }
     return {
         "certificates": count,
         "warmup": WARMUP,
@@ -109,6 +118,9 @@ def measure(engine: Any, options: Options) -> dict[str, Any]:
         "ratio": ratio(j["mean_ms"], b["mean_ms"]),
         "ratio_p50": ratio(j["p50_ms"], b["p50_ms"]),
         "ratio_p99": ratio(j["p99_ms"], b["p99_ms"]),
+        "rerender": same,
+        "people": people,
+        "page": pages[-1],
     }
 
 
@@ -116,15 +128,22 @@ def run(options: Options, server: Postgres) -> dict[str, Any]:
     name, engine = server.migrated()
     try:
         result = measure(engine, options)
+        people, page = result.pop("people"), result.pop("page")
+        each = max(2, options.count // 40)  # 2,000 → 50 a process a round
+        result["parallel"] = parallel.measure(engine, server.url(name), people, each, page)
+        result["weasyprint_breakdown"] = parallel.breakdown(page)
     finally:
         engine.dispose()
         server.drop(name)
     console.log(f"certificates on PostgreSQL: {result['jichi']['per_s']:,.2f} PDFs/s")
+    p = result["parallel"]
+    console.log(f"certificates in {p['workers']} processes: {p['jichi']['per_s']:,.2f} PDFs/s")
     return result
 
 
 def rows(result: dict[str, Any]) -> list[Row]:
     j, b = result["jichi"], result["baseline"]
+    p = result["parallel"]
     return [
         (
             f"certificates ({result['certificates']:,}, postgresql)",
@@ -148,6 +167,14 @@ def rows(result: dict[str, Any]) -> list[Row]:
             f"{j['p99_ms']:.1f} ms",
             f"{b['p99_ms']:.1f} ms",
             f"{result['ratio_p99']:.2f}×",
+            "",
+        ),
+        (
+            f"certificates, {p['workers']} processes ({p['certificates']:,})",
+            "PDFs/s",
+            f"{p['jichi']['per_s']:,.2f}",
+            f"{p['baseline']['per_s']:,.2f}",
+            f"{p['ratio']:.2f}×",
             "",
         ),
     ]

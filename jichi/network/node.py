@@ -10,9 +10,12 @@ A node owns one database (its registry, outbox, inbox and tasks) and one transpo
   order per chain, the handler's writes and the inbox row in one transaction;
 * :meth:`Node.start` / :meth:`Node.stop` do both in the background (production).
 
-Handlers live in :mod:`jichi.network.flows`, one module per message; they act on the
-registry as :attr:`Node.system`, the node's own actor (``system:network``), so every
-change a message causes is audited as the network's.
+Handlers live in :mod:`jichi.network.flows`, one module per message, and register
+themselves by message kind in :mod:`jichi.network.flows.dispatch`; the node dispatches
+by kind and imports no flow (nor does a flow import the node: it sees it as
+:class:`~jichi.network.flows.dispatch.NodeContext`).  They act on the registry as
+:attr:`Node.system`, the node's own actor (``system:network``), so every change a
+message causes is audited as the network's.
 """
 
 from __future__ import annotations
@@ -29,13 +32,7 @@ from jichi.kernel.deadlines import Calendar
 from jichi.kernel.errors import JichiError
 from jichi.network import errors as ne
 from jichi.network import inbox
-from jichi.network.flows import (
-    card_move,
-    move_in_notice,
-    move_out_confirmed,
-    remote_copy,
-    residence_check,
-)
+from jichi.network.flows import dispatch
 from jichi.network.flows import errors as e
 from jichi.network.flows.settings import FlowSettings
 from jichi.network.flows.tasks import Task, TaskKind, open_task, tasks
@@ -50,18 +47,6 @@ from jichi.store.engine import write_transaction
 log = logging.getLogger(__name__)
 
 SYSTEM_ACTOR = "system:network"
-
-Handler = Callable[["Node", Connection, Envelope], None]
-
-HANDLERS: dict[str, Handler] = {
-    "move_in_notice": move_in_notice.on_move_in_notice,
-    "move_out_data_request": card_move.on_move_out_data_request,
-    "move_out_data": card_move.on_move_out_data,
-    "move_out_confirmed": move_out_confirmed.on_move_out_confirmed,
-    "remote_copy_request": remote_copy.on_remote_copy_request,
-    "remote_copy_data": remote_copy.on_remote_copy_data,
-}
-"""The last token of ``municipality.<lg_code>.<kind>`` → its handler."""
 
 
 class Node:
@@ -132,7 +117,7 @@ class Node:
     def apply(self, conn: Connection, envelope: Envelope) -> None:
         """Dispatch one message to its flow, inside the inbox transaction."""
         parts = envelope.topic.split(".")
-        handler = HANDLERS.get(parts[-1]) if len(parts) == 3 else None
+        handler = dispatch.handler_for(parts[-1]) if len(parts) == 3 else None
         if handler is None or parts[:2] != ["municipality", self.lg_code]:
             open_task(
                 conn,
@@ -156,16 +141,14 @@ class Node:
     # -- jobs ---------------------------------------------------------------------------
 
     def sweep(self, today: date | None = None) -> list[str]:
-        """The daily job: residence-check tasks for move-outs overdue a 転入通知."""
+        """The daily jobs the flows registered (residence-check tasks for move-outs
+        overdue a 転入通知), in one transaction: the keys of what they opened."""
+        day = today or self.today()
+        opened: list[str] = []
         with write_transaction(self.engine) as conn:
-            return residence_check.sweep(
-                conn,
-                today or self.today(),
-                lg_code=self.lg_code,
-                settings=self.settings,
-                calendar=self.calendar,
-                now=self.clock(),
-            )
+            for _name, job in dispatch.daily_jobs():
+                opened += job(self, conn, day)
+        return opened
 
     def tasks(self, kind: TaskKind | None = None) -> list[Task]:
         with self.engine.connect() as conn:

@@ -197,3 +197,33 @@ def test_bench_funds_at_tiny_scale_writes_every_figure(pg_admin: Engine, tmp_pat
     assert funds["search"]["jichi"]["n"] == funds["search"]["baseline"]["n"] == 10
     assert positive(funds["search"]["ratio_p99"]) and positive(funds["validation"]["ratio"])
     assert funds["validation"]["lines"] == 300
+
+
+def test_bench_certificates_at_tiny_scale_checks_what_it_times(
+    pg_admin: Engine, tmp_path: Path
+) -> None:
+    """One process and two at once: serials gap-free, PDFs verified, re-render identical."""
+    results_dir = tmp_path / "results"
+    code = main(
+        [
+            "certificates",
+            "--count", "20",
+            "--pg-admin-url", PG_ADMIN_URL,
+            "--results-dir", str(results_dir),
+        ]
+    )  # fmt: skip
+    assert code == 0
+    [path] = results_dir.glob("certificates-*.json")
+    figures = json.loads(path.read_text(encoding="utf-8"))["results"]["certificates"]
+    for side in ("jichi", "baseline"):
+        for key in LATENCY:
+            assert positive(figures[side][key]), (side, key)
+    assert figures["rerender"] == {"same_bytes": True, "same_text": True}
+    parallel = figures["parallel"]
+    assert parallel["workers"] == 2 and parallel["certificates"] == 2 * 2 * 2
+    assert positive(parallel["jichi"]["per_s"]) and positive(parallel["baseline"]["per_s"])
+    assert positive(parallel["ratio"])
+    assert parallel["all_verified"] is True and parallel["serials_gap_free"] is True
+    breakdown = figures["weasyprint_breakdown"]
+    assert positive(breakdown["layout_ms_p50"]) and positive(breakdown["write_pdf_ms_p50"])
+    assert 0 < breakdown["share_of_write_pdf"]["font_subsetting"] < 1

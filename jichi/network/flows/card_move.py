@@ -24,7 +24,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -34,6 +34,7 @@ from jichi.kernel.age import age_on
 from jichi.kernel.deadlines import PeriodRule, deadline
 from jichi.kernel.errors import JichiError
 from jichi.network.flows import errors as e
+from jichi.network.flows.dispatch import NodeContext, handles
 from jichi.network.flows.tables import card_move_out, pending_move_in
 from jichi.network.flows.tasks import TaskKind, open_task
 from jichi.network.messages import Envelope
@@ -45,9 +46,6 @@ from jichi.registry.service import Applied
 from jichi.registry.state import OutboxMessage
 from jichi.security.actor import Actor, Role
 from jichi.store.engine import write_transaction
-
-if TYPE_CHECKING:
-    from jichi.network.node import Node
 
 RelationshipText = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 
@@ -102,7 +100,7 @@ class PendingMoveIn:
 
 
 def file_card_move_out(
-    node: Node,
+    node: NodeContext,
     cmd: c.MoveOut,
     actor: Actor,
     *,
@@ -114,7 +112,7 @@ def file_card_move_out(
 
 
 def file_online_move_out(
-    node: Node, cmd: c.MoveOut, *, filer_id: str, card_holder_ids: list[str] | None = None
+    node: NodeContext, cmd: c.MoveOut, *, filer_id: str, card_holder_ids: list[str] | None = None
 ) -> Applied:
     """オンライン転出 (マイナポータル): the filer signs with their card.
 
@@ -146,7 +144,7 @@ def file_online_move_out(
 
 
 def _card_move_out(
-    node: Node,
+    node: NodeContext,
     cmd: c.MoveOut,
     actor: Actor,
     holders: list[str],
@@ -197,7 +195,9 @@ def _card_move_out(
     return applied
 
 
-def _check_filer(node: Node, conn: Connection, cmd: c.MoveOut, filer_id: str, today: date) -> None:
+def _check_filer(
+    node: NodeContext, conn: Connection, cmd: c.MoveOut, filer_id: str, today: date
+) -> None:
     records = repo.load_records(conn, {filer_id, *cmd.person_ids})
     filer = records.get(filer_id)
     if filer is None or filer.lg_code != node.lg_code:
@@ -219,7 +219,8 @@ def _check_filer(node: Node, conn: Connection, cmd: c.MoveOut, filer_id: str, to
         )
 
 
-def on_move_out_data_request(node: Node, conn: Connection, env: Envelope) -> None:
+@handles("move_out_data_request")
+def on_move_out_data_request(node: NodeContext, conn: Connection, env: Envelope) -> None:
     """The old municipality answers with the 転出証明書情報, or a refusal with a reason."""
     p = env.payload
     code = str(p.get("resident_code", ""))
@@ -312,7 +313,7 @@ def _person_data(record: ResidentRecord, card_holder: bool) -> dict[str, Any]:
 # -- the new municipality: the move-in -------------------------------------------------------
 
 
-def request_card_move_in(node: Node, draft: CardMoveIn, actor: Actor) -> PendingMoveIn:
+def request_card_move_in(node: NodeContext, draft: CardMoveIn, actor: Actor) -> PendingMoveIn:
     """Take a card move-in at the counter: pending until the data arrives (NOD-009)."""
     if actor.lg_code != node.lg_code:
         raise JichiError(re.WRONG_TENANT, field="actor", lg_code=node.lg_code)
@@ -373,7 +374,7 @@ def request_card_move_in(node: Node, draft: CardMoveIn, actor: Actor) -> Pending
     return get_pending(node, request_id)
 
 
-def _within_arrival_window(node: Node, moved_on: date, notified: date) -> None:
+def _within_arrival_window(node: NodeContext, moved_on: date, notified: date) -> None:
     days = node.settings.card_move_in_days_after_arrival
     limit = deadline(moved_on, days, PeriodRule.RESIDENT_REGISTRY_ACT, node.calendar)
     if notified > limit:
@@ -386,7 +387,8 @@ def _within_arrival_window(node: Node, moved_on: date, notified: date) -> None:
         )
 
 
-def on_move_out_data(node: Node, conn: Connection, env: Envelope) -> None:
+@handles("move_out_data")
+def on_move_out_data(node: NodeContext, conn: Connection, env: Envelope) -> None:
     """The data (or the refusal) arrived: record the 転入, or settle with a reason."""
     p = env.payload
     request_id = str(p.get("request_id", ""))
@@ -487,7 +489,7 @@ def _new_person(data: dict[str, Any], draft: CardMoveIn) -> c.NewPerson:
 
 
 def _settle(
-    node: Node,
+    node: NodeContext,
     conn: Connection,
     request_id: str,
     status: PendingStatus,
@@ -514,7 +516,7 @@ def _settle(
 
 
 def _not_applied(
-    node: Node, conn: Connection, env: Envelope, code: str, why: str, why_en: str
+    node: NodeContext, conn: Connection, env: Envelope, code: str, why: str, why_en: str
 ) -> None:
     open_task(
         conn,
@@ -534,7 +536,7 @@ def _not_applied(
     )
 
 
-def get_pending(node: Node, request_id: str) -> PendingMoveIn:
+def get_pending(node: NodeContext, request_id: str) -> PendingMoveIn:
     with node.engine.connect() as conn:
         row = conn.execute(
             sa.select(pending_move_in).where(
@@ -547,7 +549,7 @@ def get_pending(node: Node, request_id: str) -> PendingMoveIn:
     return _pending(row)
 
 
-def list_pending(node: Node, status: PendingStatus | None = None) -> list[PendingMoveIn]:
+def list_pending(node: NodeContext, status: PendingStatus | None = None) -> list[PendingMoveIn]:
     query = sa.select(pending_move_in).where(pending_move_in.c.lg_code == node.lg_code)
     if status is not None:
         query = query.where(pending_move_in.c.status == status.value)
@@ -571,7 +573,7 @@ def _pending(row: Any) -> PendingMoveIn:
 
 
 def record_continued_use(
-    node: Node, request_id: str, person_id: str, actor: Actor
+    node: NodeContext, request_id: str, person_id: str, actor: Actor
 ) -> PendingMoveIn:
     """継続利用 done at the counter for one card holder of a registered card move-in."""
     with write_transaction(node.engine) as conn:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
@@ -34,15 +34,13 @@ from sqlalchemy import Connection
 from jichi.kernel.errors import JichiError
 from jichi.network.flows import errors as e
 from jichi.network.flows import move_out_confirmed
+from jichi.network.flows.dispatch import NodeContext, handles
 from jichi.network.flows.tasks import TaskKind, open_task
 from jichi.network.messages import Envelope
 from jichi.registry import commands as c
 from jichi.registry import repository as repo
 from jichi.registry.model import Address, RemovalReason, ResidentRecord
 from jichi.registry.tables import resident
-
-if TYPE_CHECKING:
-    from jichi.network.node import Node
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +62,8 @@ def find_person(conn: Connection, lg_code: str, payload: dict[str, Any]) -> list
     return [r for r in records if r.name.text() == name and not (code and r.resident_code)]
 
 
-def on_move_in_notice(node: Node, conn: Connection, env: Envelope) -> None:
+@handles("move_in_notice")
+def on_move_in_notice(node: NodeContext, conn: Connection, env: Envelope) -> None:
     payload = env.payload
     sender = env.sender
     candidates = find_person(conn, node.lg_code, payload)
@@ -126,7 +125,7 @@ def _detail(env: Envelope) -> dict[str, Any]:
     }
 
 
-def _confirm(node: Node, conn: Connection, env: Envelope, record: ResidentRecord) -> None:
+def _confirm(node: NodeContext, conn: Connection, env: Envelope, record: ResidentRecord) -> None:
     payload = env.payload
     detail = payload.get("new_address_detail")
     new_address = Address.model_validate(detail) if isinstance(detail, dict) else None
@@ -141,7 +140,7 @@ def _confirm(node: Node, conn: Connection, env: Envelope, record: ResidentRecord
         move_out_confirmed.notice(node, conn, env, record, move_out_confirmed.CONFIRMED)
 
 
-def _not_filed(node: Node, conn: Connection, env: Envelope, record: ResidentRecord) -> None:
+def _not_filed(node: NodeContext, conn: Connection, env: Envelope, record: ResidentRecord) -> None:
     reason = JichiError(
         e.MOVE_OUT_NOT_FILED,
         name=record.name.text(),
@@ -172,7 +171,7 @@ def _not_filed(node: Node, conn: Connection, env: Envelope, record: ResidentReco
     )
 
 
-def _ambiguous(node: Node, conn: Connection, env: Envelope, count: int) -> None:
+def _ambiguous(node: NodeContext, conn: Connection, env: Envelope, count: int) -> None:
     open_task(
         conn,
         lg_code=node.lg_code,
@@ -191,7 +190,7 @@ def _ambiguous(node: Node, conn: Connection, env: Envelope, count: int) -> None:
 
 
 def _registry_act(
-    node: Node, conn: Connection, env: Envelope, cmd: Any, record: ResidentRecord
+    node: NodeContext, conn: Connection, env: Envelope, cmd: Any, record: ResidentRecord
 ) -> bool:
     """Apply ``cmd`` in a savepoint; a refusal becomes a task instead of a redelivery loop."""
     try:

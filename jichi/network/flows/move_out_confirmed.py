@@ -13,13 +13,14 @@ closes the last open step of that move.  A notice naming nobody here leaves a ta
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from jichi.kernel.errors import JichiError
 from jichi.network.flows import errors as e
+from jichi.network.flows.dispatch import NodeContext, handles
 from jichi.network.flows.tables import move_out_confirmation, pending_move_in
 from jichi.network.flows.tasks import TaskKind, open_task
 from jichi.network.messages import Envelope
@@ -28,14 +29,13 @@ from jichi.registry.model import ResidentRecord
 from jichi.registry.state import OutboxMessage
 from jichi.registry.tables import resident
 
-if TYPE_CHECKING:
-    from jichi.network.node import Node
-
 CONFIRMED = "move_out_confirmed"  # 転出確定 on the 転入通知
 EX_OFFICIO = "ex_officio_removal"  # 職権消除 (no 転出届 was filed, 令12条1項)
 
 
-def notice(node: Node, conn: Connection, env: Envelope, record: ResidentRecord, how: str) -> None:
+def notice(
+    node: NodeContext, conn: Connection, env: Envelope, record: ResidentRecord, how: str
+) -> None:
     """Write the 転出確定通知 for ``record`` to the sender of the 転入通知 ``env``."""
     p = env.payload
     their_person_id = str(p.get("person_id") or "")
@@ -58,7 +58,8 @@ def notice(node: Node, conn: Connection, env: Envelope, record: ResidentRecord, 
     repo.insert_outbox(conn, node.lg_code, [message], node.clock())
 
 
-def on_move_out_confirmed(node: Node, conn: Connection, env: Envelope) -> None:
+@handles("move_out_confirmed")
+def on_move_out_confirmed(node: NodeContext, conn: Connection, env: Envelope) -> None:
     p = env.payload
     person_id = str(p.get("person_id") or "")
     now = node.clock()

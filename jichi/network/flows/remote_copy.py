@@ -38,7 +38,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -46,6 +46,7 @@ from sqlalchemy import Connection
 
 from jichi.kernel.errors import JichiError
 from jichi.network.flows import errors as e
+from jichi.network.flows.dispatch import NodeContext, handles
 from jichi.network.flows.tables import remote_copy
 from jichi.network.flows.tasks import TaskKind, open_task
 from jichi.network.messages import Envelope
@@ -72,9 +73,6 @@ from jichi.registry.state import OutboxMessage
 from jichi.registry.tables import resident
 from jichi.security.actor import Actor
 from jichi.store.engine import write_transaction
-
-if TYPE_CHECKING:
-    from jichi.network.node import Node
 
 KINDS = (CertificateKind.RECORD_COPY_HOUSEHOLD, CertificateKind.RECORD_COPY_PERSONAL)
 ALLOWED_REQUESTERS = {RequesterType.SELF, RequesterType.SAME_HOUSEHOLD}
@@ -296,7 +294,7 @@ def _check_law(draft: RemoteCopyDraft, allowed: frozenset[str]) -> None:
         )
 
 
-def request_remote_copy(node: Node, draft: RemoteCopyDraft, clerk: Actor) -> RemoteCopy:
+def request_remote_copy(node: NodeContext, draft: RemoteCopyDraft, clerk: Actor) -> RemoteCopy:
     """Take the request at B's counter: pending (NOD-021) and sent to A, one transaction."""
     if clerk.lg_code != node.lg_code:
         raise JichiError(re.WRONG_TENANT, field="actor", lg_code=node.lg_code)
@@ -361,7 +359,8 @@ class _Refused(Exception):
         self.person_id = person_id
 
 
-def on_remote_copy_request(node: Node, conn: Connection, env: Envelope) -> None:
+@handles("remote_copy_request")
+def on_remote_copy_request(node: NodeContext, conn: Connection, env: Envelope) -> None:
     p = env.payload
     request_id = str(p.get("request_id", ""))
     now = node.clock()
@@ -482,7 +481,7 @@ def _resolve(
 
 
 def _gate(
-    node: Node,
+    node: NodeContext,
     conn: Connection,
     persons: list[ResidentRecord],
     draft: RemoteCopyDraft,
@@ -547,7 +546,8 @@ def _items_of(record: ResidentRecord, items: set[str]) -> dict[str, Any]:
 # -- B: the answer arrives --------------------------------------------------------------------
 
 
-def on_remote_copy_data(node: Node, conn: Connection, env: Envelope) -> None:
+@handles("remote_copy_data")
+def on_remote_copy_data(node: NodeContext, conn: Connection, env: Envelope) -> None:
     p = env.payload
     request_id = str(p.get("request_id", ""))
     row = conn.execute(
@@ -668,7 +668,7 @@ def _mismatch(
 
 
 def _settle(
-    node: Node,
+    node: NodeContext,
     conn: Connection,
     request_id: str,
     status: Status,
@@ -703,7 +703,7 @@ def _settle(
 
 
 def issue_remote_copy(
-    node: Node,
+    node: NodeContext,
     request_id: str,
     clerk: Actor,
     settings: CertificateSettings,
@@ -813,7 +813,7 @@ def issue_remote_copy(
 # -- reading --------------------------------------------------------------------------------
 
 
-def get_remote_copy(node: Node, request_id: str) -> RemoteCopy:
+def get_remote_copy(node: NodeContext, request_id: str) -> RemoteCopy:
     with node.engine.connect() as conn:
         row = conn.execute(
             sa.select(remote_copy).where(

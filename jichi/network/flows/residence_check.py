@@ -25,6 +25,7 @@ from sqlalchemy import Connection
 from jichi.kernel.deadlines import Calendar
 from jichi.kernel.errors import JichiError
 from jichi.network.flows import errors as e
+from jichi.network.flows.dispatch import NodeContext, daily
 from jichi.network.flows.settings import FlowSettings
 from jichi.network.flows.tasks import TaskKind, open_task
 from jichi.registry import repository as repo
@@ -117,3 +118,16 @@ def sweep(
         ):
             opened.append(person_id)
     return opened
+
+
+@daily("residence_check")
+def daily_sweep(node: NodeContext, conn: Connection, today: date) -> list[str]:
+    """The node's daily job: :func:`sweep` for its municipality, with its settings."""
+    return sweep(
+        conn,
+        today,
+        lg_code=node.lg_code,
+        settings=node.settings,
+        calendar=node.calendar,
+        now=node.clock(),
+    )

@@ -10,10 +10,11 @@ The order is the point (U1, U3, U9):
    same bytes re-made from the record as known at the first issue, never a second one.
 4. The records are read through the registry, each read audited, as known at the
    moment of issue.
-5. In **one transaction**: the 通番 is taken (under a per-municipality lock), the HTML
-   rendered, the PDF made, its SHA-256 and the row stored, one ``certificate.issue``
-   audit entry written per subject.  Any failure rolls everything back and no PDF is
-   returned.
+5. The 通番 is reserved (a one-row write under the per-municipality lock), the HTML
+   rendered and the PDF made with no lock held, then in **one transaction** under the
+   lock again: its SHA-256 and the row stored, one ``certificate.issue`` audit entry
+   written per subject.  Any failure rolls the store back, gives the number back when
+   it is the day's last (:mod:`jichi.registry.certificates.serial`) and returns no PDF.
 
 Each call works only on its own request's values (no shared buffer, queue or file), so
 one request's document can only ever hold that request's people (U1); the tests check
@@ -25,20 +26,20 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 
 from jichi.kernel.errors import JichiError
 from jichi.places.catalog import default_catalog
 from jichi.registry import errors as registry_errors
 from jichi.registry import issuance_notification
 from jichi.registry.certificates import errors as e
+from jichi.registry.certificates import serial as numbering
 from jichi.registry.certificates.fonts import FontChoice, default_font, metrics_for
 from jichi.registry.certificates.model import (
     ITEM_LABELS,
@@ -51,6 +52,7 @@ from jichi.registry.certificates.model import (
     Official,
 )
 from jichi.registry.certificates.render import CertificateData, HistoryLine, Subject, render
+from jichi.registry.certificates.serial import serial_for
 from jichi.registry.certificates.tables import certificate
 from jichi.registry.model import RemovalReason, ResidentRecord
 from jichi.registry.protection import Protection
@@ -65,8 +67,7 @@ log = logging.getLogger("jichi.registry.certificates")
 
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 CODE_LENGTH = 16  # 80 bits, shown as XXXX-XXXX-XXXX-XXXX
-SERIAL_ATTEMPTS = 5  # another process took the 通番: make the PDF again, this often
-SERIAL_LOCK_CLASS = 0x6A696368  # "jich": PostgreSQL advisory lock class for the 通番
+SERIAL_ATTEMPTS = 5  # the reserved 通番 was given back by a concurrent failure: again
 HOUSEHOLD_KINDS = {
     CertificateKind.RECORD_COPY_HOUSEHOLD,
     CertificateKind.RECORD_ITEMS_CERTIFICATE,
@@ -318,27 +319,38 @@ def _number_and_store(
     *,
     local: bool,
 ) -> Any:
-    """Take the next 通番, make the PDF and store it: the new :class:`Certificate`, or
-    the row of the same request if a concurrent retry stored it first.
+    """Reserve the 通番, make the PDF with no lock held, and store it: the new
+    :class:`Certificate`, or the row of the same request if a concurrent retry stored
+    it first.
 
-    The PDF is made outside the write transaction, so SQLite's one write lock is held
-    only to store; this process's issuances queue on :func:`_process_lock`, and another
-    process taking the same 通番 meanwhile makes this one render again.
+    The lock is held twice, briefly: for the reservation and for the store
+    (:mod:`jichi.registry.certificates.serial`).  The render, nearly all the cost,
+    runs in parallel across threads and processes.  A failed render gives its number
+    back when it can; if a concurrent failure of the same request gave it back before
+    this one stored, the number is reserved again and the PDF made again.
     """
-    engine, lg_code = registry.engine, registry.lg_code
-    with _process_lock(engine, lg_code):
-        for _attempt in range(SERIAL_ATTEMPTS):
-            with engine.connect() as conn:
-                seq = _next_seq(conn, lg_code, data.issued_on)
+    engine, lg_code, day = registry.engine, registry.lg_code, data.issued_on
+    request_id = request.request_id
+    for _attempt in range(SERIAL_ATTEMPTS):
+        seq = numbering.reserve(engine, lg_code, day, request_id, registry.clock())
+        try:
             made = _make(registry, settings, data, seq, font, pdf_maker)
-            with write_transaction(engine) as conn:
-                _lock_serial(conn, lg_code)
-                found = _by_request(conn, request.request_id)
-                if found is not None:
-                    return found
-                if _next_seq(conn, lg_code, data.issued_on) != seq:
-                    continue
-                return _store(conn, registry, request, clerk, made, issued_at, local=local)
+        except BaseException:
+            try:  # the render's error is the one to report; the number stays reserved
+                numbering.release(engine, lg_code, day, request_id, seq)
+            except Exception:
+                log.exception(
+                    "serial seq %s of request %s could not be given back", seq, request_id
+                )
+            raise
+        with write_transaction(engine) as conn:
+            numbering.lock(conn, lg_code)
+            found = _by_request(conn, request_id)
+            if found is not None:
+                return found
+            if not numbering.holds(conn, lg_code, day, request_id, seq):
+                continue
+            return _store(conn, registry, request, clerk, made, issued_at, local=local)
     raise JichiError(e.SERIAL_BUSY, field="serial")
 
 
@@ -536,46 +548,6 @@ def _numbers(registry: Registry, person_ids: list[str]) -> dict[str, str]:
 
 
 # -- issuing (one transaction) -------------------------------------------------------------
-
-
-_LOCKS: dict[tuple[int, str], threading.Lock] = {}
-_LOCKS_GUARD = threading.Lock()
-
-
-def _process_lock(engine: Engine, lg_code: str) -> threading.Lock:
-    """Issuances of one municipality queue in this process before they take the DB lock.
-
-    The database lock (an advisory lock on PostgreSQL, the write lock on SQLite) is
-    what makes the 通番 safe across processes; queueing here first keeps SQLite's
-    writers from timing out behind one another's PDF rendering.
-    """
-    with _LOCKS_GUARD:
-        return _LOCKS.setdefault((id(engine), lg_code), threading.Lock())
-
-
-def _lock_serial(conn: Connection, lg_code: str) -> None:
-    if conn.dialect.name == "postgresql":
-        conn.execute(
-            sa.text("SELECT pg_advisory_xact_lock(:cls, :key)"),
-            {"cls": SERIAL_LOCK_CLASS, "key": int(lg_code)},
-        )
-    # SQLite: write_transaction began IMMEDIATE, so this transaction holds the write lock.
-
-
-def _next_seq(conn: Connection, lg_code: str, day: date) -> int:
-    current = conn.execute(
-        sa.select(sa.func.max(certificate.c.seq)).where(
-            certificate.c.lg_code == lg_code, certificate.c.issued_on == day
-        )
-    ).scalar()
-    return int(current or 0) + 1
-
-
-def serial_for(lg_code: str, day: date, seq: int, settings: CertificateSettings) -> str:
-    """発行年月日・市区町村名・端末・プリンタ・通番 (spec 5.5); the pages follow on each page."""
-    name = default_catalog().get(lg_code).name
-    parts = [day.strftime("%Y%m%d"), name, settings.terminal, settings.printer, f"{seq:06d}"]
-    return " ".join(p for p in parts if p)
 
 
 def _make_pdf(pdf_maker: PdfMaker, html: str) -> tuple[bytes, int]:

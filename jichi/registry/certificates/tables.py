@@ -34,3 +34,13 @@ certificate = sa.Table(
     sa.Column("alerts", sa.JSON, nullable=False),  # the overflow / 外字 list (spec 5.8)
     sa.UniqueConstraint("lg_code", "issued_on", "seq"),
 )
+
+certificate_serial = sa.Table(  # Mirrors migration 0023: a 通番 reserved before the render.
+    "certificate_serial",
+    metadata,
+    sa.Column("lg_code", sa.String(6), primary_key=True),
+    sa.Column("issued_on", sa.Date, primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("request_id", sa.String(100), nullable=False, unique=True),
+    sa.Column("reserved_at", sa.DateTime(timezone=True), nullable=False),
+)
