@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import typer
+from sqlalchemy import Engine
 
 from jichi.store import migrate
 from jichi.store.engine import database_url, make_engine
@@ -18,9 +22,10 @@ def upgrade(
     url: str | None = typer.Option(None, "--url", help=URL_HELP),
 ) -> None:
     """スキーマを最新（または指定のリビジョン）に更新します."""
-    engine = make_engine(url)
-    migrate.upgrade(engine, revision)
-    typer.echo(f"upgraded to {migrate.current_revision(engine)} ({_safe(database_url(url))})")
+    with _engine(url) as engine:
+        migrate.upgrade(engine, revision)
+        done = migrate.current_revision(engine)
+    typer.echo(f"upgraded to {done} ({_safe(database_url(url))})")
 
 
 @app.command("downgrade")
@@ -29,16 +34,28 @@ def downgrade(
     url: str | None = typer.Option(None, "--url", help=URL_HELP),
 ) -> None:
     """スキーマを指定のリビジョンまで戻します."""
-    engine = make_engine(url)
-    migrate.downgrade(engine, revision)
-    typer.echo(f"downgraded to {migrate.current_revision(engine)}")
+    with _engine(url) as engine:
+        migrate.downgrade(engine, revision)
+        done = migrate.current_revision(engine)
+    typer.echo(f"downgraded to {done}")
 
 
 @app.command("current")
 def current(url: str | None = typer.Option(None, "--url", help=URL_HELP)) -> None:
     """現在のリビジョンを表示します."""
+    with _engine(url) as engine:
+        now, head = migrate.current_revision(engine), migrate.head_revision(engine)
+    typer.echo(f"{now} (head: {head})")
+
+
+@contextmanager
+def _engine(url: str | None) -> Iterator[Engine]:
+    """An engine for one command, disposed after it (no pooled connection left open)."""
     engine = make_engine(url)
-    typer.echo(f"{migrate.current_revision(engine)} (head: {migrate.head_revision(engine)})")
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def _safe(url: str) -> str:

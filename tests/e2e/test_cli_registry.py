@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from jichi.cli.main import app
+from tests.conftest import PgDatabases
 from tests.integration.registry.conftest import ELSEWHERE, address, yamada_family
 
 runner = CliRunner()
@@ -94,3 +95,24 @@ def test_unknown_staff_is_refused(db: str, tmp_path: Path, monkeypatch: pytest.M
 def test_a_token_is_issued_once_and_works(db: str) -> None:
     issued = runner.invoke(app, ["staff", "token", "--staff", "suzuki"], input="suzuki-pw\n")
     assert issued.exit_code == 0 and issued.stdout.strip().startswith("jichi_")
+
+
+def test_db_commands_leave_no_connection_open_on_postgresql(pg_databases: PgDatabases) -> None:
+    """``jichi db upgrade/current/downgrade`` dispose their engine: no ResourceWarning, no
+    session left in pg_stat_activity for the database after the command."""
+    import warnings
+
+    import sqlalchemy as sa
+
+    name = pg_databases.create()
+    url = pg_databases.url(name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)
+        for args in (["upgrade"], ["current"], ["downgrade", "0016"], ["upgrade"]):
+            result = runner.invoke(app, ["db", *args, "--url", url])
+            assert result.exit_code == 0, result.output
+    with pg_databases.admin.connect() as conn:
+        left = conn.execute(
+            sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = :n"), {"n": name}
+        ).scalar_one()
+    assert left == 0
