@@ -14,6 +14,7 @@ from jichi.registry.service import Registry
 from jichi.security.crypto import FieldCipher
 from jichi.security.keys import load_keys
 from jichi.web import problems
+from jichi.web.limits import LimitsMiddleware, max_body_from_env
 from jichi.web.pages import certificates, counter, funds_search, resident
 from jichi.web.pages import places as places_pages
 from jichi.web.pages.assets import MOUNT, design_tokens_dir
@@ -37,6 +38,7 @@ def create_app(
             cipher = FieldCipher(load_keys(engine.url.render_as_string(hide_password=False)))
         app.state.registry = Registry(engine, app.state.municipality.code, cipher)
     problems.install(app)
+    app.add_middleware(LimitsMiddleware, max_body=max_body_from_env())
     app.include_router(meta.router)
     app.include_router(identifiers.router)
     app.include_router(places.router)

@@ -8,6 +8,7 @@ includes both, so the app mounts one router for ``/counter``.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -170,7 +171,10 @@ def _search(
         return None, outcome.errors
     if not outcome.data:
         return None, {}
-    query = SearchQuery(include_removed=values.get("include_removed") == "on", **outcome.data)
+    data = dict(outcome.data)
+    if "date_of_birth" in data:  # decode gives ISO text; PostgreSQL compares a date column
+        data["date_of_birth"] = date.fromisoformat(data["date_of_birth"])
+    query = SearchQuery(include_removed=values.get("include_removed") == "on", **data)
     try:
         found = page.registry.search(query, page.actor)  # type: ignore[arg-type]
     except JichiError as error:
