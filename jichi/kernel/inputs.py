@@ -186,6 +186,21 @@ def individual_number_path(value: Any, path: str) -> str | None:
     return None
 
 
+def no_individual_number(field: str) -> Any:
+    """A Pydantic ``AfterValidator`` refusing an individual number in a free-text field.
+
+    It raises :class:`JichiError` (TXT-015 at ``field``), which Pydantic passes through
+    unchanged, so the API and the pages both report it at that field.
+    """
+    from pydantic import AfterValidator  # the kernel stays importable without pydantic
+
+    def check(value: str) -> str:
+        refuse_individual_number(value, field=field)
+        return value
+
+    return AfterValidator(check)
+
+
 def refuse_individual_number(
     value: str | None, *, field: str, label: str | None = None
 ) -> str | None:

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from jichi.kernel.inputs import no_individual_number
 from jichi.registry.model import (
     Address,
     ForeignResidentItems,
@@ -30,7 +31,7 @@ class _Command(BaseModel):
 
     notified_date: date | None = None  # 届出日; today when omitted
     expected_versions: dict[str, int] = Field(default_factory=dict)  # household → version
-    note: Annotated[str, StringConstraints(max_length=1000)] = ""
+    note: Annotated[str, StringConstraints(max_length=1000), no_individual_number("note")] = ""
 
 
 class NewPerson(BaseModel):

@@ -59,7 +59,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, func, insert, select, text
 
 from jichi.kernel.errors import JichiError
-from jichi.kernel.inputs import individual_number_path
+from jichi.kernel.inputs import individual_number_path, refuse_individual_number
 from jichi.security.errors import NUMBER_IN_AUDIT_DETAIL
 from jichi.security.keys import AuditKey
 from jichi.security.tables import audit_log
@@ -398,6 +398,8 @@ def validate_entry(entry: AuditEntry) -> None:
             raise ValueError(f"AuditEntry.{name} must have 1 to {limit} characters")
     _require_plain_json(entry.detail, "detail")
     canonical_detail(entry.detail)  # ValueError if not finite
+    # A purpose is typed by a clerk (or sent by a program): never an individual number.
+    refuse_individual_number(entry.purpose, field="purpose")
     where = _individual_number_path(entry.detail, "detail")
     if where is not None:
         raise JichiError(NUMBER_IN_AUDIT_DETAIL, field=where)

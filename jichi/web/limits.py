@@ -28,6 +28,12 @@ BODY_TOO_LARGE = define(
     http_status=413,
     params=("limit",),
 )
+BAD_JSON_TEXT = define(
+    "WEB-025",
+    "送信された内容に使えない文字（NUL または壊れた文字）が含まれています。",
+    "the JSON body contains a NUL character or a lone surrogate",
+    http_status=422,
+)
 BAD_URL = define(
     "WEB-023",
     "アドレス（URL）に使えない文字が含まれています。",
@@ -38,6 +44,13 @@ BAD_URL = define(
 DEFAULT_MAX_BODY = 1 << 20
 ENV_MAX_BODY = "JICHI_MAX_BODY_BYTES"
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# In a JSON body: a NUL (raw or escaped) or a lone surrogate escape — text neither
+# database driver can store (PostgreSQL refuses NUL, UTF-8 has no surrogates).
+_HIGH = rb"\\u[dD][89abAB][0-9a-fA-F]{2}"
+_LOW = rb"\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+_BAD_JSON = re.compile(
+    rb"\x00|\\u0000|" + _HIGH + rb"(?!" + _LOW + rb")|(?<!" + _HIGH + rb")" + _LOW
+)
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -49,6 +62,11 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 def max_body_from_env(default: int = DEFAULT_MAX_BODY) -> int:
     raw = os.environ.get(ENV_MAX_BODY, "").strip()
     return int(raw) if raw.isascii() and raw.isdigit() else default
+
+
+def json_is_storable(body: bytes) -> bool:
+    """Whether a JSON body is free of NUL and lone surrogates (see ``_BAD_JSON``)."""
+    return _BAD_JSON.search(body) is None
 
 
 def url_is_clean(path: str, query: bytes) -> bool:
@@ -88,6 +106,9 @@ class LimitsMiddleware:
         if declared is not None and declared > self.max_body:
             await problem_response(BodyTooLarge(self.max_body))(scope, receive, send)
             return
+        if _is_json(scope):
+            await self._json(scope, receive, send)
+            return
         seen = 0
         limit = self.max_body
 
@@ -101,6 +122,46 @@ class LimitsMiddleware:
             return message
 
         await self.app(scope, counted, send)
+
+    async def _json(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Read the whole (bounded) JSON body, check it, then hand it on unchanged."""
+        chunks: list[bytes] = []
+        seen = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.max_body:
+                await problem_response(BodyTooLarge(self.max_body))(scope, receive, send)
+                return
+            chunks.append(chunk)
+            more = bool(message.get("more_body", False))
+        body = b"".join(chunks)
+        if not json_is_storable(body):
+            error = JichiError(BAD_JSON_TEXT, field="body")
+            await problem_response(error)(scope, receive, send)
+            return
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def _is_json(scope: Scope) -> bool:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-type":
+            kind = value.split(b";", 1)[0].strip().lower()
+            return bool(kind == b"application/json" or kind.endswith(b"+json"))
+    return False
 
 
 def _content_length(scope: Scope) -> int | None:

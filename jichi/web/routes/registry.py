@@ -6,9 +6,10 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from jichi.kernel.errors import NOT_FOUND, JichiError
+from jichi.kernel.inputs import no_individual_number
 from jichi.registry import commands as c
 from jichi.registry.errors import HOUSEHOLD_NOT_FOUND
 from jichi.registry.model import ResidentRecord
@@ -97,11 +98,30 @@ def show_resident(
     person_id: str,
     as_of: Annotated[date | None, Query(description="異動日基準（この日現在）")] = None,
     recorded_by: Annotated[datetime | None, Query(description="この時点で記録済みの内容")] = None,
-    purpose: Annotated[str | None, Query(max_length=200)] = None,
 ) -> ResidentRecord:
+    """照会。利用目的を記録するときは POST …/read を使います（URL に個人の文を残さないため）。"""
+    require(actor, "resident.read")
+    return registry_of(request).read_record(person_id, actor, as_of=as_of, recorded_by=recorded_by)
+
+
+class ReadIn(BaseModel):
+    """A read with its purpose: in the body, because URLs end up in proxy and access logs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    as_of: date | None = Field(default=None, description="異動日基準（この日現在）")
+    recorded_by: datetime | None = Field(default=None, description="この時点で記録済みの内容")
+    purpose: Annotated[str | None, Field(max_length=200), no_individual_number("purpose")] = None
+
+
+@router.post("/residents/{person_id}/read", response_model=ResidentRecord)
+def read_resident(
+    request: Request, actor: CurrentActor, person_id: str, body: ReadIn
+) -> ResidentRecord:
+    """照会（利用目的つき）。POST: 利用目的を URL に残さないため。"""
     require(actor, "resident.read")
     return registry_of(request).read_record(
-        person_id, actor, as_of=as_of, recorded_by=recorded_by, purpose=purpose
+        person_id, actor, as_of=body.as_of, recorded_by=body.recorded_by, purpose=body.purpose
     )
 
 
