@@ -29,6 +29,7 @@ def create_app(
         title="jichi API",
         version=__version__,
         description="自治体基幹業務（住民基本台帳・住基ネット・マイナンバー・選挙・政治資金）",
+        responses=problems.PROBLEM_RESPONSES,
     )
     app.state.engine = engine
     app.state.municipality = default_catalog().get(municipality) if municipality else None

@@ -31,7 +31,7 @@ BODY_TOO_LARGE = define(
 BAD_JSON_TEXT = define(
     "WEB-025",
     "送信された内容に使えない文字（NUL または壊れた文字）が含まれています。",
-    "the JSON body contains a NUL character or a lone surrogate",
+    "the JSON body is not UTF-8 or contains a NUL character or a lone surrogate",
     http_status=422,
 )
 BAD_URL = define(
@@ -65,7 +65,11 @@ def max_body_from_env(default: int = DEFAULT_MAX_BODY) -> int:
 
 
 def json_is_storable(body: bytes) -> bool:
-    """Whether a JSON body is free of NUL and lone surrogates (see ``_BAD_JSON``)."""
+    """Whether a JSON body is UTF-8 free of NUL and lone surrogates (see ``_BAD_JSON``)."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
     return _BAD_JSON.search(body) is None
 
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from jichi.kernel.errors import NOT_FOUND, JichiError
 from jichi.kernel.inputs import no_individual_number
@@ -55,9 +55,17 @@ class SearchIn(BaseModel):
     address: Annotated[str | None, Field(max_length=200)] = None
     resident_code: Annotated[str | None, Field(pattern=r"^\d{11}$")] = None
     household_id: Annotated[str | None, Field(max_length=36)] = None
-    include_removed: bool = False
+    include_removed: StrictBool = False  # 0 or "yes" is not a boolean
     limit: Annotated[int, Field(ge=1, le=100)] = 20
     cursor: Annotated[str | None, Field(max_length=500)] = None
+
+    @field_validator("date_of_birth", mode="before")
+    @classmethod
+    def _date_is_text(cls, value: Any) -> Any:
+        """An ISO date string, as the schema says (Pydantic would take 0 for 1970-01-01)."""
+        if value is not None and not isinstance(value, str | date):
+            raise ValueError("date_of_birth must be an ISO date string")
+        return value
 
 
 class SearchOut(BaseModel):
@@ -89,6 +97,15 @@ def file_notification(
     require_notification(actor, notification.kind)
     applied = registry_of(request).apply(notification, actor, idempotency_key=idempotency_key)
     return AppliedOut(**applied.__dict__)
+
+
+# Before /residents/{person_id}: "search" is not a person id (405 answers name POST).
+@router.post("/residents/search", response_model=SearchOut)
+def search_residents(request: Request, actor: CurrentActor, body: SearchIn) -> SearchOut:
+    """検索（POST: 検索条件を URL に残さないため）。"""
+    require(actor, "resident.search")
+    page = registry_of(request).search(SearchQuery(**body.model_dump()), actor)
+    return SearchOut(records=page.records, next_cursor=page.next_cursor)
 
 
 @router.get("/residents/{person_id}", response_model=ResidentRecord)
@@ -145,14 +162,6 @@ def resident_history(request: Request, actor: CurrentActor, person_id: str) -> l
         )
         for ev in registry_of(request).history(person_id, actor)
     ]
-
-
-@router.post("/residents/search", response_model=SearchOut)
-def search_residents(request: Request, actor: CurrentActor, body: SearchIn) -> SearchOut:
-    """検索（POST: 検索条件を URL に残さないため）。"""
-    require(actor, "resident.search")
-    page = registry_of(request).search(SearchQuery(**body.model_dump()), actor)
-    return SearchOut(records=page.records, next_cursor=page.next_cursor)
 
 
 @router.get("/households/{household_id}", response_model=HouseholdOut)
