@@ -50,7 +50,7 @@ MAX_FIELDS = 400  # what the longest form (a family of 8) sends, with room to sp
 # Inputs that are lists by design (checkboxes).
 LIST_NAMES = frozenset({"person_ids", "items"})
 # Free text a clerk types: an individual number must never be stored or logged there.
-FREE_TEXT = frozenset({"note", "purpose", "basis", "reason", "memo", "official_use"})
+FREE_TEXT = frozenset({"note", "purpose", "basis", "reason", "memo", "id_document"})
 # The pasted card-reader JSON may be longer than any other input.
 LONG_TEXT = {"card": 64_000}
 
