@@ -51,6 +51,19 @@ MAX_FIELDS = 400  # what the longest form (a family of 8) sends, with room to sp
 LIST_NAMES = frozenset({"person_ids", "items"})
 # Free text a clerk types: an individual number must never be stored or logged there.
 FREE_TEXT = frozenset({"note", "purpose", "basis", "reason", "memo", "id_document"})
+# Names the pages only render as parents (``address.town``): sent bare, the handlers would
+# find a string where they build on a dict.
+COMPOUND = frozenset(
+    {
+        "address",
+        "previous_address",
+        "destination",
+        "new_address",
+        "persons",
+        "relationships",
+        "child",
+    }
+)
 # The pasted card-reader JSON may be longer than any other input.
 LONG_TEXT = {"card": 64_000}
 
@@ -71,7 +84,7 @@ def name_problem(name: str) -> str | None:
     if not name or len(name) > MAX_NAME or not name.isascii():
         return "malformed"
     parts = name.split(".")
-    if len(parts) > MAX_DEPTH:
+    if len(parts) > MAX_DEPTH or name in COMPOUND:
         return "malformed"
     for index, part in enumerate(parts):
         if part.isdigit():  # a row index: only persons.N, N small

@@ -185,3 +185,11 @@ def test_the_center_refuses_a_stranger_before_reading_the_body(engine: Engine) -
         "/v1/verify", content=b"{not json", headers={"content-type": "application/json"}
     )
     assert broken.status_code == 401  # not 422: the body was never parsed
+
+
+def test_a_bare_parent_name_alone_is_refused(app: Counter) -> None:
+    """Found by the fuzz: ``address=x`` alone made the handler index a string."""
+    token = sign_in(app.client)
+    data: list[tuple[str, str | bytes]] = [("csrf_token", token), ("address", "x")]
+    response = post_pairs(app.client, "/counter/notifications/move_in", data)
+    assert response.status_code == 422 and "（address）" in response.text
