@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from jichi.kernel.errors import JichiError, define
+from jichi.kernel.errors import INVALID_INPUT, JichiError, define
 from jichi.web.problems import problem_response
 
 BODY_TOO_LARGE = define(
@@ -144,6 +144,9 @@ class LimitsMiddleware:
             chunks.append(chunk)
             more = bool(message.get("more_body", False))
         body = b"".join(chunks)
+        if not _utf8(body):  # as a JSON parse error: GEN-001, the same as b"{"
+            await problem_response(JichiError(INVALID_INPUT, field="body"))(scope, receive, send)
+            return
         if not json_is_storable(body):
             error = JichiError(BAD_JSON_TEXT, field="body")
             await problem_response(error)(scope, receive, send)
@@ -158,6 +161,14 @@ class LimitsMiddleware:
             return await receive()
 
         await self.app(scope, replay, send)
+
+
+def _utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _is_json(scope: Scope) -> bool:
