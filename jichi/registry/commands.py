@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from jichi.kernel.inputs import no_individual_number
 from jichi.registry.model import (
     Address,
     ForeignResidentItems,
@@ -29,8 +30,10 @@ class _Command(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     notified_date: date | None = None  # 届出日; today when omitted
-    expected_versions: dict[str, int] = Field(default_factory=dict)  # household → version
-    note: Annotated[str, StringConstraints(max_length=1000)] = ""
+    expected_versions: dict[str, int] = Field(
+        default_factory=dict, max_length=30
+    )  # household → version
+    note: Annotated[str, StringConstraints(max_length=1000), no_individual_number("note")] = ""
 
 
 class NewPerson(BaseModel):
@@ -73,7 +76,7 @@ class MoveOut(_Command):
     planned_date: date
     destination: Address
     new_head_id: PersonId | None = None  # when the head leaves and others stay
-    relationships: dict[PersonId, RelationshipText] = Field(default_factory=dict)
+    relationships: dict[PersonId, RelationshipText] = Field(default_factory=dict, max_length=30)
 
 
 class ConfirmMoveOut(_Command):
@@ -101,7 +104,7 @@ class Relocation(_Command):
     address: Address
     join_household_id: PersonId | None = None  # else: the movers form / keep their household
     new_head_id: PersonId | None = None
-    relationships: dict[PersonId, RelationshipText] = Field(default_factory=dict)
+    relationships: dict[PersonId, RelationshipText] = Field(default_factory=dict, max_length=30)
     remaining_head_id: PersonId | None = None  # when the head moves and others stay
 
 
@@ -120,7 +123,7 @@ class Death(_Command):
     person_id: PersonId
     effective_date: date  # date of death
     new_head_id: PersonId | None = None
-    relationships: dict[PersonId, RelationshipText] = Field(default_factory=dict)
+    relationships: dict[PersonId, RelationshipText] = Field(default_factory=dict, max_length=30)
 
 
 class HouseholdSplit(_Command):
@@ -131,7 +134,7 @@ class HouseholdSplit(_Command):
     household_id: PersonId
     person_ids: Annotated[list[PersonId], Field(min_length=1, max_length=30)]
     new_head_id: PersonId
-    relationships: dict[PersonId, RelationshipText] = Field(default_factory=dict)
+    relationships: dict[PersonId, RelationshipText] = Field(default_factory=dict, max_length=30)
     remaining_head_id: PersonId | None = None  # when the head is among those who leave
 
 
@@ -142,7 +145,7 @@ class HouseholdMerge(_Command):
     effective_date: date
     household_id: PersonId  # the one that disappears
     into_household_id: PersonId
-    relationships: dict[PersonId, RelationshipText]
+    relationships: Annotated[dict[PersonId, RelationshipText], Field(max_length=30)]
 
 
 class HeadChange(_Command):
@@ -152,7 +155,7 @@ class HeadChange(_Command):
     effective_date: date
     household_id: PersonId
     new_head_id: PersonId
-    relationships: dict[PersonId, RelationshipText]
+    relationships: Annotated[dict[PersonId, RelationshipText], Field(max_length=30)]
 
 
 class HouseholdComposition(_Command):
@@ -162,7 +165,7 @@ class HouseholdComposition(_Command):
     effective_date: date
     person_ids: Annotated[list[PersonId], Field(min_length=1, max_length=30)]
     into_household_id: PersonId
-    relationships: dict[PersonId, RelationshipText]
+    relationships: Annotated[dict[PersonId, RelationshipText], Field(max_length=30)]
     remaining_head_id: PersonId | None = None
 
 

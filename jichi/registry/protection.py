@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from jichi.kernel.errors import JichiError
+from jichi.kernel.inputs import refuse_individual_number
 from jichi.registry import repository as repo
 from jichi.registry.errors import PERSON_NOT_FOUND
 from jichi.registry.model import ResidentRecord
@@ -69,6 +70,7 @@ class Protection:
         ``members``: the household members the measure also covers; ``None`` (the
         default) covers every member of the person's household at the same address.
         """
+        refuse_individual_number(basis, field="basis")
         start, end = period(starts_on or self.today)
         chosen = tuple(dict.fromkeys(m for m in members if m != person_id)) if members else None
         measure = SupportMeasure(

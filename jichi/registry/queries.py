@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 
 from jichi.kernel.address import fold_address
 from jichi.kernel.errors import INVALID_INPUT, JichiError
+from jichi.kernel.inputs import check_text
 from jichi.kernel.text import name_search_key, reading_search_key
 from jichi.registry.model import ResidentRecord
 from jichi.registry.tables import resident
@@ -173,6 +174,11 @@ def _decode(cursor: str) -> tuple[str, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         kana, person_id = json.loads(raw)
-        return str(kana), str(person_id)
-    except (ValueError, TypeError) as error:
+        if not (isinstance(kana, str) and isinstance(person_id, str)):
+            raise TypeError("cursor items must be text")
+        # A lone surrogate or a NUL from a crafted cursor would fail in the driver.
+        check_text(kana, field="cursor", max_length=400)
+        check_text(person_id, field="cursor", max_length=64)
+        return kana, person_id
+    except (ValueError, TypeError, RecursionError, JichiError) as error:
         raise JichiError(INVALID_INPUT, field="cursor") from error

@@ -50,7 +50,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -60,7 +59,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, func, insert, select, text
 
 from jichi.kernel.errors import JichiError
-from jichi.kernel.identifiers import individual_number_check_digit
+from jichi.kernel.inputs import individual_number_path, refuse_individual_number
 from jichi.security.errors import NUMBER_IN_AUDIT_DETAIL
 from jichi.security.keys import AuditKey
 from jichi.security.tables import audit_log
@@ -399,6 +398,8 @@ def validate_entry(entry: AuditEntry) -> None:
             raise ValueError(f"AuditEntry.{name} must have 1 to {limit} characters")
     _require_plain_json(entry.detail, "detail")
     canonical_detail(entry.detail)  # ValueError if not finite
+    # A purpose is typed by a clerk (or sent by a program): never an individual number.
+    refuse_individual_number(entry.purpose, field="purpose")
     where = _individual_number_path(entry.detail, "detail")
     if where is not None:
         raise JichiError(NUMBER_IN_AUDIT_DETAIL, field=where)
@@ -447,44 +448,10 @@ def _canonical(value: Any) -> str:
     )
 
 
-_FULLWIDTH_DIGITS = {ord(c): ord("0") + i for i, c in enumerate("０１２３４５６７８９")}
-# Twelve digits, optionally grouped 4-4-4 by a space or hyphen, not inside a longer run of
-# letters, digits or hyphens (so the all-digit tail of a UUID is not taken for a number).
-_TWELVE_DIGITS = re.compile(
-    r"(?<![0-9A-Za-z\-])[0-9]{4}[ \-]?[0-9]{4}[ \-]?[0-9]{4}(?![0-9A-Za-z\-])"
-)
-
-
 def _individual_number_path(value: Any, path: str) -> str | None:
-    """The JSON path of the first value that looks like an individual number, if any.
-
-    A safety net, not a guarantee: it catches the number written as digits (full- or
-    half-width, grouped 4-4-4 or not) whose check digit is right.  One random 12-digit
-    string in ten passes the check digit, which is why a match refuses the entry instead
-    of silently masking it: the caller must not be putting such a value here.
-    """
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            found = _individual_number_path(key, path) or _individual_number_path(
-                item, f"{path}.{key}"
-            )
-            if found is not None:
-                return found
-        return None
-    if isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            found = _individual_number_path(item, f"{path}[{index}]")
-            if found is not None:
-                return found
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if isinstance(value, str):
-        for match in _TWELVE_DIGITS.finditer(value.translate(_FULLWIDTH_DIGITS)):
-            digits = match.group().replace(" ", "").replace("-", "")
-            if individual_number_check_digit(digits[:11]) == int(digits[11]):
-                return path
-    return None
+    """The JSON path of the first value that looks like an individual number (the kernel's
+    detector, shared with the free-text checks of the forms)."""
+    return individual_number_path(value, path)
 
 
 def _lock_chain(connection: Connection) -> None:

@@ -18,6 +18,7 @@ from jichi.registry.service import Registry
 from jichi.security.crypto import FieldCipher
 from jichi.security.keys import load_keys
 from jichi.web import operations, problems
+from jichi.web.limits import LimitsMiddleware, max_body_from_env
 from jichi.web.pages import certificates, counter, funds_search, resident
 from jichi.web.pages import elections as elections_pages
 from jichi.web.pages import places as places_pages
@@ -38,6 +39,7 @@ def create_app(
         title="jichi API",
         version=__version__,
         description="自治体基幹業務（住民基本台帳・住基ネット・マイナンバー・選挙・政治資金）",
+        responses=problems.PROBLEM_RESPONSES,
     )
     app.state.engine = engine
     app.state.municipality = default_catalog().get(municipality) if municipality else None
@@ -57,6 +59,8 @@ def create_app(
         jpki_service = Jpki.from_directory(engine, directory, passphrase)
     app.state.jpki = jpki_service
     problems.install(app)
+    app.add_middleware(LimitsMiddleware, max_body=max_body_from_env())
+    # The timer wraps the limits, so a refused body is counted too.
     operations.install(
         app, service="web", engine=engine, collectors=[operations.QueueCollector(engine)]
     )

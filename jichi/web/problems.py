@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -9,6 +11,37 @@ from fastapi.responses import JSONResponse
 from jichi.kernel.errors import INVALID_INPUT, JichiError
 
 PROBLEM_JSON = "application/problem+json"
+
+# Every operation may answer with these, always as problem+json (RFC 9457): documented once
+# for the whole API so the schema says what a client will really receive.
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "message_ja": {"type": "string"},
+        "message_en": {"type": "string"},
+        "field": {"type": ["string", "null"]},
+    },
+    "required": ["type", "title", "status", "code"],
+}
+_STATUSES = {
+    400: "不正な要求 / bad request (a URL with control characters)",
+    401: "認証が必要 / not signed in",
+    403: "権限がない / not permitted",
+    404: "見つからない / not found",
+    409: "競合 / conflict (a household changed meanwhile)",
+    413: "本文が大きすぎる / body too large",
+    422: "入力の誤り / invalid input",
+    429: "試行が多すぎる / too many attempts",
+}
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": text, "content": {PROBLEM_JSON: {"schema": _PROBLEM_SCHEMA}}}
+    for status, text in _STATUSES.items()
+}
 
 
 def problem_response(error: JichiError) -> JSONResponse:

@@ -1,4 +1,5 @@
-"""schemathesis against the served OpenAPI document: no input a user can send is a 500.
+"""schemathesis against the served OpenAPI document with every check: no 500, no answer
+the schema does not describe, no bad input accepted.
 
 Every operation is fuzzed with a valid staff token (so requests reach the handlers, not
 just the auth check), on a registry that already holds a family.
@@ -13,7 +14,7 @@ import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import CHECKS, load_all_checks
 
 from jichi.registry.service import Registry
 from jichi.security.crypto import FieldCipher
@@ -53,10 +54,17 @@ def build_app() -> FastAPI:
 
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", build_app())
+load_all_checks()
+# `--checks all`: every check schemathesis registers, less the one that does not apply.
+# positive_data_acceptance expects every schema-valid request to succeed, but the law's
+# rules live past the schema (check digits, era dates, who may move in where, a person
+# that must exist), so a schema-valid request is often rightly a 404 or a 422.
+NOT_APPLICABLE = {"positive_data_acceptance", "max_response_time"}
+ALL_CHECKS = [c for c in CHECKS.get_all() if c.__name__ not in NOT_APPLICABLE]
 
 
 @pytest.mark.slow
 @schema.parametrize()
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_input_makes_the_api_fail_with_a_500(case: schemathesis.Case) -> None:
-    case.call_and_validate(headers=TOKEN, checks=[not_a_server_error])
+    case.call_and_validate(headers=TOKEN, checks=ALL_CHECKS)

@@ -344,6 +344,10 @@ class CenterPool:
         await self._batcher.close()
         await self.pool.close()
 
+    async def agency_for(self, token: str | None) -> Agency:
+        """The live agency of ``token`` (CEN-002), from the cache when it is warm."""
+        return await self._agency(_hashed(token))
+
     async def verify_one(
         self, token: str | None, purpose: str, query: Asked, request_id: str
     ) -> Answer:

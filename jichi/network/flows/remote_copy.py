@@ -45,6 +45,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from sqlalchemy import Connection
 
 from jichi.kernel.errors import JichiError
+from jichi.kernel.inputs import no_individual_number
 from jichi.network.flows import errors as e
 from jichi.network.flows.dispatch import NodeContext, handles
 from jichi.network.flows.tables import remote_copy
@@ -217,7 +218,11 @@ class RemoteCopyDraft(BaseModel):
     kind: CertificateKind = CertificateKind.RECORD_COPY_HOUSEHOLD
     requester_type: RequesterType = RequesterType.SELF
     requester: Identity
-    id_document: Annotated[str, StringConstraints(min_length=1, max_length=100)]  # 本人確認書類
+    id_document: Annotated[  # 本人確認書類
+        str,
+        StringConstraints(min_length=1, max_length=100),
+        no_individual_number("id_document"),
+    ]
     subjects: list[Identity] = Field(default_factory=list, max_length=20)  # none: the requester
     whole_household: bool = False
     items: list[str] = Field(default_factory=lambda: ["previous_address"], max_length=10)

@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from jichi.kernel.errors import JichiError
+from jichi.kernel.inputs import refuse_individual_number
 from jichi.places.catalog import default_catalog
 from jichi.registry import errors as registry_errors
 from jichi.registry import issuance_notification
@@ -363,6 +364,7 @@ def _check_request(request: CertificateRequest) -> None:
             e.ONE_PERSON_ONLY, field="person_ids", kind=kind.value, kind_ja=kind.label_ja
         )
     requester = request.requester.type
+    refuse_individual_number(request.purpose, field="purpose")
     if requester is RequesterType.THIRD_PARTY and not request.purpose.strip():
         raise JichiError(e.PURPOSE_REQUIRED, field="purpose")
     if requester is RequesterType.PROFESSIONAL and not request.request_form_number.strip():

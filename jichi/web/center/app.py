@@ -36,7 +36,10 @@ from jichi.network.center.tables import center_identity
 from jichi.network.center.verify import MAX_BULK, Answer, Asked, Query, Result, verify
 from jichi.store.engine import write_transaction
 from jichi.web import operations, problems
+from jichi.web.limits import LimitsMiddleware, max_body_from_env
 
+# The largest bulk request (10,000 people of about 300 bytes each) with room to spare.
+CENTER_MAX_BODY = 8 << 20
 DEFAULT_POOL_SIZE = 20  # asyncpg connections per process: enough for the requests in flight
 DISCLOSURE_PURPOSE = "本人開示（提供状況の開示請求）"
 
@@ -191,6 +194,24 @@ def _bearer(request: Request) -> str | None:
     return token if scheme.lower() == "bearer" and token else None
 
 
+async def _authenticated(request: Request) -> Agency:
+    """The agency of the bearer token (CEN-002), checked before the body is read.
+
+    A body of 100,000 items costs its parse whoever sends it; only an agency may make us
+    pay that.  The hot path answers from its token cache; SQLite asks the database.
+    """
+    token = _bearer(request)
+    hot = _hot(request)
+    if hot is not None:
+        return await hot.agency_for(token)
+    return await run_in_threadpool(_authenticate_sync, _engine(request), token)
+
+
+def _authenticate_sync(engine: Engine, token: str | None) -> Agency:
+    with engine.connect() as conn:
+        return authenticate(conn, token)
+
+
 async def _parse(request: Request, model: type[_Model]) -> _Model:
     """The JSON body validated by pydantic-core in one pass; errors as FastAPI words them."""
     try:
@@ -202,6 +223,7 @@ async def _parse(request: Request, model: type[_Model]) -> _Model:
 @router.post("/verify", response_model=VerifyOut, openapi_extra=_verify_body())
 async def verify_one(request: Request) -> Response:
     """本人確認情報の提供: one person.  The answer and its log row commit together."""
+    await _authenticated(request)
     body = await _parse(request, VerifyIn)
     request_id = str(uuid.uuid4())
     token, query = _bearer(request), body  # a VerifyIn is shaped like a verify.Query
@@ -227,6 +249,7 @@ async def verify_one(request: Request) -> Response:
 @router.post("/verify/bulk", response_model=BulkOut, openapi_extra=_bulk_body())
 async def verify_bulk(request: Request) -> Response:
     """Many people at once (e.g. the yearly pension check); every one is logged."""
+    await _authenticated(request)
     body = await _parse(request, BulkIn)
     request_id = str(uuid.uuid4())
     limit: int = request.app.state.max_bulk
@@ -359,6 +382,8 @@ def create_center_app(
     app.state.hot = None
     app.state.max_bulk = min(max_bulk, MAX_BULK)
     problems.install(app)
+    app.add_middleware(LimitsMiddleware, max_body=max_body_from_env(CENTER_MAX_BODY))
+    # The timer wraps the limits, so a refused body is counted too.
     operations.install(app, service="center", engine=engine)
     app.add_exception_handler(BatchFailed, _batch_failed)
     app.include_router(router)

@@ -20,6 +20,7 @@ from typing import Any
 
 from jichi.kernel.era import parse_date
 from jichi.kernel.errors import JichiError, define
+from jichi.kernel.inputs import check_date
 from jichi.places.catalog import default_catalog
 
 CARD_UNREADABLE = define(
@@ -31,14 +32,23 @@ CARD_UNREADABLE = define(
 
 _SPACE = re.compile(r"[\s\u3000]+")
 _NUMBER_START = re.compile(r"[0-9０-９一二三四五六七八九十]")
+# The longest municipality name with its prefecture (「鹿児島県いちき串木野市」, wards with
+# their city) is far below this; looking up longer prefixes only costs time (32k characters
+# made the splitter quadratic: about 150 s of CPU for one request).
+MAX_PLACE_CHARS = 32
+MAX_CARD_TEXT = 64_000
 SEX = {"男": "male", "女": "female", "male": "male", "female": "female", "1": "male", "2": "female"}
 
 
 def read_card(text: str) -> dict[str, Any]:
     """The card's items as a dict: a JSON object with at least the name and the birth date."""
+    if len(text) > MAX_CARD_TEXT:
+        raise JichiError(
+            CARD_UNREADABLE, field="card", why="内容が長すぎます", why_en="longer than 64,000"
+        )
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise JichiError(
             CARD_UNREADABLE, field="card", why="JSON ではありません", why_en="not JSON"
         ) from None
@@ -61,7 +71,8 @@ def person_values(card: dict[str, Any], prefix: str) -> dict[str, str]:
         family_kana, _, given_kana = _SPACE.sub(" ", kana).partition(" ")
         values[f"{prefix}.name.family_kana"] = family_kana
         values[f"{prefix}.name.given_kana"] = given_kana
-    born = parse_date(str(card["date_of_birth"]), field=f"{prefix}.date_of_birth")
+    field = f"{prefix}.date_of_birth"
+    born = check_date(parse_date(str(card["date_of_birth"])[:40], field=field), field=field)
     values[f"{prefix}.date_of_birth"] = born.isoformat()
     sex = SEX.get(str(card.get("sex", "")).strip())
     if sex:
@@ -69,12 +80,17 @@ def person_values(card: dict[str, Any], prefix: str) -> dict[str, str]:
     return values
 
 
+def place_prefix_ends(main: str) -> range:
+    """Where a municipality name may end in an address, longest first: bounded work."""
+    return range(min(len(main), MAX_PLACE_CHARS), 1, -1)
+
+
 def address_values(text: str, prefix: str) -> dict[str, str]:
     """Split a card's address into the form's parts (prefecture, municipality, town …)."""
     address = text.strip()
     main, _, building = _SPACE.sub(" ", address).partition(" ")
     catalog = default_catalog()
-    for end in range(len(main), 1, -1):
+    for end in place_prefix_ends(main):
         found = [lg for lg in catalog.find_by_name(main[:end]) if not lg.is_prefecture]
         if len(found) == 1:
             lg, rest = found[0], main[end:]

@@ -33,6 +33,7 @@ from jichi.security.policy import STAFF_ROLES as STAFF_ROLES
 from jichi.security.policy import SUPERVISOR_ROLES as SUPERVISOR_ROLES
 from jichi.security.staff import UNAUTHENTICATED, authenticate, require_role
 from jichi.web.pages import session as s
+from jichi.web.pages.form_checks import MAX_FIELDS, FormRefused, check_form
 
 templates = Jinja2Templates(directory=str(files("jichi.web") / "templates"))
 
@@ -70,9 +71,13 @@ templates.env.filters["role_ja"] = _role_ja
 
 
 async def read_form(request: Request) -> AsyncIterator[FormData]:
-    """The submitted form; uploaded files (the card reader's) are closed afterwards."""
-    form = await request.form()
+    """The submitted form, checked by :func:`check_form` (FormRefused with every problem);
+    uploaded files (the card reader's) are closed afterwards."""
+    form = await request.form(max_fields=MAX_FIELDS + 1, max_files=2)
     try:
+        errors = check_form(form)
+        if errors:
+            raise FormRefused(errors)
         yield form
     finally:
         await form.close()

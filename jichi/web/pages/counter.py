@@ -8,6 +8,7 @@ includes both, so the app mounts one router for ``/counter``.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -18,7 +19,9 @@ from jichi.registry.events import Event, EventKind
 from jichi.registry.model import ResidentRecord
 from jichi.registry.queries import SearchQuery
 from jichi.registry.resident_access import ResidentAccess
+from jichi.security.actor import Actor
 from jichi.security.staff import check_password, issue_token, revoke_token
+from jichi.security.throttle import SIGN_IN, TOO_MANY_ATTEMPTS, key_of
 from jichi.store.engine import write_transaction
 from jichi.web.pages import (
     issuance_notices,
@@ -38,6 +41,7 @@ from jichi.web.pages.common import (
 )
 from jichi.web.pages.forms import LABELS, decode, values_of
 from jichi.web.pages.protection_warning import warning
+from jichi.web.pages.throttled import attempt, client_key
 
 router = APIRouter(prefix="/counter", include_in_schema=False, route_class=PageRoute)
 
@@ -99,19 +103,27 @@ def login(request: Request, form: Form) -> Response:
         errors["staff_id"] = "職員 ID を入力してください。"
     if not password:
         errors["password"] = "パスワードを入力してください。"
+    status = 422
     if not errors:
-        try:
+
+        def sign_in() -> tuple[Actor, str]:
             with write_transaction(page.registry.engine) as conn:
                 actor = check_password(conn, staff_id, password)
-                token = issue_token(conn, staff_id, label="counter sign-in")
-        except JichiError:
-            errors["password"] = JichiError(SIGN_IN_FAILED).message_ja
+                return actor, issue_token(conn, staff_id, label="counter sign-in")
+
+        keys = [key_of("staff", staff_id.casefold()), client_key(page)]
+        try:
+            actor, token = attempt(page, SIGN_IN, keys, sign_in)
+        except JichiError as error:
+            throttled = error.code == TOO_MANY_ATTEMPTS.code
+            errors["password"] = (error if throttled else JichiError(SIGN_IN_FAILED)).message_ja
+            status = 429 if throttled else 401
         else:
             page.session.start(token=token, staff_id=actor.staff_id)
             return page.redirect(safe_next(str(form.get("next", "")), "/counter/"))
     return page.render(
         "counter/login.html",
-        status_code=401 if "password" in errors and staff_id and password else 422,
+        status_code=status,
         values={"staff_id": staff_id},
         errors=errors,
         next=str(form.get("next", "")),
@@ -170,7 +182,10 @@ def _search(
         return None, outcome.errors
     if not outcome.data:
         return None, {}
-    query = SearchQuery(include_removed=values.get("include_removed") == "on", **outcome.data)
+    data = dict(outcome.data)
+    if "date_of_birth" in data:  # decode gives ISO text; PostgreSQL compares a date column
+        data["date_of_birth"] = date.fromisoformat(data["date_of_birth"])
+    query = SearchQuery(include_removed=values.get("include_removed") == "on", **data)
     try:
         found = page.registry.search(query, page.actor)  # type: ignore[arg-type]
     except JichiError as error:

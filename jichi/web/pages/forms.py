@@ -20,6 +20,7 @@ from starlette.datastructures import FormData
 
 from jichi.kernel.era import parse_date
 from jichi.kernel.errors import INVALID_INPUT, JichiError, define
+from jichi.kernel.inputs import check_date
 from jichi.places.catalog import default_catalog
 
 REQUIRED = define(
@@ -114,7 +115,8 @@ DATE_KEYS = (
     "period_expires",
 )
 LIST_KEYS = ("person_ids",)
-_INDEX = re.compile(r"^\d+$")
+_INDEX = re.compile(r"^[0-9]+$")
+MAX_ROWS = 20  # persons.N: the same bound as form_checks.MAX_ROWS
 
 
 def label_of(path: str) -> str:
@@ -169,7 +171,7 @@ def decode(values: Mapping[str, Any], *, fields: Iterable[str]) -> Outcome:
                 continue
             if key.rsplit(".", 1)[-1] in DATE_KEYS:
                 try:
-                    value = parse_date(value, field=key).isoformat()
+                    value = check_date(parse_date(value[:40], field=key), field=key).isoformat()
                 except JichiError as error:
                     outcome.errors[key] = error.message_ja
                     continue
@@ -178,12 +180,26 @@ def decode(values: Mapping[str, Any], *, fields: Iterable[str]) -> Outcome:
 
 
 def _put(target: dict[str, Any], parts: list[str], value: Any) -> None:
+    """Set ``value`` at ``parts``; a name whose shape clashes with another's is skipped.
+
+    :func:`jichi.web.pages.form_checks.check_form` already refuses such names for a page
+    POST; this keeps ``decode`` safe for values from anywhere else (a card).
+    """
+    try:
+        _put_unchecked(target, parts, value)
+    except (TypeError, ValueError, IndexError, AttributeError):
+        return
+
+
+def _put_unchecked(target: dict[str, Any], parts: list[str], value: Any) -> None:
     node: Any = target
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
         following = None if last else parts[index + 1]
         key: Any = int(part) if isinstance(node, list) else part
         if isinstance(node, list):
+            if not (part.isascii() and part.isdigit()) or key >= MAX_ROWS:
+                raise ValueError("row index out of range")
             while len(node) <= key:
                 node.append(None)
         if last:

@@ -249,7 +249,7 @@ def family_notification(request: Request, kind: str, form: Form) -> Response:
     spec = _family_spec(kind)
     actor = page.require(kind, *spec.allowed)
     values = values_of(form)
-    persons = min(MAX_PERSONS, max(1, int(str(values.get("person_rows", "3")) or 3)))
+    persons = _rows(values.get("person_rows"))
     action = values.get("action", "submit")
     if action == "add_person":
         return _render_move_in(page, values, {}, persons=min(MAX_PERSONS, persons + 1), spec=spec)
@@ -278,6 +278,14 @@ def family_notification(request: Request, kind: str, form: Form) -> Response:
     return page.redirect(f"/counter/households/{household_id}?filed={kind}")
 
 
+def _rows(submitted: Any) -> int:
+    """How many person rows the form shows: 1..MAX_PERSONS, 3 when not a plain number."""
+    text = str(submitted or "").strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 2):
+        return 3
+    return min(MAX_PERSONS, max(1, int(text)))
+
+
 def _family_spec(kind: str) -> Kind:
     spec = FAMILY_KINDS.get(kind)
     if spec is None:
@@ -291,7 +299,7 @@ def _card(page: Page, values: dict[str, Any], persons: int) -> Response:
     """カード読み取り: fill the chosen person's row and 従前の住所 from the card."""
     text = str(values.get("card", "")).strip()
     target = str(values.get("card_person", "0"))
-    index = int(target) if target.isdigit() and int(target) < persons else 0
+    index = int(target) if target in {str(i) for i in range(persons)} else 0
     try:
         data = card_reader.read_card(text)
         filled = card_reader.person_values(data, f"persons.{index}")
@@ -375,7 +383,7 @@ def household_notification(request: Request, household_id: str, kind: str, form:
         else:
             fill_place(data, "destination", outcome)
     submitted_version = str(values.get("version", ""))
-    if submitted_version.isdigit():
+    if submitted_version.isascii() and submitted_version.isdigit() and len(submitted_version) < 10:
         data["expected_versions"] = {household_id: int(submitted_version)}
     if not outcome.ok:
         errors = {place(k, names): v for k, v in outcome.errors.items()}

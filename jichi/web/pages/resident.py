@@ -13,8 +13,10 @@ from fastapi import APIRouter, Request, Response
 from jichi.kernel.era import parse_date
 from jichi.kernel.errors import JichiError
 from jichi.registry.resident_access import RESIDENT_ACTOR, ResidentAccess
+from jichi.security.throttle import ACCESS_CODE, TOO_MANY_ATTEMPTS
 from jichi.web.pages.common import Form, PageRoute, resident_page
 from jichi.web.pages.supervisor import action_ja
+from jichi.web.pages.throttled import attempt, client_key
 
 router = APIRouter(prefix="/me", include_in_schema=False, route_class=PageRoute)
 
@@ -40,17 +42,24 @@ def login(request: Request, form: Form) -> Response:
             date_of_birth = parse_date(born, field="date_of_birth")
         except JichiError as error:
             errors["date_of_birth"] = error.message_ja
+    status = 422
     if not errors:
         try:
-            person_id = ResidentAccess(page.registry).redeem(code, date_of_birth)
+            person_id = attempt(
+                page,
+                ACCESS_CODE,
+                [client_key(page)],
+                lambda: ResidentAccess(page.registry).redeem(code, date_of_birth),
+            )
         except JichiError as error:
             errors["code"] = error.message_ja
+            status = 429 if error.code == TOO_MANY_ATTEMPTS.code else 422
         else:
             page.session.start(person_id=person_id)
             return page.redirect("/me/")
     return page.render(
         "me/login.html",
-        status_code=422,
+        status_code=status,
         values={"code": code, "date_of_birth": born},
         errors=errors,
     )

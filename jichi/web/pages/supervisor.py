@@ -9,10 +9,10 @@ so it is checked, recorded as an event that points at the one it corrects, and a
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from jichi.registry.events import Event
 from jichi.security.tables import audit_log
@@ -86,7 +86,11 @@ def action_ja(action: str) -> str:
 
 
 @router.get("/audit")
-def audit_page(request: Request, person_id: str = "", before: int = 0) -> Response:
+def audit_page(
+    request: Request,
+    person_id: Annotated[str, Query(max_length=64)] = "",
+    before: Annotated[int, Query(ge=0, le=2**62)] = 0,
+) -> Response:
     page = counter_page(request)
     page.require("audit.read", *AUDIT_ROLES)
     query = sa.select(audit_log).where(audit_log.c.lg_code == page.registry.lg_code)

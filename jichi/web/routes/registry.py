@@ -6,9 +6,10 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from jichi.kernel.errors import NOT_FOUND, JichiError
+from jichi.kernel.inputs import no_individual_number
 from jichi.registry import commands as c
 from jichi.registry.errors import HOUSEHOLD_NOT_FOUND
 from jichi.registry.model import ResidentRecord
@@ -54,9 +55,17 @@ class SearchIn(BaseModel):
     address: Annotated[str | None, Field(max_length=200)] = None
     resident_code: Annotated[str | None, Field(pattern=r"^\d{11}$")] = None
     household_id: Annotated[str | None, Field(max_length=36)] = None
-    include_removed: bool = False
+    include_removed: StrictBool = False  # 0 or "yes" is not a boolean
     limit: Annotated[int, Field(ge=1, le=100)] = 20
     cursor: Annotated[str | None, Field(max_length=500)] = None
+
+    @field_validator("date_of_birth", mode="before")
+    @classmethod
+    def _date_is_text(cls, value: Any) -> Any:
+        """An ISO date string, as the schema says (Pydantic would take 0 for 1970-01-01)."""
+        if value is not None and not isinstance(value, str | date):
+            raise ValueError("date_of_birth must be an ISO date string")
+        return value
 
 
 class SearchOut(BaseModel):
@@ -90,6 +99,15 @@ def file_notification(
     return AppliedOut(**applied.__dict__)
 
 
+# Before /residents/{person_id}: "search" is not a person id (405 answers name POST).
+@router.post("/residents/search", response_model=SearchOut)
+def search_residents(request: Request, actor: CurrentActor, body: SearchIn) -> SearchOut:
+    """検索（POST: 検索条件を URL に残さないため）。"""
+    require(actor, "resident.search")
+    page = registry_of(request).search(SearchQuery(**body.model_dump()), actor)
+    return SearchOut(records=page.records, next_cursor=page.next_cursor)
+
+
 @router.get("/residents/{person_id}", response_model=ResidentRecord)
 def show_resident(
     request: Request,
@@ -97,11 +115,30 @@ def show_resident(
     person_id: str,
     as_of: Annotated[date | None, Query(description="異動日基準（この日現在）")] = None,
     recorded_by: Annotated[datetime | None, Query(description="この時点で記録済みの内容")] = None,
-    purpose: Annotated[str | None, Query(max_length=200)] = None,
 ) -> ResidentRecord:
+    """照会。利用目的を記録するときは POST …/read を使います（URL に個人の文を残さないため）。"""
+    require(actor, "resident.read")
+    return registry_of(request).read_record(person_id, actor, as_of=as_of, recorded_by=recorded_by)
+
+
+class ReadIn(BaseModel):
+    """A read with its purpose: in the body, because URLs end up in proxy and access logs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    as_of: date | None = Field(default=None, description="異動日基準（この日現在）")
+    recorded_by: datetime | None = Field(default=None, description="この時点で記録済みの内容")
+    purpose: Annotated[str | None, Field(max_length=200), no_individual_number("purpose")] = None
+
+
+@router.post("/residents/{person_id}/read", response_model=ResidentRecord)
+def read_resident(
+    request: Request, actor: CurrentActor, person_id: str, body: ReadIn
+) -> ResidentRecord:
+    """照会（利用目的つき）。POST: 利用目的を URL に残さないため。"""
     require(actor, "resident.read")
     return registry_of(request).read_record(
-        person_id, actor, as_of=as_of, recorded_by=recorded_by, purpose=purpose
+        person_id, actor, as_of=body.as_of, recorded_by=body.recorded_by, purpose=body.purpose
     )
 
 
@@ -125,14 +162,6 @@ def resident_history(request: Request, actor: CurrentActor, person_id: str) -> l
         )
         for ev in registry_of(request).history(person_id, actor)
     ]
-
-
-@router.post("/residents/search", response_model=SearchOut)
-def search_residents(request: Request, actor: CurrentActor, body: SearchIn) -> SearchOut:
-    """検索（POST: 検索条件を URL に残さないため）。"""
-    require(actor, "resident.search")
-    page = registry_of(request).search(SearchQuery(**body.model_dump()), actor)
-    return SearchOut(records=page.records, next_cursor=page.next_cursor)
 
 
 @router.get("/households/{household_id}", response_model=HouseholdOut)
