@@ -26,6 +26,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from starlette.datastructures import UploadFile
 
 from jichi import __version__
 from jichi.funds import filer_tokens
@@ -116,14 +117,23 @@ def current(request: Request) -> Who:
 
 
 async def form(request: Request) -> dict[str, Any]:
-    """The POSTed form, size-limited, with its CSRF token checked."""
+    """The POSTed form, size-limited, with its CSRF token checked; a file as its bytes."""
     length = request.headers.get("content-length", "")
     if length and (not length.isdigit() or int(length) > MAX_FORM_BYTES):
         raise JichiError(FORM_TOO_LARGE, field="report")
-    data = await request.form(max_files=1, max_fields=50, max_part_size=MAX_FORM_BYTES)
-    token = data.get(session.CSRF_FIELD)
+    async with request.form(
+        max_files=1, max_fields=50, max_part_size=MAX_FORM_BYTES
+    ) as data:  # closed here: an uploaded file's spool is never left open
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            if isinstance(value, UploadFile):
+                if value.filename:
+                    out[key] = await value.read(MAX_FORM_BYTES + 1)
+            else:
+                out[key] = value
+    token = out.get(session.CSRF_FIELD)
     session.load(request, FUNDS).check_csrf(token if isinstance(token, str) else None)
-    return dict(data)
+    return out
 
 
 def text(data: dict[str, Any], name: str, label: str, most: int, errors: dict[str, str]) -> str:

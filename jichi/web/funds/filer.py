@@ -15,7 +15,6 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import UploadFile
 
 from jichi.funds import filer_tokens
 from jichi.funds.filings import amend_report, file_report
@@ -120,10 +119,9 @@ def overview(request: Request) -> Response:
     )
 
 
-async def _report_text(data: dict[str, Any], errors: dict[str, str]) -> str:
-    upload = data.get("file")
-    if isinstance(upload, UploadFile) and upload.filename:
-        raw = await upload.read(view.MAX_JSON_BYTES + 1)
+def _report_text(data: dict[str, Any], errors: dict[str, str]) -> str:
+    raw = data.get("file")
+    if isinstance(raw, bytes):
         try:
             return raw.decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -143,7 +141,7 @@ async def report(request: Request) -> Response:
     assert org is not None
     data = await form(request)
     errors: dict[str, str] = {}
-    body = await _report_text(data, errors)
+    body = _report_text(data, errors)
     reason = text(data, "reason", "訂正の理由", 500, errors)
     action = data.get("action")
     checked = view.read(body) if not errors else view.Checked(body)

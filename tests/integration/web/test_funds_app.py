@@ -235,3 +235,23 @@ def test_any_sign_in_input_is_a_page_never_a_500(engine: Engine, field: str, val
     answer = client.post(path, data=data)
     assert answer.status_code in (401, 422)
     assert '<html lang="ja">' in answer.text
+
+
+def test_an_uploaded_json_file_is_checked_like_typed_json(engine: Engine) -> None:
+    token = set_up(engine)
+    client = filer_client(app_client(engine), "org-1", token)
+    body = json.dumps(report(100_000, declared=1), ensure_ascii=False).encode()
+    answer = client.post(
+        "/filer/report",
+        data={"action": "check", "csrf_token": csrf(client, "/filer")},
+        files={"file": ("report.json", body, "application/json")},
+    )
+    assert (
+        answer.status_code == 422 and 'id="line-income-donations" class="has-error"' in answer.text
+    )
+    not_utf8 = client.post(
+        "/filer/report",
+        data={"action": "check", "csrf_token": csrf(client, "/filer")},
+        files={"file": ("report.json", "寄附".encode("cp932"), "application/json")},
+    )
+    assert not_utf8.status_code == 422 and 'id="file-error"' in not_utf8.text
