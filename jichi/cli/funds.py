@@ -161,6 +161,7 @@ def serve(
 
     engine = make_engine(url)
     if not migrate.is_up_to_date(engine):
+        engine.dispose()
         typer.echo(
             "データベースのスキーマが最新ではありません。`jichi db upgrade` を実行してください。",
             err=True,
@@ -169,6 +170,7 @@ def serve(
     try:
         application = create_funds_app(engine, authority=authority)
     except JichiError as error:
+        engine.dispose()
         raise _bad_input(error) from None
     typer.echo(
         f"政治資金（{authority}）: http://{host}:{port}/ で待ち受けています（Ctrl+C で終了）"
