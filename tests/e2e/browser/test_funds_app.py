@@ -70,7 +70,7 @@ def annual(first: int, second: int, declared: int) -> str:
 
 
 @pytest.fixture(scope="module")
-def funds_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def funds_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Any]]:
     path = tmp_path_factory.mktemp("funds") / "funds.db"
     engine = make_engine(f"sqlite:///{path}")
     migrate.upgrade(engine)
@@ -101,14 +101,14 @@ def funds_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("uvicorn did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", token
+    yield f"http://127.0.0.1:{port}", token, engine
     uv.should_exit = True
     thread.join(timeout=10)
     engine.dispose()
 
 
 @pytest.fixture
-def funds_page(browser: Any, funds_server: tuple[str, str]) -> Iterator[Any]:
+def funds_page(browser: Any, funds_server: tuple[str, str, Any]) -> Iterator[Any]:
     context = browser.new_context(
         base_url=funds_server[0], locale="ja-JP", viewport={"width": 1100, "height": 800}
     )
@@ -118,7 +118,7 @@ def funds_page(browser: Any, funds_server: tuple[str, str]) -> Iterator[Any]:
 
 
 def test_file_with_two_mistakes_fix_publish_and_find(
-    funds_page: Any, funds_server: tuple[str, str]
+    funds_page: Any, funds_server: tuple[str, str, Any]
 ) -> None:
     page, token = funds_page, funds_server[1]
     seen: dict[str, list[dict[str, Any]]] = {}
@@ -165,6 +165,9 @@ def test_file_with_two_mistakes_fix_publish_and_find(
 
     page.goto("/authority/sign-in")
     check(page, "staff sign-in", seen)
+    page.get_by_role("button", name="ログイン").click()
+    assert page.locator("#staff_id-error").is_visible()
+    check(page, "staff sign-in errors", seen)
     page.get_by_label("職員 ID").fill("ken-tanaka")
     page.get_by_label("パスワード").fill(PASSWORD)
     page.get_by_role("button", name="ログイン").click()
@@ -187,4 +190,70 @@ def test_file_with_two_mistakes_fix_publish_and_find(
     page.wait_for_load_state("load")
     assert page.locator("table tbody tr th", has_text="髙橋花子").count() >= 1
     check(page, "public search after publication", seen)
+    assert not any(seen.values()), report(seen)
+
+
+def test_an_amendment_shows_its_diff_and_a_filer_is_refused_the_authority_pages(
+    funds_page: Any, funds_server: tuple[str, str, Any]
+) -> None:
+    from jichi.funds.filings import file_report
+    from jichi.funds.reports import parse_report
+
+    page, engine = funds_page, funds_server[2]
+    record(
+        engine,
+        "kaede",
+        Establishment(
+            date(2021, 4, 1),
+            OrganizationState(
+                organization_id="kaede",
+                name="かえで会",
+                kind=OrganizationKind.OTHER,
+                representative="楓 一郎",
+            ),
+        ),
+    )
+    token = filer_tokens.issue(engine, "kaede", by="ken-tanaka")
+    first = json.loads(annual(100_000, 60_000, 160_000))
+    first["organization_name"] = "かえで会"
+    file_report(engine, "kaede", parse_report(first), filed_on=date(2027, 3, 1))
+    seen: dict[str, list[dict[str, Any]]] = {}
+    page.goto("/filer/sign-in")
+    page.get_by_label("政治団体の ID").fill("kaede")
+    page.get_by_label("提出用トークン").fill(token)
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_url("**/filer")
+    corrected = {**first, "donations": [{**first["donations"][0]}, {**first["donations"][1]}]}
+    corrected["donations"][1]["amount"] = 70_000
+    corrected["income"] = {"donations": 170_000, "total": 170_000}
+    corrected["carried_forward"] = 170_000
+    page.get_by_label("収支報告書（JSON）").fill(json.dumps(corrected, ensure_ascii=False))
+    page.get_by_role("button", name="確認する").click()
+    page.wait_for_load_state("load")
+    assert "第1版の訂正（第2版）" in page.locator("main").inner_text()
+    page.get_by_role("button", name="提出する").click()  # no reason: refused at its field
+    page.wait_for_load_state("load")
+    assert page.locator("#reason-error").is_visible()
+    check(page, "amendment without a reason", seen)
+    page.get_by_label("訂正の理由（訂正のときだけ）").fill("寄附金額の誤記")
+    page.get_by_role("button", name="提出する").click()
+    page.wait_for_url("**/filer?filed=2026-2")
+    page.goto("/authority")
+    assert "受付機関（130001）の職員だけ" in page.locator("main").inner_text()
+    check(page, "denied to a filer", seen)
+    page.goto("/filer")
+    page.get_by_role("button", name="ログアウト").click()
+    page.wait_for_url("**/")
+    page.goto("/authority/sign-in")
+    page.get_by_label("職員 ID").fill("ken-tanaka")
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_url("**/authority")
+    page.goto("/authority/reports/kaede/2026/2")
+    changes = page.locator("table", has_text="訂正前").inner_text()
+    assert "donations[1].amount" in changes and "60,000" in changes and "70,000" in changes
+    check(page, "amendment review with its diff", seen)
+    page.goto("/authority/reports/kaede/2026/9")
+    assert "提出されていません" in page.locator("main").inner_text()
+    check(page, "report not found", seen)
     assert not any(seen.values()), report(seen)
