@@ -26,6 +26,7 @@ BAD_REPORT_JSON = define(
 )
 
 MAX_JSON_BYTES = 1_000_000
+MIN_YEAR, MAX_YEAR = 1948, 2200  # 政治資金規正法 (1948) to the public search's bound
 MAX_DEPTH = 20
 
 #: The entry steps, in order: (key, title, the report fields shown in the step).
@@ -222,8 +223,21 @@ def read(text: str) -> Checked:
             shape = JichiError(REPORT_SHAPE, field=path, reason=item["msg"])
             result.problems.append(Problem(line, shape.code, shape.message_ja, detail=detail))
         return result
+    if not MIN_YEAR <= report.year <= MAX_YEAR:
+        shape = JichiError(REPORT_SHAPE, field="year", reason=f"{MIN_YEAR}〜{MAX_YEAR}")
+        result.problems.append(Problem("year", shape.code, shape.message_ja))
+        return result
     result.report = report
-    for finding in check(report):
+    try:
+        findings = check(report)
+    except JichiError as error:  # a date the law table does not reach (before 1948, say)
+        result.problems.append(Problem(error.field or "report", error.code, error.message_ja))
+        return result
+    except (ValueError, OverflowError) as error:
+        shape = JichiError(REPORT_SHAPE, field="year", reason=str(error)[:100])
+        result.problems.append(Problem("year", shape.code, shape.message_ja))
+        return result
+    for finding in findings:
         result.problems.append(_problem(finding, data))
     return result
 
