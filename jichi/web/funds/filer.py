@@ -9,15 +9,17 @@ Nothing is stored until 提出: the check is re-run then, never trusted from the
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from jichi.funds import filer_tokens
+from jichi.funds import filer_tokens, registrations
 from jichi.funds.filings import amend_report, file_report
+from jichi.funds.organizations import OrganizationKind
 from jichi.funds.tables import funds_report
 from jichi.kernel.errors import JichiError
 from jichi.web.funds import view
@@ -89,6 +91,33 @@ def _filed(request: Request, org: str) -> list[Any]:
         )
 
 
+def _skeleton(request: Request, org: str) -> str:
+    """A blank report for last year, with the organisation as registered, to fill in."""
+    year = datetime.now(UTC).year - 1
+    name, kind = "", OrganizationKind.OTHER.value
+    try:
+        state = registrations.history(request.app.state.engine, org).state_on(date(year, 12, 31))
+        name, kind = state.name, state.kind.value
+    except JichiError:  # not registered here, or not alive that year: the filer types it
+        pass
+    blank = {
+        "organization_name": name,
+        "organization_kind": kind,
+        "year": year,
+        "carried_over": 0,
+        "income": {"total": 0},
+        "donors": [],
+        "donations": [],
+        "ticket_payments": [],
+        "expenditures": [],
+        "expenditure_total": 0,
+        "carried_forward": 0,
+        "assets": [],
+        "debts": [],
+    }
+    return json.dumps(blank, ensure_ascii=False, indent=2)
+
+
 def _guard(request: Request) -> Who | Response:
     who = current(request)
     if who.organization_id is None:
@@ -112,7 +141,7 @@ def overview(request: Request) -> Response:
             "who": who,
             "filed": _filed(request, who.organization_id),
             "notice": notice if notice.replace("-", "").isdigit() and len(notice) < 12 else "",
-            **_context(view.Checked("")),
+            **_context(view.Checked(_skeleton(request, who.organization_id))),
             "reason": "",
             "errors": {},
         },

@@ -129,7 +129,9 @@ def test_a_wrong_token_and_a_revoked_token_do_not_sign_in(engine: Engine) -> Non
         assert answer.status_code in (401, 422), org
         assert 'aria-invalid="true"' in answer.text
     signed = filer_client(app_client(engine), "org-1", token)
-    assert signed.get("/filer").status_code == 200
+    overview = signed.get("/filer")
+    assert overview.status_code == 200
+    assert "&#34;organization_name&#34;: &#34;さくら後援会&#34;" in overview.text  # a blank to fill
     assert filer_tokens.revoke(engine, "org-1") == 1
     assert signed.get("/filer", follow_redirects=False).status_code == 303  # revoked at once
     with pytest.raises(JichiError) as caught, engine.connect() as conn:
