@@ -112,3 +112,67 @@ def export(
     for name, body in files.items():
         (out / name).write_bytes(body)
     print_json({"year": year, "files": sorted(files)})
+
+
+@app.command("filer-token")
+def filer_token(
+    organization: str = typer.Argument(..., help="政治団体の ID"),
+    by: str = typer.Option(..., "--by", help="交付する職員の ID（記録されます）"),
+    revoke: bool = typer.Option(False, "--revoke", help="この団体の有効なトークンをすべて失効"),
+    url: str | None = typer.Option(
+        None, "--url", help="データベース URL（省略時 JICHI_DATABASE_URL）"
+    ),
+) -> None:
+    """会計責任者の提出用トークンを交付（一度だけ表示）、または --revoke で失効させます."""
+    from jichi.funds import filer_tokens
+    from jichi.store.engine import make_engine
+
+    engine = make_engine(url)
+    try:
+        if revoke:
+            count = filer_tokens.revoke(engine, organization)
+            print_json({"organization_id": organization, "revoked": count})
+            return
+        token = filer_tokens.issue(engine, organization, by=by)
+    except JichiError as error:
+        raise _bad_input(error) from None
+    finally:
+        engine.dispose()
+    print_json({"organization_id": organization, "token": token})
+
+
+@app.command("serve")
+def serve(
+    authority: str = typer.Option(
+        ..., "--authority", help="受付機関のコード（都道府県選管なら団体コード、例 130001）"
+    ),
+    port: int = typer.Option(8200, "--port", help="待ち受けるポート"),
+    host: str = typer.Option("127.0.0.1", "--host", help="待ち受けるアドレス"),
+    url: str | None = typer.Option(
+        None, "--url", help="データベース URL（省略時 JICHI_DATABASE_URL）"
+    ),
+) -> None:
+    """政治資金の提出・受付・公表の画面を起動します（市区町村の画面とは別のアプリ）."""
+    import uvicorn
+
+    from jichi.store import migrate
+    from jichi.store.engine import make_engine
+    from jichi.web.funds.app import create_funds_app
+
+    engine = make_engine(url)
+    if not migrate.is_up_to_date(engine):
+        engine.dispose()
+        typer.echo(
+            "データベースのスキーマが最新ではありません。`jichi db upgrade` を実行してください。",
+            err=True,
+        )
+        raise typer.Exit(1)
+    try:
+        application = create_funds_app(engine, authority=authority)
+    except JichiError as error:
+        engine.dispose()
+        raise _bad_input(error) from None
+    typer.echo(
+        f"政治資金（{authority}）: http://{host}:{port}/ で待ち受けています（Ctrl+C で終了）"
+    )
+    uvicorn.run(application, host=host, port=port, log_level="warning")

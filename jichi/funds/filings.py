@@ -1,9 +1,11 @@
 """Filing and amending (訂正) annual reports: checked, then stored as a new version.
 
-A report with any error finding is not stored: the first error is raised as a
-:class:`JichiError` (the others travel in ``findings``), so the filer corrects and files
-again.  Warnings are stored with the version.  Two clerks amending at once cannot both
-write version N+1: the primary key refuses the second, reported as FND-061.
+Filing does not publish: the public search shows a version only after the authority
+publishes it (:mod:`jichi.funds.publication`).  A report with any error finding is not
+stored: the first error is raised as a :class:`JichiError` (the others travel in
+``findings``), so the filer corrects and files again.  Warnings are stored with the
+version.  Two clerks amending at once cannot both write version N+1: the primary key
+refuses the second, reported as FND-061.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from jichi.funds.law import RULES, Table, filing_deadline
-from jichi.funds.public_search import refresh
 from jichi.funds.reports import AnnualReport, Finding, Severity, check
 from jichi.funds.tables import funds_report
 from jichi.kernel.errors import JichiError, define
@@ -72,6 +73,8 @@ class Filed:
     reason: str
     report: AnnualReport
     warnings: tuple[dict[str, Any], ...]
+    published_at: datetime | None = None
+    published_by: str | None = None
 
 
 def _errors_or_warnings(report: AnnualReport, table: Table) -> list[Finding]:
@@ -126,7 +129,6 @@ def _store(
                     warnings=list(shown),
                 )
             )
-            refresh(conn, organization_id, report, version, table=table)
     except IntegrityError:
         raise JichiError(VERSION_CONFLICT, field="version") from None
     return Filed(organization_id, report.year, version, now, reason, report, shown)
@@ -207,6 +209,8 @@ def versions(engine: Engine, organization_id: str, year: int) -> list[Filed]:
             row.reason,
             AnnualReport.model_validate(row.report),
             tuple(row.warnings),
+            row.published_at,
+            row.published_by,
         )
         for row in rows
     ]

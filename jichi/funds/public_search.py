@@ -1,8 +1,9 @@
 """The public search of donors and payers (公開検索) across organisations and years.
 
 What is searched is only what :mod:`jichi.funds.disclosure` says the law publishes, stored
-by :func:`refresh` in the same transaction as the filing (or 訂正) it comes from, so a
-filed report is searchable the moment it is accepted and an amended one replaces its
+by :func:`refresh` in the same transaction as the authority's publication (公表) of the
+version it comes from (:mod:`jichi.funds.publication`), so a report is searchable the moment
+it is published, a filed but unpublished one never is, and a published 訂正 replaces its
 lines atomically.  Searches page by a keyset on (amount descending, organisation, year,
 line), so page 1,000 costs what page 1 does and no line is shown twice or skipped while
 paging.  Names match by prefix on the kernel's folded key (髙橋 finds 高橋, 渡邊 finds 渡辺).
@@ -86,7 +87,10 @@ def refresh(
     *,
     table: law.Table = law.RULES,
 ) -> int:
-    """Replace the organisation's published lines and totals for the year; how many lines."""
+    """Replace the organisation's published lines and totals for the year; how many lines.
+
+    Called only by :func:`jichi.funds.publication.publish`, inside its transaction.
+    """
     lines = public_lines(organization_id, report, table=table)
     where = (funds_public_line.c.organization_id == organization_id) & (
         funds_public_line.c.year == report.year
@@ -216,7 +220,7 @@ def search(conn: Connection, query: Search) -> Found:
 def totals(
     conn: Connection, *, organization_id: str | None = None, year: int | None = None
 ) -> list[Total]:
-    """Totals per organisation and year, as of the latest filing of each."""
+    """Totals per organisation and year, as of the latest published version of each."""
     t = funds_public_total.c
     statement = sa.select(funds_public_total).order_by(t.year.desc(), t.organization_id)
     if organization_id is not None:

@@ -20,6 +20,21 @@ funds_report = sa.Table(
     sa.Column("reason", sa.Text, nullable=False),  # "" for the original, the 訂正 reason after
     sa.Column("report", sa.JSON, nullable=False),  # AnnualReport.model_dump(mode="json")
     sa.Column("warnings", sa.JSON, nullable=False),  # the warning findings at filing
+    # 公表 (0042): NULL until the authority publishes this version (政治資金規正法20条).
+    sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("published_by", sa.String(100), nullable=True),  # the authority's staff id
+)
+
+#: Filing tokens the authority issues to an organisation's accountant (0042); digests only.
+funds_filer_token = sa.Table(
+    "funds_filer_token",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("organization_id", sa.String(100), nullable=False),
+    sa.Column("issued_by", sa.String(100), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Index("ix_funds_filer_token_organization", "organization_id"),
 )
 
 #: 設立届・異動届・解散届, one row each in the order recorded (seq 1 = the 設立届).
@@ -34,8 +49,8 @@ funds_notification = sa.Table(
     sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
 )
 
-#: The published lines of each organisation's latest filed version (0041), replaced at each
-#: filing or 訂正 in the same transaction, so the public search never lags a filing.
+#: The lines of each organisation's latest *published* version (0041), replaced in the
+#: transaction of each publication (0042), so the public search never lags a publication.
 funds_public_line = sa.Table(
     "funds_public_line",
     metadata,

@@ -18,7 +18,9 @@ from typer.testing import CliRunner
 from jichi.cli.main import app
 from jichi.funds.bulk import export_year, import_filings
 from jichi.funds.organizations import OrganizationKind
+from jichi.funds.publication import publish
 from jichi.funds.reports import AnnualReport, Donation, Donor, DonorKind, Income
+from jichi.security.actor import Actor
 
 runner = CliRunner()
 
@@ -73,6 +75,12 @@ def test_import_reports_each_line_and_a_rerun_changes_nothing(engine: Engine) ->
     ]
     changed = import_filings(engine, [line("org-1", report("𠮷田一郎", 90_000))])
     assert [r.status for r in changed] == ["conflict"]
+    with engine.connect() as conn:  # filed, not yet published: nothing to export
+        (unpublished,) = [
+            json.loads(b) for n, b in export_year(conn, 2026).items() if n.endswith(".json")
+        ]
+    assert unpublished["lines"] == []
+    publish(engine, "org-1", 2026, 1, Actor("pref-clerk", "130001", "clerk"))
     with engine.connect() as conn:
         (json_doc,) = [
             json.loads(b) for n, b in export_year(conn, 2026).items() if n.endswith(".json")
@@ -90,6 +98,8 @@ def test_export_files_check_with_sha256sum_and_open_in_excel_encodings(
             line("org-2", report("=HYPERLINK(1)", 80_000, organization="もみじ会")),
         ],
     )
+    for org in ("org-1", "org-2"):
+        publish(engine, org, 2026, 1, Actor("pref-clerk", "130001", "clerk"))
     with engine.connect() as conn:
         files = export_year(conn, 2026)
     for name, body in files.items():
@@ -136,6 +146,7 @@ def test_the_cli_imports_and_exports(engine: Engine, tmp_path: Path) -> None:
     source.write_text(line("org-1", report("髙橋花子", 120_000)) + "\n", encoding="utf-8")
     rerun = runner.invoke(app, ["funds", "import", str(source), "--url", url])
     assert rerun.exit_code == 0 and json.loads(rerun.stdout)["counts"] == {"unchanged": 1}
+    publish(engine, "org-1", 2026, 1, Actor("pref-clerk", "130001", "clerk"))
     out = tmp_path / "out"
     exported = runner.invoke(
         app, ["funds", "export", "--year", "2026", "--out", str(out), "--url", url]

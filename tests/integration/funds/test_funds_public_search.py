@@ -1,4 +1,5 @@
-"""The public search on both databases: refreshed at filing, replaced by a 訂正, paged by keyset."""
+"""The public search on both databases: refreshed at publication, replaced by a published 訂正,
+paged by keyset."""
 
 from __future__ import annotations
 
@@ -12,8 +13,12 @@ from sqlalchemy import Engine
 from jichi.funds.filings import amend_report, file_report
 from jichi.funds.organizations import OrganizationKind
 from jichi.funds.public_search import Search, search, top_donors, totals
+from jichi.funds.publication import publish
 from jichi.funds.reports import AnnualReport, Donation, Donor, DonorKind, Income
 from jichi.kernel.errors import JichiError
+from jichi.security.actor import Actor
+
+AUTHORITY = Actor("pref-clerk", "130001", "clerk")
 
 
 def donor(n: int, name: str | None = None) -> Donor:
@@ -51,6 +56,7 @@ def test_a_filed_donor_is_found_at_once_by_a_variant_spelling(engine: Engine) ->
     file_report(
         engine, "org-1", report([100_000, 10_000], first="髙橋花子"), filed_on=date(2027, 3, 1)
     )
+    publish(engine, "org-1", 2026, 1, AUTHORITY)
     with engine.connect() as conn:
         found = search(conn, Search(name="高橋"))
         (total,) = totals(conn, organization_id="org-1")
@@ -67,9 +73,11 @@ def test_a_filed_donor_is_found_at_once_by_a_variant_spelling(engine: Engine) ->
 
 def test_an_amendment_replaces_the_published_lines_and_totals(engine: Engine) -> None:
     file_report(engine, "org-1", report([100_000], first="山田太郎"), filed_on=date(2027, 3, 1))
+    publish(engine, "org-1", 2026, 1, AUTHORITY)
     amend_report(
         engine, "org-1", report([80_000], first="山田次郎"), reason="氏名の誤記", expected_version=1
     )
+    publish(engine, "org-1", 2026, 2, AUTHORITY)
     with engine.connect() as conn:
         assert search(conn, Search(name="山田太郎")).lines == []
         (line,) = search(conn, Search(name="山田次郎")).lines
@@ -89,6 +97,8 @@ def test_a_refused_report_publishes_nothing(engine: Engine) -> None:
 def test_filters_and_bad_input_are_typed_errors(engine: Engine) -> None:
     file_report(engine, "org-1", report([100_000, 60_000, 70_000]), filed_on=date(2027, 3, 1))
     file_report(engine, "org-2", report([90_000], name="もみじ会"), filed_on=date(2027, 3, 1))
+    publish(engine, "org-1", 2026, 1, AUTHORITY)
+    publish(engine, "org-2", 2026, 1, AUTHORITY)
     with engine.connect() as conn:
         assert [x.amount for x in search(conn, Search(min_amount=70_000)).lines] == [
             100_000,
@@ -127,6 +137,8 @@ def test_keyset_paging_shows_every_line_once_in_order(
     half = len(amounts) // 2
     file_report(engine, "org-a", report(amounts[:half] or [50_001]), filed_on=date(2027, 3, 1))
     file_report(engine, "org-b", report(amounts[half:]), filed_on=date(2027, 3, 1))
+    publish(engine, "org-a", 2026, 1, AUTHORITY)
+    publish(engine, "org-b", 2026, 1, AUTHORITY)
     seen: list[tuple[int, str, int]] = []
     cursor = None
     with engine.connect() as conn:

@@ -9,7 +9,9 @@ from sqlalchemy import Engine
 
 from jichi.funds.filings import file_report
 from jichi.funds.organizations import OrganizationKind
+from jichi.funds.publication import publish
 from jichi.funds.reports import AnnualReport, Donation, Donor, DonorKind, Income
+from jichi.security.actor import Actor
 from jichi.web.app import create_app
 
 STREET = "東京都千代田区霞が関一丁目2番3号"
@@ -43,6 +45,7 @@ def filed(engine: Engine, *people: tuple[str, int]) -> None:
         carried_forward=total,
     )
     file_report(engine, "org-1", report, filed_on=date(2027, 3, 1))
+    publish(engine, "org-1", 2026, 1, Actor("pref-clerk", "130001", "clerk"))
 
 
 def test_the_api_finds_a_published_donor_without_a_street_address(engine: Engine) -> None:
