@@ -6,7 +6,7 @@ A filed version is no longer searchable until the authority publishes it: ``publ
 ``funds_filer_token`` keeps only the SHA-256 digest of each token, like ``api_token``.
 
 Revision ID: 0042
-Revises: 0033
+Revises: 0021
 Create Date: 2026-12-03
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0042"
-down_revision: str | None = "0033"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
