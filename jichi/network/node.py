@@ -21,10 +21,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine
 
+from jichi.kernel.clock import now as clock_now
 from jichi.kernel.deadlines import Calendar
 from jichi.kernel.errors import JichiError
 from jichi.network import errors as ne
@@ -74,7 +75,7 @@ class Node:
         cipher: FieldCipher,
         settings: FlowSettings | None = None,
         calendar: Calendar | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] = clock_now,
         batch_size: int = 100,
     ) -> None:
         self.engine = engine

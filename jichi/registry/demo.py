@@ -36,7 +36,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta, timezone
 from importlib import resources, util
 from pathlib import Path
 from typing import Any, ClassVar
@@ -45,6 +45,7 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 
 from jichi.kernel.age import age_on
+from jichi.kernel.clock import today as clock_today
 from jichi.kernel.errors import JichiError
 from jichi.kernel.identifiers import with_check_digit
 from jichi.kernel.text import hiragana_to_katakana, validate_name_kana
@@ -1435,7 +1436,7 @@ def generate(
     demo``); without it codes are drawn at random.
     """
     lg = default_catalog().get(lg_code)
-    world = _World(lg, residents, seed, today or datetime.now(JST).date(), resident_codes)
+    world = _World(lg, residents, seed, today or clock_today(), resident_codes)
     yield from world.move_ins()
     yield from world.history()
 

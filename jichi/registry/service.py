@@ -8,17 +8,20 @@ the outbox and the audit entry — all or nothing.  Reads of a person's data go 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from pydantic import TypeAdapter
 from sqlalchemy import Engine
 
+from jichi.kernel.clock import JST as JST  # the registry's day; re-exported for callers
+from jichi.kernel.clock import Clock, aware, system_clock
 from jichi.kernel.deadlines import Calendar
 from jichi.kernel.errors import JichiError
+from jichi.kernel.text import name_search_key
 from jichi.registry import commands as c
 from jichi.registry import errors as e
 from jichi.registry import queries
@@ -37,7 +40,7 @@ from jichi.store.engine import write_transaction
 
 NUMBER_CONTEXT = "individual_number"
 HISTORY_KINDS = {"correction", "former_surname"}
-JST = timezone(timedelta(hours=9), "JST")  # the registry's day is the Japanese day
+NEW_PERSON_KINDS = {"move_in", "ex_officio_record"}  # checked for likely duplicates
 notification_adapter: TypeAdapter[Any] = TypeAdapter(c.Notification)
 
 
@@ -62,14 +65,14 @@ class Registry:
         cipher: FieldCipher,
         *,
         calendar: Calendar | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock | None = None,
         min_head_age: int = 15,
     ) -> None:
         self.engine = engine
         self.lg_code = lg_code
         self.cipher = cipher
         self.calendar = calendar or Calendar()
-        self.clock = clock
+        self.clock = clock or system_clock()
         self.min_head_age = min_head_age
 
     def parse(self, data: dict[str, Any]) -> Any:
@@ -165,6 +168,12 @@ class Registry:
         }
         records.update(repo.load_members(conn, households))
         snapshot = Snapshot(records=records, households=households)
+        if getattr(cmd, "kind", "") in NEW_PERSON_KINDS:
+            people = [
+                (name_search_key(p.name.family + p.name.given), p.date_of_birth)
+                for p in cmd.persons
+            ]
+            snapshot.namesakes = repo.load_namesakes(conn, self.lg_code, people)
         if getattr(cmd, "kind", "") in HISTORY_KINDS:
             snapshot.history[cmd.person_id] = repo.load_events(conn, [cmd.person_id]).get(
                 cmd.person_id, []
@@ -286,6 +295,16 @@ class Registry:
                 subject_person_id=pid,
                 detail={"notification_id": decision.notification_id},
             )
+        for pid, override in sorted(decision.distinct_overrides.items()):
+            # 「別人として記録」: the clerk's word against the duplicate check, on record.
+            self.audit(
+                conn,
+                actor,
+                at=now,
+                action="notification.recorded_as_distinct",
+                subject_person_id=pid,
+                detail={"notification_id": decision.notification_id, **override},
+            )
 
     def audit(
         self,
@@ -344,6 +363,8 @@ class Registry:
     ) -> ResidentRecord:
         """A person's record (now, as of a 異動日, or as known at a moment); audited."""
         self._check_actor(actor)
+        if recorded_by is not None:
+            recorded_by = aware(recorded_by, field="recorded_by")  # naive: JST
         with write_transaction(self.engine) as conn:
             events = repo.load_events(conn, [person_id]).get(person_id, [])
             events = [ev for ev in events if ev.lg_code == self.lg_code]

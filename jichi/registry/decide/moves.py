@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
-from jichi.kernel.errors import JichiError
+from jichi.kernel.errors import Collector, JichiError
 from jichi.registry import commands as c
 from jichi.registry import errors as e
+from jichi.registry.decide.checks import check_duplicates, checked_person
 from jichi.registry.decide.rules import (
     HEAD,
     _Builder,
@@ -28,24 +30,47 @@ from jichi.registry.state import Context, Decision, HouseholdState, Snapshot
 
 
 def move_in(cmd: c.MoveIn, snapshot: Snapshot, ctx: Context) -> Decision:
-    notified_on = notified(cmd, ctx)
-    no_future("転入日", "move-in date", cmd.effective_date, ctx)
+    errors = Collector()
+    notified_on = cmd.notified_date or ctx.today
+    with errors.check():
+        notified(cmd, ctx)
+    with errors.check():
+        no_future("転入日", "move-in date", cmd.effective_date, ctx)
     if cmd.effective_date > notified_on:
-        raise JichiError(
-            e.MOVE_IN_BEFORE_ARRIVAL,
-            field="effective_date",
-            effective=cmd.effective_date.isoformat(),
-            notified=notified_on.isoformat(),
+        errors.add(
+            JichiError(
+                e.MOVE_IN_BEFORE_ARRIVAL,
+                field="effective_date",
+                effective=cmd.effective_date.isoformat(),
+                notified=notified_on.isoformat(),
+            )
         )
-    address = here(cmd.address, ctx, "転入先の住所", "the new address", "address")
+    address = cmd.address
+    with errors.check():
+        address = here(cmd.address, ctx, "転入先の住所", "the new address", "address")
     previous = cmd.previous_address
     if not previous.abroad and previous.lg_code == ctx.lg_code:
-        raise JichiError(e.SAME_MUNICIPALITY, field="previous_address")
+        errors.add(JichiError(e.SAME_MUNICIPALITY, field="previous_address"))
+    persons = checked_persons(cmd.persons, cmd.effective_date, ("転入日", "move-in date"), errors)
+    overrides = check_duplicates(persons, snapshot.namesakes, cmd.distinct_person_reason, errors)
+    errors.raise_if_any()
     reason = NotificationKind.MOVE_IN_FROM_ABROAD if previous.abroad else NotificationKind.MOVE_IN
     b = _Builder(ctx, snapshot, reason, cmd.effective_date, notified_on)
     return record_persons(
-        b, cmd.persons, address, previous, cmd.join_household_id, ("転入日", "move-in date")
+        b, persons, address, previous, cmd.join_household_id, overrides, cmd.distinct_person_reason
     )
+
+
+def checked_persons(
+    persons: list[c.NewPerson],
+    effective: date,
+    date_label: tuple[str, str],
+    errors: Collector,
+) -> list[c.NewPerson]:
+    return [
+        checked_person(p, f"persons.{i}", errors, effective=effective, date_label=date_label)
+        for i, p in enumerate(persons)
+    ]
 
 
 def record_persons(
@@ -54,20 +79,15 @@ def record_persons(
     address: Address,
     previous: Address | None,
     join_household_id: str | None,
-    date_label: tuple[str, str],
+    overrides: dict[int, list[str]],
+    override_reason: str,
 ) -> Decision:
-    """New records at ``address`` (転入 and 職権記載): a new household or an existing one."""
+    """New records at ``address`` (転入 and 職権記載): a new household or an existing one.
+
+    ``persons`` have passed :func:`checked_person`; ``overrides`` are the likely
+    duplicates recorded as different persons on the clerk's word (audited).
+    """
     effective, notified_on = b.decision.effective_date, b.decision.notified_date
-    for index, person in enumerate(persons):
-        if person.date_of_birth > effective:
-            raise JichiError(
-                e.BIRTH_DATE_ORDER,
-                field=f"persons.{index}.date_of_birth",
-                birth=person.date_of_birth.isoformat(),
-                label=date_label[0],
-                label_en=date_label[1],
-                other=effective.isoformat(),
-            )
     if join_household_id:
         target = household(b.snapshot, join_household_id, "join_household_id")
         if not target.address.same_place(address):
@@ -84,6 +104,13 @@ def record_persons(
     head_id: str | None = None
     for index, person in enumerate(persons):
         person_id = str(uuid.uuid4())
+        if index in overrides:
+            b.decision.distinct_overrides[person_id] = {
+                "reason": override_reason,
+                "matches": overrides[index],
+            }
+            if "recorded_as_distinct" not in b.decision.flags:
+                b.decision.flags.append("recorded_as_distinct")
         person = person.model_copy(
             update={"relationship": written(person.relationship, f"persons.{index}.relationship")}
         )
@@ -125,17 +152,27 @@ def record_persons(
 
 def ex_officio_record(cmd: c.ExOfficioRecord, snapshot: Snapshot, ctx: Context) -> Decision:
     """職権記載 (令12条1項): the mayor records a resident the survey found living here."""
-    notified_on = notified(cmd, ctx)
-    no_future("記載日", "effective date", cmd.effective_date, ctx)
-    address = here(cmd.address, ctx, "住所", "the address", "address")
+    errors = Collector()
+    notified_on = cmd.notified_date or ctx.today
+    with errors.check():
+        notified(cmd, ctx)
+    with errors.check():
+        no_future("記載日", "effective date", cmd.effective_date, ctx)
+    address = cmd.address
+    with errors.check():
+        address = here(cmd.address, ctx, "住所", "the address", "address")
+    persons = checked_persons(cmd.persons, cmd.effective_date, ("記載日", "effective date"), errors)
+    overrides = check_duplicates(persons, snapshot.namesakes, cmd.distinct_person_reason, errors)
+    errors.raise_if_any()
     b = _Builder(ctx, snapshot, NotificationKind.EX_OFFICIO_RECORD, cmd.effective_date, notified_on)
     return record_persons(
         b,
-        cmd.persons,
+        persons,
         address,
         cmd.previous_address,
         cmd.join_household_id,
-        ("記載日", "effective date"),
+        overrides,
+        cmd.distinct_person_reason,
     )
 
 
@@ -269,6 +306,8 @@ def relocation(cmd: c.Relocation, snapshot: Snapshot, ctx: Context) -> Decision:
     ids = distinct(cmd.person_ids, snapshot)
     records = [active(snapshot, pid, "person_ids") for pid in ids]
     from_household = same_household(records)
+    if all(r.address.same_place(address) for r in records):
+        raise JichiError(e.SAME_ADDRESS, field="address")
     b = _Builder(ctx, snapshot, NotificationKind.RELOCATION, cmd.effective_date, notified_on)
     members = {m.person_id for m in snapshot.members(from_household)}
     whole = members == set(ids) and cmd.join_household_id is None

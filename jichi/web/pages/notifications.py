@@ -16,11 +16,11 @@ from typing import Any
 from fastapi import APIRouter, Request, Response, UploadFile
 from pydantic import ValidationError
 
+from jichi.kernel.clock import today as clock_today
 from jichi.kernel.errors import JichiError
 from jichi.registry.errors import CONFLICT, HOUSEHOLD_NOT_FOUND
 from jichi.registry.model import ResidentRecord
 from jichi.registry.queries import SearchQuery
-from jichi.registry.service import JST
 from jichi.security.actor import Actor, Role
 from jichi.security.policy import SUPERVISOR_KINDS, notification_roles
 from jichi.web.pages import card as card_reader
@@ -182,9 +182,8 @@ def input_names(
 
 def today() -> date:
     """Today in Japan (the 届出日 a form starts with)."""
-    from datetime import datetime
 
-    return datetime.now(JST).date()
+    return clock_today()
 
 
 def _here(page: Page, prefix: str) -> dict[str, str]:
