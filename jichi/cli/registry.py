@@ -15,7 +15,7 @@ from rich.table import Table
 from jichi.cli import bulk as bulk_cli
 from jichi.cli.auth import STAFF_HELP, bind, command_engine, sign_in
 from jichi.cli.output import EXIT_REJECTED, fail, print_json
-from jichi.kernel.errors import INVALID_INPUT, JichiError
+from jichi.kernel.errors import INVALID_INPUT, JichiError, JichiErrors, member_dict
 from jichi.registry.queries import SearchQuery
 from jichi.registry.service import Registry
 from jichi.security import policy
@@ -89,8 +89,12 @@ def apply_file(
             except (ValueError, ValidationError, JichiError) as problem:
                 refusal = as_jichi_error(problem)
                 rejected += 1
+                members = refusal.errors if isinstance(refusal, JichiErrors) else [refusal]
                 report.add_row(
-                    str(number), kind, "[red]却下[/red]", f"{refusal.code} {refusal.message_ja}"
+                    str(number),
+                    kind,
+                    "[red]却下[/red]",
+                    "\n".join(f"{m.code} {m.message_ja}" for m in members),
                 )
                 if as_json:
                     print_json(
@@ -103,6 +107,7 @@ def apply_file(
                                 "message_ja": refusal.message_ja,
                                 "message_en": refusal.message_en,
                                 "field": refusal.field,
+                                "errors": [member_dict(m) for m in members],
                             },
                         }
                     )
@@ -135,9 +140,16 @@ def as_jichi_error(problem: Exception) -> JichiError:
     if isinstance(problem, JichiError):
         return problem
     if isinstance(problem, ValidationError):
-        first = problem.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        return JichiError(INVALID_INPUT, field=where or "line")
+        # every wrong or missing field of the line, not the first only
+        return JichiErrors(
+            [
+                JichiError(
+                    INVALID_INPUT, field=".".join(str(p) for p in e.get("loc", ())) or "line"
+                )
+                for e in problem.errors()
+            ]
+            or [JichiError(INVALID_INPUT, field="line")]
+        )
     return JichiError(INVALID_INPUT, field="line")
 
 
