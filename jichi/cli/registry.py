@@ -153,6 +153,21 @@ def as_jichi_error(problem: Exception) -> JichiError:
     return JichiError(INVALID_INPUT, field="line")
 
 
+@app.command("roll-forward")
+def roll_forward(
+    staff_id: str | None = typer.Option(None, "--staff", envvar="JICHI_STAFF", help=STAFF_HELP),
+    municipality: str | None = typer.Option(None, "--municipality", help=MUNICIPALITY_HELP),
+    url: str | None = typer.Option(None, "--url", help=URL_HELP),
+) -> None:
+    """転出予定日を迎えた住民票を除票にします（日次処理。JICHI_TODAY に従います）."""
+    try:
+        registry, actor = open_registry(url, staff_id, municipality, "registry.import")
+        changed = registry.roll_forward(actor)
+    except JichiError as error:
+        raise fail(error) from None
+    print_json({"removed": changed})
+
+
 @app.command("show")
 def show(
     person_id: str = typer.Argument(..., help="住民の ID"),

@@ -18,7 +18,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import Engine
 
 from jichi.kernel.clock import JST as JST  # the registry's day; re-exported for callers
-from jichi.kernel.clock import Clock, aware, system_clock
+from jichi.kernel.clock import Clock, aware, jst_date, system_clock
 from jichi.kernel.deadlines import Calendar
 from jichi.kernel.errors import JichiError
 from jichi.kernel.text import name_search_key
@@ -31,6 +31,7 @@ from jichi.registry.events import Event
 from jichi.registry.model import ResidentRecord
 from jichi.registry.projection import replay
 from jichi.registry.queries import SearchPage, SearchQuery
+from jichi.registry.roll_forward import roll_forward
 from jichi.registry.state import Context, Decision, Snapshot
 from jichi.registry.tables import notification, resident
 from jichi.security import audit
@@ -248,11 +249,16 @@ class Registry:
         new_events: dict[str, list[Event]] = {}
         for ev in decision.events:
             new_events.setdefault(ev.person_id, []).append(ev)
+        today = jst_date(now)
         for pid in sorted(touched):
             events = [*history.get(pid, []), *new_events[pid]]
-            current = replay(events)
-            assert current is not None
-            if (current.status, current.household_id, current.relationship) != (
+            # The decision saw the record up to its own latest 異動日 (a move-out filed in
+            # advance looks ahead to its day); the row holds the record as of today.
+            horizon = max([today, *(ev.effective_date for ev in new_events[pid])])
+            seen = replay(events, as_of=horizon)
+            current = replay(events, as_of=today) or seen
+            assert current is not None and seen is not None
+            if (seen.status, seen.household_id, seen.relationship) != (
                 snapshot.records[pid].status,
                 snapshot.records[pid].household_id,
                 snapshot.records[pid].relationship,
@@ -350,6 +356,16 @@ class Registry:
         ]
         audit.append_many(conn, entries, self.cipher.audit_key)
 
+    def roll_forward(self, actor: Actor) -> list[str]:
+        """Move-outs filed in advance whose day has come become 除票 (daily; audited)."""
+        self._check_actor(actor)
+        now = self.clock()
+        with write_transaction(self.engine) as conn:
+            changed = roll_forward(conn, self.lg_code, jst_date(now), now)
+            if changed:
+                self.audit_each(conn, actor, changed, action="registry.roll_forward", at=now)
+            return changed
+
     # -- reads ------------------------------------------------------------------------
 
     def read_record(
@@ -368,7 +384,9 @@ class Registry:
         with write_transaction(self.engine) as conn:
             events = repo.load_events(conn, [person_id]).get(person_id, [])
             events = [ev for ev in events if ev.lg_code == self.lg_code]
-            record = replay(events, as_of=as_of, recorded_by=recorded_by)
+            # "now" is as of today: a move-out filed for a later day has not happened yet
+            day = as_of or jst_date(self.clock())
+            record = replay(events, as_of=day, recorded_by=recorded_by)
             if record is None:
                 raise JichiError(e.PERSON_NOT_FOUND, field="person_id", person_id=person_id)
             self.audit(

@@ -204,18 +204,46 @@ def new_record(
 def move_out(cmd: c.MoveOut, snapshot: Snapshot, ctx: Context) -> Decision:
     """転出届: the record becomes a 除票 effective on the planned date (転出予定).
 
-    The 除票 shows the destination as 予定 until the new municipality's 転入通知
-    confirms it (``confirm_move_out``); a move abroad needs no confirmation.
+    Filed in advance, the person stays a resident until that date: the current record
+    shows 転出予定 (an event effective today), and the removal is an event dated the
+    planned day, which the current record reaches on that day (``Registry.roll_forward``,
+    and every read as of a date).  The 除票 shows the destination as 予定 until the new
+    municipality's 転入通知 confirms it (``confirm_move_out``); a move abroad needs no
+    confirmation.
     """
     notified_on = notified(cmd, ctx)
     ids = distinct(cmd.person_ids, snapshot)
     records = [active(snapshot, pid, "person_ids") for pid in ids]
+    for record in records:
+        if record.planned_move_out is not None:
+            raise JichiError(
+                e.MOVE_OUT_STATE,
+                field="person_ids",
+                name=record.name.text(),
+                person_id=record.person_id,
+                state="既に転出の届出があります（転出予定日 "
+                + record.planned_move_out.isoformat()
+                + "）",
+                state_en="a move-out is already filed",
+            )
     household_id = same_household(records)
     abroad = cmd.destination.abroad
     if not abroad and cmd.destination.lg_code == ctx.lg_code:
         raise JichiError(e.SAME_MUNICIPALITY, field="destination")
     reason = NotificationKind.MOVE_OUT_ABROAD if abroad else NotificationKind.MOVE_OUT
     b = _Builder(ctx, snapshot, reason, cmd.planned_date, notified_on)
+    pending = cmd.planned_date > ctx.today
+    if pending:
+        for record in records:  # 転出予定 on the current record, from today
+            b.event(
+                record.person_id,
+                EventKind.CHANGED,
+                {
+                    "planned_move_out": cmd.planned_date.isoformat(),
+                    "move_out_destination": cmd.destination.model_dump(mode="json"),
+                },
+                effective_date=notified_on,
+            )
     new_head = reheaded(
         b, household_id, set(ids), cmd.new_head_id, cmd.relationships, ("転出", "move-out")
     )
@@ -236,14 +264,18 @@ def move_out(cmd: c.MoveOut, snapshot: Snapshot, ctx: Context) -> Decision:
         b.identity_update(stored)
         b.attachment_update(stored)
         b.election_notice(stored)
-    return b.finish({household_id}, new_head)
+    decision = b.finish({household_id}, new_head)
+    if pending:
+        for state in decision.households.values():
+            state.active = True  # the household is dissolved on the day, not before
+    return decision
 
 
 def confirm_move_out(cmd: c.ConfirmMoveOut, snapshot: Snapshot, ctx: Context) -> Decision:
     notified_on = notified(cmd, ctx)
     ids = distinct(cmd.person_ids, snapshot)
     records = [removed_by_move_out(snapshot, pid, confirmed=False) for pid in ids]
-    effective = cmd.moved_on or records[0].removed_on or notified_on
+    effective = cmd.moved_on or records[0].removed_on or records[0].planned_move_out or notified_on
     b = _Builder(ctx, snapshot, NotificationKind.MOVE_OUT_CONFIRMED, effective, notified_on)
     for record in records:
         changes: dict[str, Any] = {"move_out_confirmed": True}
@@ -251,6 +283,15 @@ def confirm_move_out(cmd: c.ConfirmMoveOut, snapshot: Snapshot, ctx: Context) ->
             changes["move_out_destination"] = cmd.new_address.model_dump(mode="json")
         if cmd.moved_on is not None:
             changes["removed_on"] = cmd.moved_on.isoformat()
+        if record.is_active:
+            # Moved before the planned date: the 除票 starts on the day of the move.
+            moved = min(cmd.moved_on or notified_on, notified_on)
+            changes.update(
+                removal_reason=RemovalReason.MOVE_OUT.value,
+                removed_on=moved.isoformat(),
+            )
+            b.event(record.person_id, EventKind.REMOVED, changes, effective_date=moved)
+            continue
         b.event(record.person_id, EventKind.CHANGED, changes, effective_date=record.removed_on)
     return b.decision
 
@@ -261,18 +302,24 @@ def cancel_move_out(cmd: c.CancelMoveOut, snapshot: Snapshot, ctx: Context) -> D
     records = [removed_by_move_out(snapshot, pid, confirmed=False) for pid in ids]
     b = _Builder(ctx, snapshot, NotificationKind.MOVE_OUT_CANCELLED, notified_on, notified_on)
     households: set[str] = set()
+    cleared = {"planned_move_out": None, "move_out_destination": None, "move_out_confirmed": False}
     for record in records:
         state = snapshot.households.get(record.household_id)
         if state is not None and not state.active:
             state.active = True
             b.household(state)
         households.add(record.household_id)
-        b.event(
-            record.person_id,
-            EventKind.RESTORED,
-            {"planned_move_out": None, "move_out_destination": None, "move_out_confirmed": False},
-            effective_date=record.removed_on,
-        )
+        if record.is_active:
+            # Cancelled before the planned date: 転出予定 goes now, the removal on its day.
+            b.event(record.person_id, EventKind.CHANGED, cleared)
+            b.event(
+                record.person_id,
+                EventKind.RESTORED,
+                cleared,
+                effective_date=record.planned_move_out,
+            )
+        else:
+            b.event(record.person_id, EventKind.RESTORED, cleared, effective_date=record.removed_on)
         b.identity_update(b.snapshot.records[record.person_id])
     return b.finish(households)
 
@@ -283,6 +330,9 @@ def removed_by_move_out(snapshot: Snapshot, person_id: str, *, confirmed: bool) 
     record = snapshot.records.get(person_id)
     if record is None:
         raise JichiError(e.PERSON_NOT_FOUND, field="person_ids", person_id=person_id)
+    destination = record.move_out_destination
+    if record.is_active and record.planned_move_out and destination and not destination.abroad:
+        return record  # filed in advance, the planned date still to come
     if record.removal_reason is not RemovalReason.MOVE_OUT:
         state, state_en = "転出の届出がありません", "no move-out to confirm or cancel"
     elif record.move_out_confirmed != confirmed:

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request, Response, UploadFile
 from pydantic import ValidationError
 
 from jichi.kernel.clock import today as clock_today
-from jichi.kernel.errors import JichiError
+from jichi.kernel.errors import JichiError, JichiErrors
 from jichi.registry.errors import CONFLICT, HOUSEHOLD_NOT_FOUND
 from jichi.registry.model import ResidentRecord
 from jichi.registry.queries import SearchQuery
@@ -207,7 +207,9 @@ def submit(page: Page, actor: Actor, data: dict[str, Any], names: list[str]) -> 
     try:
         applied = page.registry.apply(cmd, actor)
     except JichiError as error:
-        outcome.errors = {place(error.field, names): error.message_ja}
+        members = error.errors if isinstance(error, JichiErrors) else [error]
+        for member in reversed(members):  # the first error of a field is the one shown
+            outcome.errors[place(member.field, names)] = member.message_ja
         outcome.data = {"conflict": error.code == CONFLICT.code}
         return outcome
     outcome.data = {"applied": applied}

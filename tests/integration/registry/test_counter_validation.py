@@ -4,6 +4,7 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
@@ -311,8 +312,6 @@ def test_errors_of_several_persons_are_reported_each_at_its_field(registry: Regi
 def test_a_recorded_by_moment_without_offset_is_read_as_japan_time(
     registry: Registry, move_in: MoveIn
 ) -> None:
-    from datetime import datetime
-
     family = move_in()  # recorded at 2026-11-27 10:00 JST
     pid = family.person_ids[0]
     assert registry.read_record(pid, CLERK, recorded_by=datetime(2026, 11, 27, 10, 0)).is_active
@@ -331,3 +330,95 @@ def test_resident_rows_keep_the_katakana_reading_for_search(
             sa.select(resident.c.record).where(resident.c.person_id == applied.person_ids[0])
         ).one()
     assert row.record["name"]["family_kana"] == "サトウ"
+
+
+# --- 転出 filed in advance ------------------------------------------------------------
+
+
+def registry_on(engine: Engine, day: str) -> Registry:
+    """The same registry (same keys) with the clock on ``day`` at 10:00 JST."""
+    from jichi.security.crypto import FieldCipher
+    from jichi.security.keys import Keys
+
+    moment = datetime.combine(date.fromisoformat(day), time(1, 0), tzinfo=UTC)
+    return Registry(engine, "112011", FieldCipher(Keys.derive(b"k" * 32)), clock=lambda: moment)
+
+
+def test_a_move_out_planned_for_a_later_day_keeps_the_person_a_resident_until_then(
+    engine: Engine, registry: Registry, move_in: MoveIn
+) -> None:
+    from jichi.registry.queries import SearchQuery
+    from jichi.registry.service import order_members
+
+    family = move_in()
+    taro = family.person_ids[0]
+    apply(
+        registry,
+        kind="move_out",
+        person_ids=family.person_ids,
+        planned_date="2026-12-10",
+        destination=ELSEWHERE,
+    )
+    record = registry.read_record(taro, CLERK)
+    assert record.is_active
+    assert (
+        record.planned_move_out is not None and record.planned_move_out.isoformat() == "2026-12-10"
+    )
+    found = registry.search(SearchQuery(name="山田"), CLERK)
+    assert {r.person_id for r in found.records} == set(family.person_ids)
+    shown = registry.household(family.result["household_id"], CLERK)
+    assert shown is not None and len(order_members(shown[1])) == 4
+    with engine.connect() as conn:
+        active = conn.execute(
+            sa.select(sa.func.count()).select_from(resident).where(resident.c.status == "active")
+        ).scalar_one()
+    assert active == 4
+    # as of the planned day the 除票 is already in the history
+    assert not registry.read_record(taro, CLERK, as_of=date(2026, 12, 10)).is_active
+
+    # on the day, the daily roll-forward makes the 除票
+    on_the_day = registry_on(engine, "2026-12-10")
+    assert sorted(on_the_day.roll_forward(CLERK)) == sorted(family.person_ids)
+    assert on_the_day.roll_forward(CLERK) == []  # idempotent
+    assert not on_the_day.read_record(taro, CLERK).is_active
+    after = on_the_day.search(SearchQuery(name="山田"), CLERK)
+    assert after.records == []
+
+
+def test_a_move_out_filed_in_advance_can_be_cancelled_before_the_day(
+    engine: Engine, registry: Registry, move_in: MoveIn
+) -> None:
+    family = move_in()
+    apply(
+        registry,
+        kind="move_out",
+        person_ids=family.person_ids,
+        planned_date="2026-12-10",
+        destination=ELSEWHERE,
+    )
+    again = rejected(
+        registry,
+        kind="move_out",
+        person_ids=family.person_ids,
+        planned_date="2026-12-12",
+        destination=ELSEWHERE,
+    )
+    assert again.code == "REG-015"
+    apply(registry, kind="cancel_move_out", person_ids=family.person_ids)
+    record = registry.read_record(family.person_ids[0], CLERK)
+    assert record.is_active and record.planned_move_out is None
+    later = registry_on(engine, "2026-12-11")
+    assert later.roll_forward(CLERK) == []
+    assert later.read_record(family.person_ids[0], CLERK).is_active
+
+
+def test_a_move_out_dated_today_removes_at_once(registry: Registry, move_in: MoveIn) -> None:
+    family = move_in()
+    apply(
+        registry,
+        kind="move_out",
+        person_ids=family.person_ids,
+        planned_date="2026-11-27",
+        destination=ELSEWHERE,
+    )
+    assert not registry.read_record(family.person_ids[0], CLERK).is_active
