@@ -71,7 +71,7 @@ def on_move_in_notice(node: Node, conn: Connection, env: Envelope) -> None:
     planned = [
         r
         for r in candidates
-        if r.removal_reason is RemovalReason.MOVE_OUT and not r.move_out_confirmed
+        if r.moving_out and not r.move_out_confirmed
     ]
     if len(planned) > 1:
         toward = [r for r in planned if _destination(r) in {sender, ""}]
@@ -88,7 +88,7 @@ def on_move_in_notice(node: Node, conn: Connection, env: Envelope) -> None:
     if done:
         log.info("move-in notice %s: move-out already confirmed", env.message_id)
         return
-    current = [r for r in candidates if r.is_active]
+    current = [r for r in candidates if r.is_active and not r.moving_out]
     if len(current) == 1:
         _not_filed(node, conn, env, current[0])
     elif len(current) > 1:
