@@ -11,7 +11,7 @@ from jichi.kernel.identifiers import with_check_digit
 from jichi.security.crypto import FieldCipher
 from jichi.security.keys import Keys
 from jichi.web.app import create_app
-from tests.integration.registry.conftest import LG, person
+from tests.integration.registry.conftest import LG, address, person
 from tests.integration.web.test_registry_api import move_in_body, token
 
 GOOD_NUMBER = with_check_digit("mynumber", "12345678901")
@@ -48,14 +48,14 @@ def test_a_single_error_also_comes_with_an_errors_array(api: TestClient, engine:
     headers = token(engine, "clerk-1", "clerk")
     response = api.post(
         "/api/registry/notifications",
-        json=move_in_body(effective_date="2999-01-01", notified_date=None),
+        json=move_in_body(previous_address=address("5-5")),  # here: a relocation
         headers=headers,
     )
     body = response.json()
-    assert body["code"] == "REG-001"
+    assert body["code"] == "REG-010"
     assert body["errors"] == [
         {
-            "code": "REG-001",
+            "code": "REG-010",
             "field": body["field"],
             "message_ja": body["message_ja"],
             "message_en": body["message_en"],
