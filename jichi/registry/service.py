@@ -119,7 +119,7 @@ class Registry:
             ).first()
             if earlier is not None:
                 return Applied(earlier.notification_id, earlier.kind, False, [], [], {}, True)
-        snapshot = self._snapshot(conn, cmd)
+        snapshot = self._snapshot(conn, cmd, ctx.today)
         for household_id, expected in cmd.expected_versions.items():
             state = snapshot.households.get(household_id)
             if state is None or state.version != expected:
@@ -144,7 +144,23 @@ class Registry:
 
     # -- loading --------------------------------------------------------------------
 
-    def _snapshot(self, conn: sa.Connection, cmd: Any) -> Snapshot:
+    def _due(
+        self, conn: sa.Connection, records: dict[str, ResidentRecord], today: date
+    ) -> dict[str, ResidentRecord]:
+        """Rows of a move-out whose planned day has come but that the daily roll-forward
+        has not reached yet: the decision must see them as they are today."""
+        due = [
+            pid
+            for pid, r in records.items()
+            if r.is_active and r.planned_move_out is not None and r.planned_move_out <= today
+        ]
+        if not due:
+            return {}
+        events = repo.load_events(conn, due)
+        today_records = {pid: replay(events.get(pid, []), as_of=today) for pid in due}
+        return {pid: r for pid, r in today_records.items() if r is not None}
+
+    def _snapshot(self, conn: sa.Connection, cmd: Any, today: date) -> Snapshot:
         person_ids: set[str] = set()
         for name in ("person_id", "new_head_id", "remaining_head_id"):
             value = getattr(cmd, name, None)
@@ -168,6 +184,7 @@ class Registry:
             if h.lg_code == self.lg_code
         }
         records.update(repo.load_members(conn, households))
+        records.update(self._due(conn, records, today))
         snapshot = Snapshot(records=records, households=households)
         if getattr(cmd, "kind", "") in NEW_PERSON_KINDS:
             people = [
