@@ -43,6 +43,7 @@ from jichi.network.flows.tasks import Task, TaskKind, open_task, tasks
 from jichi.network.messages import Envelope
 from jichi.network.relay import Relay
 from jichi.network.transport import Subscription, Transport
+from jichi.registry.roll_forward import roll_forward
 from jichi.registry.service import JST, Registry
 from jichi.security.actor import Actor, Role
 from jichi.security.crypto import FieldCipher
@@ -157,11 +158,17 @@ class Node:
     # -- jobs ---------------------------------------------------------------------------
 
     def sweep(self, today: date | None = None) -> list[str]:
-        """The daily job: residence-check tasks for move-outs overdue a 転入通知."""
+        """The daily job: residence-check tasks for move-outs overdue a 転入通知.
+
+        Planned move-outs whose day has come become 除票 first (the registry's own daily
+        roll-forward), so the sweep sees them.
+        """
+        day = today or self.today()
         with write_transaction(self.engine) as conn:
+            roll_forward(conn, self.lg_code, day, self.clock())
             return residence_check.sweep(
                 conn,
-                today or self.today(),
+                day,
                 lg_code=self.lg_code,
                 settings=self.settings,
                 calendar=self.calendar,

@@ -68,11 +68,7 @@ def on_move_in_notice(node: Node, conn: Connection, env: Envelope) -> None:
     payload = env.payload
     sender = env.sender
     candidates = find_person(conn, node.lg_code, payload)
-    planned = [
-        r
-        for r in candidates
-        if r.moving_out and not r.move_out_confirmed
-    ]
+    planned = [r for r in candidates if r.moving_out and not r.move_out_confirmed]
     if len(planned) > 1:
         toward = [r for r in planned if _destination(r) in {sender, ""}]
         planned = toward if toward else planned
