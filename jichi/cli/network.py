@@ -15,7 +15,6 @@ import contextlib
 import json
 import logging
 import signal
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
+
+from jichi.kernel.clock import today as clock_today
 
 app = typer.Typer(help="住基ネット：市区町村ノードの起動・突合・デモ", no_args_is_help=True)
 console = Console()
@@ -140,7 +141,6 @@ def check(
 ) -> None:
     """センターと各ノードを突合します（不一致があれば終了コード 1）."""
     from jichi.network.reconcile import load_center, load_node, reconcile
-    from jichi.registry.service import JST
     from jichi.store.engine import make_engine
 
     nodes = _pairs(node_urls or [])
@@ -160,7 +160,7 @@ def check(
         engine = make_engine(center)
         rows = load_center(engine)
         engine.dispose()
-    report = reconcile(states, rows, today=datetime.now(JST).date())
+    report = reconcile(states, rows, today=clock_today())
     if as_json:
         typer.echo(json.dumps(report_dict(report), ensure_ascii=False, indent=2))
     else:

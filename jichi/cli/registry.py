@@ -15,7 +15,7 @@ from rich.table import Table
 from jichi.cli import bulk as bulk_cli
 from jichi.cli.auth import STAFF_HELP, bind, command_engine, sign_in
 from jichi.cli.output import EXIT_REJECTED, fail, print_json
-from jichi.kernel.errors import INVALID_INPUT, JichiError
+from jichi.kernel.errors import INVALID_INPUT, JichiError, JichiErrors, member_dict
 from jichi.mynumber.jpki import revocation as jpki_revocation
 from jichi.registry.queries import SearchQuery
 from jichi.registry.service import Registry
@@ -91,8 +91,12 @@ def apply_file(
             except (ValueError, ValidationError, JichiError) as problem:
                 refusal = as_jichi_error(problem)
                 rejected += 1
+                members = refusal.errors if isinstance(refusal, JichiErrors) else [refusal]
                 report.add_row(
-                    str(number), kind, "[red]却下[/red]", f"{refusal.code} {refusal.message_ja}"
+                    str(number),
+                    kind,
+                    "[red]却下[/red]",
+                    "\n".join(f"{m.code} {m.message_ja}" for m in members),
                 )
                 if as_json:
                     print_json(
@@ -105,6 +109,7 @@ def apply_file(
                                 "message_ja": refusal.message_ja,
                                 "message_en": refusal.message_en,
                                 "field": refusal.field,
+                                "errors": [member_dict(m) for m in members],
                             },
                         }
                     )
@@ -137,10 +142,32 @@ def as_jichi_error(problem: Exception) -> JichiError:
     if isinstance(problem, JichiError):
         return problem
     if isinstance(problem, ValidationError):
-        first = problem.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        return JichiError(INVALID_INPUT, field=where or "line")
+        # every wrong or missing field of the line, not the first only
+        return JichiErrors(
+            [
+                JichiError(
+                    INVALID_INPUT, field=".".join(str(p) for p in e.get("loc", ())) or "line"
+                )
+                for e in problem.errors()
+            ]
+            or [JichiError(INVALID_INPUT, field="line")]
+        )
     return JichiError(INVALID_INPUT, field="line")
+
+
+@app.command("roll-forward")
+def roll_forward(
+    staff_id: str | None = typer.Option(None, "--staff", envvar="JICHI_STAFF", help=STAFF_HELP),
+    municipality: str | None = typer.Option(None, "--municipality", help=MUNICIPALITY_HELP),
+    url: str | None = typer.Option(None, "--url", help=URL_HELP),
+) -> None:
+    """転出予定日を迎えた住民票を除票にします（日次処理。JICHI_TODAY に従います）."""
+    try:
+        registry, actor = open_registry(url, staff_id, municipality, "registry.import")
+        changed = registry.roll_forward(actor)
+    except JichiError as error:
+        raise fail(error) from None
+    print_json({"removed": changed})
 
 
 @app.command("show")

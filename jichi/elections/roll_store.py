@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
@@ -23,6 +23,7 @@ from jichi.elections.roll import (
     RegistrationDecision,
 )
 from jichi.elections.tables import voter_roll_entry as t
+from jichi.kernel.clock import now as clock_now
 
 __all__ = ["RollEntry", "apply_maintenance", "entries", "register"]
 
@@ -58,7 +59,7 @@ def register(
 
     21条2項 entries are marked on registration (27条2項).
     """
-    now = now or datetime.now(UTC)
+    now = now or clock_now()
     current = {
         row.person_id: row.struck_on
         for row in conn.execute(
@@ -104,7 +105,7 @@ def apply_maintenance(
     now: datetime | None = None,
 ) -> dict[str, int]:
     """Write each 表示 and 抹消 on ``on``; returns counts of marks and strikes written."""
-    now = now or datetime.now(UTC)
+    now = now or clock_now()
     counts = {"marked": 0, "struck": 0}
     live = (t.c.lg_code == lg_code) & t.c.struck_on.is_(None)
     for d in decisions:

@@ -11,7 +11,7 @@ refuses the second, reported as FND-061.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,6 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from jichi.funds.law import RULES, Table, filing_deadline
 from jichi.funds.reports import AnnualReport, Finding, Severity, check
 from jichi.funds.tables import funds_report
+from jichi.kernel.clock import now as clock_now
+from jichi.kernel.clock import today as clock_today
 from jichi.kernel.errors import JichiError, define
 
 REPORT_REJECTED = define(
@@ -111,7 +113,7 @@ def _store(
     warnings: list[Finding],
     table: Table = RULES,
 ) -> Filed:
-    now = datetime.now(UTC)
+    now = clock_now()
     shown = tuple(
         {"code": w.code, "line": w.line, "article": w.article, "message_ja": w.error().message_ja}
         for w in warnings
@@ -149,7 +151,7 @@ def file_report(
     two years unfiled) is not the receiving clerk's to apply at the counter.
     """
     warnings = _errors_or_warnings(report, table)
-    today = filed_on or datetime.now(UTC).date()
+    today = filed_on or clock_today()
     deadline = filing_deadline(
         report.year,
         diet_member_related=report.diet_member_related,

@@ -8,7 +8,7 @@ and two clerks recording at once cannot both take the same sequence number (FND-
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,6 +27,7 @@ from jichi.funds.organizations import (
     OrganizationState,
 )
 from jichi.funds.tables import funds_notification
+from jichi.kernel.clock import now as clock_now
 from jichi.kernel.errors import JichiError, define
 
 NO_ORGANIZATION = define(
@@ -111,7 +112,7 @@ def record(engine: Engine, organization_id: str, note: Notification) -> Organiza
                     kind=kind,
                     effective_on=note.on,
                     body=body,
-                    recorded_at=datetime.now(UTC),
+                    recorded_at=clock_now(),
                 )
             )
     except IntegrityError:

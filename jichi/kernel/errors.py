@@ -12,6 +12,8 @@ declares are interpolated.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,6 +82,70 @@ class JichiError(Exception):
             "message_en": self.message_en,
             "field": self.field,
         }
+
+
+class JichiErrors(JichiError):
+    """Every rejection of one input at once (a form, a notification).
+
+    A clerk who fixes one field only to meet the next error on the next submit loses
+    the resident's time, so checks that do not depend on each other are collected and
+    raised together.  The group *is* a :class:`JichiError` (its first member's kind,
+    field and messages), so every edge that maps one error still works; the problem
+    body adds an ``errors`` array with each member's own problem object.
+    """
+
+    def __init__(self, errors: Sequence[JichiError]) -> None:
+        if not errors:
+            raise ValueError("an error group needs at least one error")
+        members: list[JichiError] = []
+        for error in errors:
+            members.extend(error.errors if isinstance(error, JichiErrors) else [error])
+        first = members[0]
+        super().__init__(first.kind, field=first.field, **first.params)
+        self.errors: list[JichiError] = members
+
+    def to_dict(self) -> dict[str, Any]:
+        body = super().to_dict()
+        body["errors"] = [member_dict(e) for e in self.errors]
+        return body
+
+
+def member_dict(error: JichiError) -> dict[str, Any]:
+    """One member of a problem's ``errors`` array: code, field and both messages."""
+    return {
+        "code": error.code,
+        "field": error.field,
+        "message_ja": error.message_ja,
+        "message_en": error.message_en,
+    }
+
+
+class Collector:
+    """Gathers the errors of independent checks, then raises them as one group.
+
+    ``with collector.check(): ...`` runs one check and keeps its error instead of
+    stopping; ``raise_if_any`` raises the single error as is (so callers that match one
+    code keep working) or a :class:`JichiErrors` for several.
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[JichiError] = []
+
+    @contextmanager
+    def check(self) -> Iterator[None]:
+        try:
+            yield
+        except JichiError as error:
+            self.add(error)
+
+    def add(self, error: JichiError) -> None:
+        self.errors.extend(error.errors if isinstance(error, JichiErrors) else [error])
+
+    def raise_if_any(self) -> None:
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise JichiErrors(self.errors)
 
 
 # Generic kinds used at the edges.

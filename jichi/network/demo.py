@@ -53,6 +53,8 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from jichi.kernel.age import age_on
+from jichi.kernel.clock import now as clock_now
+from jichi.kernel.clock import today as clock_today
 from jichi.kernel.errors import JichiError
 from jichi.network.center.codes import allocate_codes
 from jichi.network.center.receiver import CONSUMER as CENTER_CONSUMER
@@ -144,7 +146,7 @@ class Clock:
         self.now = start
 
     def __call__(self) -> datetime:
-        return self.now or datetime.now(UTC)
+        return self.now or clock_now()
 
     def advance(self, days: int = 1) -> bool:
         if self.now is None:
@@ -190,7 +192,7 @@ class NetworkDemo:
         self.directory = o.directory or Path(tempfile.mkdtemp(prefix="jichi-network-"))
         self.directory.mkdir(parents=True, exist_ok=True)
         span = min(o.moves, 365) + 1
-        today = datetime.now(JST).date()
+        today = clock_today()
         start = datetime.combine(today - timedelta(days=span), datetime.min.time(), JST)
         simulated = (start + timedelta(hours=10)).astimezone(UTC)
         self.clock = Clock(simulated if o.transport == "inproc" else None)
@@ -627,7 +629,7 @@ class NetworkDemo:
     def reconcile(self) -> Report:
         nodes = [load_node(self.engines[lg], lg) for lg in self.lg_codes]
         center = load_center(self.engines["center"])
-        today = max(self.today(), datetime.now(JST).date())
+        today = max(self.today(), clock_today())
         return reconcile(nodes, center, today=today)
 
     def applied(self, name: str) -> int:

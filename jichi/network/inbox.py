@@ -19,13 +19,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from jichi.kernel.clock import now as clock_now
 from jichi.network.messages import Envelope
 from jichi.network.tables import inbox
 from jichi.store.engine import write_transaction
@@ -51,7 +52,7 @@ def receive(
     envelope: Envelope,
     apply: Apply,
     *,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Callable[[], datetime] = clock_now,
 ) -> Receipt:
     """Apply ``envelope`` at most once; then apply any parked successors it unblocks."""
     try:
@@ -77,7 +78,7 @@ def release(
     envelope: Envelope,
     apply: Apply,
     *,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Callable[[], datetime] = clock_now,
 ) -> list[str]:
     """Apply, in order, the parked messages waiting behind ``envelope`` (if it is applied)."""
     applied: list[str] = []

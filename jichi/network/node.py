@@ -24,10 +24,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine
 
+from jichi.kernel.clock import now as clock_now
 from jichi.kernel.deadlines import Calendar
 from jichi.kernel.errors import JichiError
 from jichi.network import errors as ne
@@ -39,6 +40,7 @@ from jichi.network.flows.tasks import Task, TaskKind, open_task, tasks
 from jichi.network.messages import Envelope
 from jichi.network.relay import Relay
 from jichi.network.transport import Subscription, Transport
+from jichi.registry.roll_forward import roll_forward
 from jichi.registry.service import JST, Registry
 from jichi.security.actor import Actor, Role
 from jichi.security.crypto import FieldCipher
@@ -59,7 +61,7 @@ class Node:
         cipher: FieldCipher,
         settings: FlowSettings | None = None,
         calendar: Calendar | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] = clock_now,
         batch_size: int = 100,
     ) -> None:
         self.engine = engine
@@ -142,10 +144,15 @@ class Node:
 
     def sweep(self, today: date | None = None) -> list[str]:
         """The daily jobs the flows registered (residence-check tasks for move-outs
-        overdue a 転入通知), in one transaction: the keys of what they opened."""
+        overdue a 転入通知), in one transaction: the keys of what they opened.
+
+        Planned move-outs whose day has come become 除票 first (the registry's own daily
+        roll-forward), so the jobs see them.
+        """
         day = today or self.today()
         opened: list[str] = []
         with write_transaction(self.engine) as conn:
+            roll_forward(conn, self.lg_code, day, self.clock())
             for _name, job in dispatch.daily_jobs():
                 opened += job(self, conn, day)
         return opened

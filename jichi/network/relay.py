@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
+from jichi.kernel.clock import now as clock_now
 from jichi.kernel.errors import JichiError
 from jichi.network import errors as e
 from jichi.network.messages import Envelope
@@ -38,7 +39,7 @@ class Relay:
         transport: Transport,
         *,
         batch_size: int = 100,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] = clock_now,
     ) -> None:
         self.engine = engine
         self.transport = transport

@@ -24,6 +24,7 @@ from jichi.registry.model import (
 
 PersonId = Annotated[str, StringConstraints(min_length=1, max_length=36)]
 RelationshipText = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+DistinctReason = Annotated[str, StringConstraints(max_length=500)]
 
 
 class _Command(BaseModel):
@@ -66,6 +67,9 @@ class MoveIn(_Command):
     persons: Annotated[list[NewPerson], Field(min_length=1, max_length=30)]
     join_household_id: PersonId | None = None  # join an existing household here
     move_out_certificate_from: Annotated[str, StringConstraints(pattern=r"^(\d{6})?$")] = ""
+    # 「別人として記録」: why a person with the name and birth date of a current resident
+    # is another person; audited.  Empty: a likely duplicate is refused (REG-061).
+    distinct_person_reason: DistinctReason = ""
 
 
 class MoveOut(_Command):
@@ -260,6 +264,7 @@ class ExOfficioRecord(_Command):
     persons: Annotated[list[NewPerson], Field(min_length=1, max_length=30)]
     join_household_id: PersonId | None = None
     reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    distinct_person_reason: DistinctReason = ""  # as on MoveIn
 
 
 class AttachIndividualNumber(_Command):

@@ -203,3 +203,30 @@ HISTORY_CONFLICT = define(
     "the effective date conflicts with later recorded events; nothing was recorded",
     http_status=409,
 )
+# -- counter validation (issue 10): the same rules on every channel ----------------------
+FOREIGN_HONSEKI = define(
+    "REG-060",
+    "外国人住民の住民票には{item}を記載しません。",
+    "{item_en} is not recorded for a foreign resident",
+    params=("item", "item_en"),
+)
+LIKELY_DUPLICATE = define(
+    "REG-061",
+    "同じ氏名・生年月日の住民（{name}さん）が既に住民票に記載されています。"
+    "同一人でないことを確認した場合は「別人として記録」に理由を入力してください。",
+    "a current resident with the same name and date of birth exists (person {person_id}); "
+    "give a reason to record as a different person",
+    http_status=409,
+    params=("name", "person_id"),
+)
+BIRTH_BEFORE_PARENT = define(
+    "REG-062",
+    "生年月日（{birth}）が親である{name}さんの生年月日（{parent_birth}）より前です。",
+    "date of birth {birth} is before that of parent {person_id} ({parent_birth})",
+    params=("birth", "name", "person_id", "parent_birth"),
+)
+SAME_ADDRESS = define(
+    "REG-063",
+    "転居先の住所が現在の住所と同じです。住所が変わらない場合は転居の届出ではありません。",
+    "the new address is the current address: nothing to relocate",
+)

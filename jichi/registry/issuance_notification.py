@@ -29,6 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
 
+from jichi.kernel.clock import now as clock_now
 from jichi.kernel.errors import JichiError, define
 from jichi.registry.errors import PERSON_NOT_FOUND
 from jichi.registry.restrictions import RequesterType
@@ -283,7 +284,7 @@ def register(
             starts_on, renews = current.ends_on + timedelta(days=1), current.registration_id
         starts, ends = period(starts_on)
         made = Registration(str(uuid.uuid4()), person_id, starts, ends, renews=renews)
-        at = datetime.now().astimezone()
+        at = clock_now().astimezone()
         conn.execute(
             registration.insert().values(
                 registration_id=made.registration_id,
@@ -321,7 +322,7 @@ def end(
         ]
         if not open_:
             raise JichiError(NOT_REGISTERED, field="person_id")
-        at = datetime.now().astimezone()
+        at = clock_now().astimezone()
         for found in open_:
             conn.execute(
                 registration.update()

@@ -174,5 +174,16 @@ class ResidentRecord(BaseModel):
         return self.status is Status.ACTIVE
 
     @property
+    def moving_out(self) -> bool:
+        """Removed by a domestic 転出, or still a resident with one filed for a later day
+        (a 転出予定 that the new municipality's 転入通知 may confirm early)."""
+        if self.removal_reason is RemovalReason.MOVE_OUT:
+            return True
+        destination = self.move_out_destination
+        return bool(
+            self.is_active and self.planned_move_out and destination and not destination.abroad
+        )
+
+    @property
     def is_head(self) -> bool:
         return self.relationship == "世帯主"

@@ -32,6 +32,25 @@ def load_records(conn: Connection, person_ids: Iterable[str]) -> dict[str, Resid
     return {row.person_id: ResidentRecord.model_validate(row.record) for row in rows}
 
 
+def load_namesakes(
+    conn: Connection, lg_code: str, people: Iterable[tuple[str, date]]
+) -> list[ResidentRecord]:
+    """Current residents whose folded name and birth date match one of ``people``
+    ((name_key, date_of_birth) pairs): the candidates of a likely duplicate."""
+    pairs = sorted(set(people))
+    if not pairs:
+        return []
+    rows = conn.execute(
+        sa.select(resident.c.person_id, resident.c.record).where(
+            resident.c.lg_code == lg_code,
+            resident.c.status == "active",
+            resident.c.name_key.in_(sorted({k for k, _ in pairs})),
+            resident.c.date_of_birth.in_(sorted({d for _, d in pairs})),
+        )
+    )
+    return [ResidentRecord.model_validate(row.record) for row in rows]
+
+
 def load_members(conn: Connection, household_ids: Iterable[str]) -> dict[str, ResidentRecord]:
     ids = sorted(set(household_ids))
     if not ids:

@@ -22,6 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from jichi.kernel.clock import jst_date
 from jichi.kernel.errors import JichiError, define
 from jichi.registry import repository as repo
 from jichi.registry.errors import PERSON_NOT_FOUND
@@ -155,7 +156,10 @@ class ResidentAccess:
 
     def _record(self, conn: sa.Connection, person_id: str) -> Any:
         events = repo.load_events(conn, [person_id]).get(person_id, [])
-        record = replay([ev for ev in events if ev.lg_code == self.registry.lg_code])
+        record = replay(  # as of today: a move-out planned for later has not happened yet
+            [ev for ev in events if ev.lg_code == self.registry.lg_code],
+            as_of=jst_date(self.registry.clock()),
+        )
         if record is None:
             raise JichiError(PERSON_NOT_FOUND, field="person_id", person_id=person_id)
         return record

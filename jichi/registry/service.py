@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from pydantic import TypeAdapter
 from sqlalchemy import Engine
 
+from jichi.kernel.clock import JST as JST  # the registry's day; re-exported for callers
+from jichi.kernel.clock import Clock, aware, jst_date, system_clock
 from jichi.kernel.deadlines import Calendar
 from jichi.kernel.errors import JichiError
+from jichi.kernel.text import name_search_key
 from jichi.registry import commands as c
 from jichi.registry import errors as e
 from jichi.registry import queries
@@ -28,6 +31,7 @@ from jichi.registry.events import Event
 from jichi.registry.model import ResidentRecord
 from jichi.registry.projection import replay
 from jichi.registry.queries import SearchPage, SearchQuery
+from jichi.registry.roll_forward import roll_forward
 from jichi.registry.state import Context, Decision, Snapshot
 from jichi.registry.tables import notification, resident
 from jichi.security import audit
@@ -37,7 +41,7 @@ from jichi.store.engine import write_transaction
 
 NUMBER_CONTEXT = "individual_number"
 HISTORY_KINDS = {"correction", "former_surname"}
-JST = timezone(timedelta(hours=9), "JST")  # the registry's day is the Japanese day
+NEW_PERSON_KINDS = {"move_in", "ex_officio_record"}  # checked for likely duplicates
 notification_adapter: TypeAdapter[Any] = TypeAdapter(c.Notification)
 
 #: A domain-event listener: called with the open connection and each new event, inside the
@@ -66,7 +70,7 @@ class Registry:
         cipher: FieldCipher,
         *,
         calendar: Calendar | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock | None = None,
         min_head_age: int = 15,
         listeners: Sequence[EventListener] = (),
     ) -> None:
@@ -74,7 +78,7 @@ class Registry:
         self.lg_code = lg_code
         self.cipher = cipher
         self.calendar = calendar or Calendar()
-        self.clock = clock
+        self.clock = clock or system_clock()
         self.min_head_age = min_head_age
         self.listeners = tuple(listeners)  # wired by the composition root, never imported here
 
@@ -121,7 +125,7 @@ class Registry:
             ).first()
             if earlier is not None:
                 return Applied(earlier.notification_id, earlier.kind, False, [], [], {}, True)
-        snapshot = self._snapshot(conn, cmd)
+        snapshot = self._snapshot(conn, cmd, ctx.today)
         for household_id, expected in cmd.expected_versions.items():
             state = snapshot.households.get(household_id)
             if state is None or state.version != expected:
@@ -146,7 +150,23 @@ class Registry:
 
     # -- loading --------------------------------------------------------------------
 
-    def _snapshot(self, conn: sa.Connection, cmd: Any) -> Snapshot:
+    def _due(
+        self, conn: sa.Connection, records: dict[str, ResidentRecord], today: date
+    ) -> dict[str, ResidentRecord]:
+        """Rows of a move-out whose planned day has come but that the daily roll-forward
+        has not reached yet: the decision must see them as they are today."""
+        due = [
+            pid
+            for pid, r in records.items()
+            if r.is_active and r.planned_move_out is not None and r.planned_move_out <= today
+        ]
+        if not due:
+            return {}
+        events = repo.load_events(conn, due)
+        today_records = {pid: replay(events.get(pid, []), as_of=today) for pid in due}
+        return {pid: r for pid, r in today_records.items() if r is not None}
+
+    def _snapshot(self, conn: sa.Connection, cmd: Any, today: date) -> Snapshot:
         person_ids: set[str] = set()
         for name in ("person_id", "new_head_id", "remaining_head_id"):
             value = getattr(cmd, name, None)
@@ -170,7 +190,14 @@ class Registry:
             if h.lg_code == self.lg_code
         }
         records.update(repo.load_members(conn, households))
+        records.update(self._due(conn, records, today))
         snapshot = Snapshot(records=records, households=households)
+        if getattr(cmd, "kind", "") in NEW_PERSON_KINDS:
+            people = [
+                (name_search_key(p.name.family + p.name.given), p.date_of_birth)
+                for p in cmd.persons
+            ]
+            snapshot.namesakes = repo.load_namesakes(conn, self.lg_code, people)
         if getattr(cmd, "kind", "") in HISTORY_KINDS:
             snapshot.history[cmd.person_id] = repo.load_events(conn, [cmd.person_id]).get(
                 cmd.person_id, []
@@ -245,11 +272,16 @@ class Registry:
         new_events: dict[str, list[Event]] = {}
         for ev in decision.events:
             new_events.setdefault(ev.person_id, []).append(ev)
+        today = jst_date(now)
         for pid in sorted(touched):
             events = [*history.get(pid, []), *new_events[pid]]
-            current = replay(events)
-            assert current is not None
-            if (current.status, current.household_id, current.relationship) != (
+            # The decision saw the record up to its own latest 異動日 (a move-out filed in
+            # advance looks ahead to its day); the row holds the record as of today.
+            horizon = max([today, *(ev.effective_date for ev in new_events[pid])])
+            seen = replay(events, as_of=horizon)
+            current = replay(events, as_of=today) or seen
+            assert current is not None and seen is not None
+            if (seen.status, seen.household_id, seen.relationship) != (
                 snapshot.records[pid].status,
                 snapshot.records[pid].household_id,
                 snapshot.records[pid].relationship,
@@ -294,6 +326,16 @@ class Registry:
                 action=f"notification.{cmd.kind}",
                 subject_person_id=pid,
                 detail={"notification_id": decision.notification_id},
+            )
+        for pid, override in sorted(decision.distinct_overrides.items()):
+            # 「別人として記録」: the clerk's word against the duplicate check, on record.
+            self.audit(
+                conn,
+                actor,
+                at=now,
+                action="notification.recorded_as_distinct",
+                subject_person_id=pid,
+                detail={"notification_id": decision.notification_id, **override},
             )
 
     def audit(
@@ -340,6 +382,16 @@ class Registry:
         ]
         audit.append_many(conn, entries, self.cipher.audit_key)
 
+    def roll_forward(self, actor: Actor) -> list[str]:
+        """Move-outs filed in advance whose day has come become 除票 (daily; audited)."""
+        self._check_actor(actor)
+        now = self.clock()
+        with write_transaction(self.engine) as conn:
+            changed = roll_forward(conn, self.lg_code, jst_date(now), now)
+            if changed:
+                self.audit_each(conn, actor, changed, action="registry.roll_forward", at=now)
+            return changed
+
     # -- reads ------------------------------------------------------------------------
 
     def read_record(
@@ -353,10 +405,14 @@ class Registry:
     ) -> ResidentRecord:
         """A person's record (now, as of a 異動日, or as known at a moment); audited."""
         self._check_actor(actor)
+        if recorded_by is not None:
+            recorded_by = aware(recorded_by, field="recorded_by")  # naive: JST
         with write_transaction(self.engine) as conn:
             events = repo.load_events(conn, [person_id]).get(person_id, [])
             events = [ev for ev in events if ev.lg_code == self.lg_code]
-            record = replay(events, as_of=as_of, recorded_by=recorded_by)
+            # "now" is as of today: a move-out filed for a later day has not happened yet
+            day = as_of or jst_date(self.clock())
+            record = replay(events, as_of=day, recorded_by=recorded_by)
             if record is None:
                 raise JichiError(e.PERSON_NOT_FOUND, field="person_id", person_id=person_id)
             self.audit(

@@ -33,6 +33,8 @@ class Snapshot:
     households: dict[str, HouseholdState] = field(default_factory=dict)
     # a person's events, loaded for the kinds whose rules look at history
     history: dict[str, list[Event]] = field(default_factory=dict)
+    # current residents whose name and birth date match a person being recorded
+    namesakes: list[ResidentRecord] = field(default_factory=list)
 
     def members(self, household_id: str) -> list[ResidentRecord]:
         return [r for r in self.records.values() if r.household_id == household_id and r.is_active]
@@ -46,6 +48,8 @@ class Context:
     now: datetime
     calendar: Calendar
     min_head_age: int = 15  # SECONDARY source (facts §4); configurable
+    # a 出生 notified more than this many days after the birth is flagged for review
+    birth_review_days: int = 365
 
 
 @dataclass(frozen=True)
@@ -70,3 +74,5 @@ class Decision:
     individual_numbers: dict[str, str] = field(default_factory=dict)  # never in events
     flags: list[str] = field(default_factory=list)
     result: dict[str, Any] = field(default_factory=dict)  # ids a caller needs back
+    # 「別人として記録」: new person id → {"reason", "matches"}; the service audits each
+    distinct_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from jichi.kernel.clock import now as clock_now
 from jichi.kernel.errors import JichiError
 from jichi.security import audit
 from jichi.security.errors import (
@@ -76,7 +77,7 @@ def current_anchor(engine: Engine, key: AuditKey, *, now: datetime | None = None
     """
     with engine.connect() as connection:
         newest = audit.head(connection)
-    at = (now or datetime.now(UTC)).astimezone(UTC)
+    at = (now or clock_now()).astimezone(UTC)
     if newest is None:
         return Anchor(0, audit.GENESIS_HASH, at)
     legacy_ok = newest.mac is None and audit.entry_hash(newest.prev_hash, newest.entry) == (
@@ -159,7 +160,7 @@ class AnchorSchedule:
         path: Path | str,
         interval: float,
         *,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] = clock_now,
     ) -> None:
         if interval <= 0:
             raise ValueError(f"{ENV_INTERVAL} must be a positive number of seconds")

@@ -58,6 +58,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, func, insert, select, text
 
+from jichi.kernel.clock import now as clock_now
 from jichi.kernel.errors import JichiError
 from jichi.kernel.inputs import individual_number_path, refuse_individual_number
 from jichi.security.errors import NUMBER_IN_AUDIT_DETAIL
@@ -87,7 +88,7 @@ class AuditEntry:
     """
 
     lg_code: str
-    at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    at: datetime = field(default_factory=clock_now)
     actor: str
     actor_role: str
     action: str

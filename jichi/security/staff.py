@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from jichi.kernel.clock import now as clock_now
 from jichi.kernel.errors import JichiError, define
 from jichi.security.actor import Actor, Role
 from jichi.security.audit import AuditEntry, append
@@ -99,7 +100,7 @@ def create_staff(
             role=role.value,
             password_hash=hash_password(password) if password else None,
             active=True,
-            created_at=now or datetime.now(UTC),
+            created_at=now or clock_now(),
         )
     )
     return Actor(staff_id, lg_code, role.value)
@@ -117,7 +118,7 @@ def issue_token(
     found = conn.execute(sa.select(staff.c.staff_id).where(staff.c.staff_id == staff_id)).first()
     if found is None:
         raise JichiError(UNKNOWN_STAFF, field="staff_id", staff_id=staff_id)
-    moment = now or datetime.now(UTC)
+    moment = now or clock_now()
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     conn.execute(
         api_token.insert().values(
@@ -132,7 +133,7 @@ def issue_token(
 
 
 def authenticate(conn: Connection, token: str, *, now: datetime | None = None) -> Actor:
-    moment = now or datetime.now(UTC)
+    moment = now or clock_now()
     row = conn.execute(
         sa.select(staff.c.staff_id, staff.c.lg_code, staff.c.role, api_token.c.expires_at)
         .join(api_token, api_token.c.staff_id == staff.c.staff_id)
@@ -151,7 +152,7 @@ def revoke_token(conn: Connection, token: str, *, now: datetime | None = None) -
     conn.execute(
         api_token.update()
         .where(api_token.c.token_hash == _digest(token))
-        .values(revoked_at=now or datetime.now(UTC))
+        .values(revoked_at=now or clock_now())
     )
 
 
@@ -396,7 +397,7 @@ def _revoke(conn: Connection, staff_id: str, which: str | None, now: datetime | 
         conn.execute(
             api_token.update()
             .where(api_token.c.token_hash.in_(hashes))
-            .values(revoked_at=now or datetime.now(UTC))
+            .values(revoked_at=now or clock_now())
         )
     return len(hashes)
 
@@ -434,7 +435,7 @@ def _audit(
 ) -> None:
     entry = AuditEntry(
         lg_code=by.lg_code,
-        at=now or datetime.now(UTC),
+        at=now or clock_now(),
         actor=by.staff_id,
         actor_role=by.role,
         action=action,

@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from jichi.kernel.errors import INVALID_INPUT, JichiError
+from jichi.kernel.errors import INVALID_INPUT, JichiError, member_dict
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -45,7 +45,10 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def problem_response(error: JichiError) -> JSONResponse:
-    return JSONResponse(error.to_dict(), status_code=error.http_status, media_type=PROBLEM_JSON)
+    """The problem body; ``errors`` always lists every error (one, or a group's members)."""
+    body = error.to_dict()
+    body.setdefault("errors", [member_dict(error)])
+    return JSONResponse(body, status_code=error.http_status, media_type=PROBLEM_JSON)
 
 
 def install(app: FastAPI) -> None:
@@ -58,7 +61,16 @@ def install(app: FastAPI) -> None:
         first = error.errors()[0] if error.errors() else {}
         location = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
         body = JichiError(INVALID_INPUT, field=location or "request").to_dict()
-        body["errors"] = [
-            {"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg")} for e in error.errors()
-        ]
+        body["errors"] = [_member(e) for e in error.errors()]
         return JSONResponse(body, status_code=422, media_type=PROBLEM_JSON)
+
+
+def _member(item: Any) -> dict[str, Any]:
+    """One pydantic error as a member of ``errors``: its field and a Japanese message
+    (so a blank submit lists every required field), keeping ``loc`` and ``msg``."""
+    loc = [str(p) for p in item.get("loc", ())]
+    field = ".".join(p for p in loc if p != "body") or "request"
+    member = member_dict(JichiError(INVALID_INPUT, field=field))
+    if item.get("type") == "missing":
+        member["message_ja"] = f"{field}を入力してください。"
+    return {**member, "loc": loc, "msg": item.get("msg")}

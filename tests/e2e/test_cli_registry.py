@@ -116,3 +116,71 @@ def test_db_commands_leave_no_connection_open_on_postgresql(pg_databases: PgData
             sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = :n"), {"n": name}
         ).scalar_one()
     assert left == 0
+
+
+def apply_lines(tmp_path: Path, *notifications: dict[str, object]) -> list[dict[str, object]]:
+    path = tmp_path / "clock.jsonl"
+    path.write_text(
+        "\n".join(json.dumps(x, ensure_ascii=False) for x in notifications), encoding="utf-8"
+    )
+    result = runner.invoke(app, ["registry", "apply", str(path), "--json"])
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_jichi_today_sets_the_date_the_cli_records_and_the_late_flag_follows_it(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    move_in = {
+        "kind": "move_in",
+        "effective_date": "2021-04-01",
+        "address": address(),
+        "previous_address": ELSEWHERE,
+        "persons": yamada_family(),
+    }
+    monkeypatch.setenv("JICHI_TODAY", "2021-04-10")  # 9 days after: in time
+    [first] = apply_lines(tmp_path, move_in)
+    assert first["accepted"] is True and first["late"] is False
+    shown = runner.invoke(app, ["registry", "show", str(first["person_ids"][0])])  # type: ignore[index]
+    assert json.loads(shown.stdout)["moved_in_on"] == "2021-04-10"
+
+    monkeypatch.setenv("JICHI_TODAY", "2021-04-20")  # 19 days after: late
+    jiro = {**yamada_family()[0], "resident_code": "", "individual_number": ""}
+    jiro["name"] = {**jiro["name"], "given": "次郎"}
+    other = {**move_in, "address": address("5-5"), "persons": [jiro]}
+    [second] = apply_lines(tmp_path, other)
+    assert second["accepted"] is True and second["late"] is True
+
+    monkeypatch.setenv("JICHI_TODAY", "2021-03-31")  # before the move: refused
+    [third] = apply_lines(tmp_path, {**move_in, "address": address("6-6")})
+    assert third["accepted"] is False
+    codes = {e["code"] for e in third["error"]["errors"]}  # type: ignore[index]
+    assert "REG-001" in codes
+
+
+def test_show_recorded_by_a_date_without_offset_is_read_as_japan_time(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JICHI_TODAY", "2026-12-03")
+    [line] = apply_lines(
+        tmp_path,
+        {
+            "kind": "move_in",
+            "effective_date": "2026-12-01",
+            "address": address(),
+            "previous_address": ELSEWHERE,
+            "persons": yamada_family(),
+        },
+    )
+    person_id = str(line["person_ids"][0])  # type: ignore[index]
+    early = runner.invoke(app, ["registry", "show", person_id, "--recorded-by", "2026-12-03"])
+    assert early.exit_code == 1 and "REG-003" in early.stderr  # midnight JST: not yet recorded
+    late = runner.invoke(app, ["registry", "show", person_id, "--recorded-by", "2026-12-04"])
+    assert late.exit_code == 0, late.output
+    assert json.loads(late.stdout)["name"]["family"] == "山田"
+
+
+def test_a_blank_line_object_reports_every_required_field(db: str, tmp_path: Path) -> None:
+    [line] = apply_lines(tmp_path, {"kind": "move_in"})
+    assert line["accepted"] is False
+    fields = {e["field"] for e in line["error"]["errors"]}  # type: ignore[index]
+    assert {"move_in.effective_date", "move_in.address", "move_in.persons"} <= fields

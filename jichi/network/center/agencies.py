@@ -17,11 +17,12 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from jichi.kernel.clock import now as clock_now
 from jichi.kernel.errors import JichiError
 from jichi.kernel.identifiers import IdKind, validate
 from jichi.network.center import errors as e
@@ -92,7 +93,7 @@ def add_agency(
             purposes=list(agency.purposes),
             items=list(agency.items),
             active=True,
-            created_at=now or datetime.now(UTC),
+            created_at=now or clock_now(),
         )
     )
     return agency
@@ -120,7 +121,7 @@ def issue_token(conn: Connection, agency_id: str, *, now: datetime | None = None
             token_id=str(uuid.uuid4()),
             agency_id=agency_id,
             token_hash=digest(token),
-            issued_at=now or datetime.now(UTC),
+            issued_at=now or clock_now(),
         )
     )
     return token
@@ -132,7 +133,7 @@ def revoke_token(conn: Connection, token: str, *, now: datetime | None = None) -
     result = conn.execute(
         center_agency_credential.update()
         .where(t.token_hash == digest(token), t.revoked_at.is_(None))
-        .values(revoked_at=now or datetime.now(UTC))
+        .values(revoked_at=now or clock_now())
     )
     return bool(result.rowcount)
 
@@ -196,7 +197,7 @@ def revoke_agency_tokens(
     if token is not None:
         where.append(t.token_hash == digest(token))
     result = conn.execute(
-        center_agency_credential.update().where(*where).values(revoked_at=now or datetime.now(UTC))
+        center_agency_credential.update().where(*where).values(revoked_at=now or clock_now())
     )
     return int(result.rowcount)
 

@@ -22,12 +22,13 @@ import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 
+from jichi.kernel.clock import now as clock_now
 from jichi.kernel.errors import JichiError
 from jichi.kernel.identifiers import IdKind, ResidentCodeScheme, validate, with_check_digit
 from jichi.network.center import errors as e
@@ -70,7 +71,7 @@ def allocate_codes(
             block_id=block_id,
             lg_code=lg_code,
             count=count,
-            allocated_at=now or datetime.now(UTC),
+            allocated_at=now or clock_now(),
             allocated_by=allocated_by,
         )
     )

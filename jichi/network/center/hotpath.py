@@ -35,12 +35,13 @@ import json
 import logging
 import time
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import NamedTuple
 
 import asyncpg
 import orjson
 
+from jichi.kernel.clock import now as clock_now
 from jichi.kernel.errors import JichiError
 from jichi.network.center import errors as e
 from jichi.network.center.agencies import ITEMS, TOKEN_PREFIX, Agency, digest
@@ -393,7 +394,7 @@ class CenterPool:
             by_code = await _by_code(conn, codes, items, keyed=keyed, mask=mask)
             by_key = await _by_key(conn, keys, items, mask=mask)
             answers, provisions = decide(agency, queries, checked, by_code, by_key, _fragment)
-            now = datetime.now(UTC)
+            now = clock_now()
             await conn.copy_records_to_table(
                 "center_provision",
                 columns=_LOG_COLUMNS,

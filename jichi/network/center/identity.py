@@ -25,13 +25,14 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from jichi.kernel.address import fold_address
+from jichi.kernel.clock import now as clock_now
 from jichi.kernel.errors import JichiError
 from jichi.kernel.text import name_search_key
 from jichi.network.center import errors as e
@@ -97,7 +98,7 @@ def apply_identity(conn: Connection, envelope: Envelope) -> None:
     if update is None:
         log.info("center.identity %s has no resident code; skipped", envelope.message_id)
         return
-    record(conn, envelope, update, now=datetime.now(UTC))
+    record(conn, envelope, update, now=clock_now())
 
 
 def record(conn: Connection, envelope: Envelope, update: IdentityUpdate, *, now: datetime) -> int:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, NamedTuple, Protocol
 
@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from jichi.kernel.address import fold_address
+from jichi.kernel.clock import now as clock_now
 from jichi.kernel.errors import JichiError
 from jichi.kernel.identifiers import IdKind, validate
 from jichi.kernel.text import name_search_key
@@ -128,7 +129,7 @@ def verify(
         request_id=request_id or str(uuid.uuid4()),
         agency_id=agency.agency_id,
         purpose=purpose,
-        provided_at=now or datetime.now(UTC),
+        provided_at=now or clock_now(),
         provisions=provisions,
     )
     return answers

@@ -41,7 +41,7 @@ from jichi.network.messages import Envelope
 from jichi.registry import commands as c
 from jichi.registry import errors as re
 from jichi.registry import repository as repo
-from jichi.registry.model import Address, RemovalReason, ResidentRecord
+from jichi.registry.model import Address, ResidentRecord
 from jichi.registry.service import Applied
 from jichi.registry.state import OutboxMessage
 from jichi.security.actor import Actor, Role
@@ -259,7 +259,7 @@ def on_move_out_data_request(node: NodeContext, conn: Connection, env: Envelope)
     records = repo.load_records(conn, {r.person_id for r in rows})
     for row in rows:
         record = records[row.person_id]
-        if record.removal_reason is not RemovalReason.MOVE_OUT:
+        if not record.moving_out:
             refuse("転出は取り消されています", "the move-out was cancelled")
             return
         if record.move_out_confirmed:

@@ -67,11 +67,7 @@ def on_move_in_notice(node: NodeContext, conn: Connection, env: Envelope) -> Non
     payload = env.payload
     sender = env.sender
     candidates = find_person(conn, node.lg_code, payload)
-    planned = [
-        r
-        for r in candidates
-        if r.removal_reason is RemovalReason.MOVE_OUT and not r.move_out_confirmed
-    ]
+    planned = [r for r in candidates if r.moving_out and not r.move_out_confirmed]
     if len(planned) > 1:
         toward = [r for r in planned if _destination(r) in {sender, ""}]
         planned = toward if toward else planned
@@ -87,7 +83,7 @@ def on_move_in_notice(node: NodeContext, conn: Connection, env: Envelope) -> Non
     if done:
         log.info("move-in notice %s: move-out already confirmed", env.message_id)
         return
-    current = [r for r in candidates if r.is_active]
+    current = [r for r in candidates if r.is_active and not r.moving_out]
     if len(current) == 1:
         _not_filed(node, conn, env, current[0])
     elif len(current) > 1:

@@ -8,13 +8,14 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
+from jichi.kernel.clock import now as clock_now
 from jichi.kernel.identifiers import validate as validate_identifier
 from jichi.registry.bulk.cells import join_list, write_cell
 from jichi.registry.bulk.report import ExportReport
@@ -41,7 +42,7 @@ def export_csv(
     *,
     actor: str = "export",
     actor_role: str = "operator",
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Callable[[], datetime] = clock_now,
 ) -> ExportReport:
     """Write the whole registry of ``lg_code`` to ``out`` in the import layout.
 

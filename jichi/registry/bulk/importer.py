@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
 
+from jichi.kernel.clock import now as clock_now
 from jichi.kernel.errors import JichiError
 from jichi.kernel.identifiers import validate as validate_identifier
 from jichi.registry import repository as repo
@@ -429,7 +430,7 @@ def import_csv(
     actor: str = "import",
     actor_role: str = "operator",
     progress: ProgressCallback | None = None,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Callable[[], datetime] = clock_now,
     analyze_first: int = ANALYZE_FIRST,
 ) -> ImportReport:
     """Import ``path`` into the registry of ``lg_code``; see the module docstring.

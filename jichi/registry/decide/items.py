@@ -6,11 +6,12 @@ import re
 from datetime import date
 from typing import Any
 
-from jichi.kernel.errors import JichiError
+from jichi.kernel.errors import Collector, JichiError
 from jichi.kernel.identifiers import IdKind, validate
 from jichi.kernel.text import name_search_key, validate_name_kana
 from jichi.registry import commands as c
 from jichi.registry import errors as e
+from jichi.registry.decide.checks import checked_name, foreign_items
 from jichi.registry.decide.rules import (
     _Builder,
     active,
@@ -31,12 +32,17 @@ def family_register_change(
     notified_on = notified(cmd, ctx)
     no_future("異動日", "effective date", cmd.effective_date, ctx)
     record = active(snapshot, cmd.person_id)
+    errors = Collector()
+    if record.foreign is not None:
+        foreign_items(cmd.honseki, cmd.family_register_head, None, errors)
+    name = checked_name(cmd.name, "name", errors) if cmd.name is not None else None
+    errors.raise_if_any()
     b = _Builder(
         ctx, snapshot, NotificationKind.FAMILY_REGISTER_CHANGE, cmd.effective_date, notified_on
     )
     changes: dict[str, Any] = {}
-    if cmd.name is not None:
-        changes["name"] = cmd.name.model_dump(mode="json")
+    if name is not None:
+        changes["name"] = name.model_dump(mode="json")
     for item in ("honseki", "family_register_head", "relationship"):
         value = getattr(cmd, item)
         if value is not None:
@@ -56,10 +62,15 @@ def correction(cmd: c.Correction, snapshot: Snapshot, ctx: Context) -> Decision:
     if record is None:
         raise JichiError(e.PERSON_NOT_FOUND, field="person_id", person_id=cmd.person_id)
     effective = snapshot_event_date(snapshot, cmd.person_id, cmd.corrects_event_id)
+    errors = Collector()
+    if record.foreign is not None:
+        foreign_items(cmd.honseki, cmd.family_register_head, None, errors)
+    name = checked_name(cmd.name, "name", errors) if cmd.name is not None else None
+    errors.raise_if_any()
     b = _Builder(ctx, snapshot, NotificationKind.EX_OFFICIO_CORRECTION, effective, notified_on)
     changes: dict[str, Any] = {}
-    if cmd.name is not None:
-        changes["name"] = cmd.name.model_dump(mode="json")
+    if name is not None:
+        changes["name"] = name.model_dump(mode="json")
     if cmd.date_of_birth is not None:
         changes["date_of_birth"] = cmd.date_of_birth.isoformat()
     if cmd.sex is not None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
-from jichi.kernel.errors import JichiError
+from jichi.kernel.errors import Collector, JichiError
 from jichi.registry import commands as c
 from jichi.registry import errors as e
+from jichi.registry.decide.checks import check_duplicates, checked_person
 from jichi.registry.decide.rules import (
     HEAD,
     _Builder,
@@ -28,24 +30,47 @@ from jichi.registry.state import Context, Decision, HouseholdState, Snapshot
 
 
 def move_in(cmd: c.MoveIn, snapshot: Snapshot, ctx: Context) -> Decision:
-    notified_on = notified(cmd, ctx)
-    no_future("転入日", "move-in date", cmd.effective_date, ctx)
+    errors = Collector()
+    notified_on = cmd.notified_date or ctx.today
+    with errors.check():
+        notified(cmd, ctx)
+    with errors.check():
+        no_future("転入日", "move-in date", cmd.effective_date, ctx)
     if cmd.effective_date > notified_on:
-        raise JichiError(
-            e.MOVE_IN_BEFORE_ARRIVAL,
-            field="effective_date",
-            effective=cmd.effective_date.isoformat(),
-            notified=notified_on.isoformat(),
+        errors.add(
+            JichiError(
+                e.MOVE_IN_BEFORE_ARRIVAL,
+                field="effective_date",
+                effective=cmd.effective_date.isoformat(),
+                notified=notified_on.isoformat(),
+            )
         )
-    address = here(cmd.address, ctx, "転入先の住所", "the new address", "address")
+    address = cmd.address
+    with errors.check():
+        address = here(cmd.address, ctx, "転入先の住所", "the new address", "address")
     previous = cmd.previous_address
     if not previous.abroad and previous.lg_code == ctx.lg_code:
-        raise JichiError(e.SAME_MUNICIPALITY, field="previous_address")
+        errors.add(JichiError(e.SAME_MUNICIPALITY, field="previous_address"))
+    persons = checked_persons(cmd.persons, cmd.effective_date, ("転入日", "move-in date"), errors)
+    overrides = check_duplicates(persons, snapshot.namesakes, cmd.distinct_person_reason, errors)
+    errors.raise_if_any()
     reason = NotificationKind.MOVE_IN_FROM_ABROAD if previous.abroad else NotificationKind.MOVE_IN
     b = _Builder(ctx, snapshot, reason, cmd.effective_date, notified_on)
     return record_persons(
-        b, cmd.persons, address, previous, cmd.join_household_id, ("転入日", "move-in date")
+        b, persons, address, previous, cmd.join_household_id, overrides, cmd.distinct_person_reason
     )
+
+
+def checked_persons(
+    persons: list[c.NewPerson],
+    effective: date,
+    date_label: tuple[str, str],
+    errors: Collector,
+) -> list[c.NewPerson]:
+    return [
+        checked_person(p, f"persons.{i}", errors, effective=effective, date_label=date_label)
+        for i, p in enumerate(persons)
+    ]
 
 
 def record_persons(
@@ -54,20 +79,15 @@ def record_persons(
     address: Address,
     previous: Address | None,
     join_household_id: str | None,
-    date_label: tuple[str, str],
+    overrides: dict[int, list[str]],
+    override_reason: str,
 ) -> Decision:
-    """New records at ``address`` (転入 and 職権記載): a new household or an existing one."""
+    """New records at ``address`` (転入 and 職権記載): a new household or an existing one.
+
+    ``persons`` have passed :func:`checked_person`; ``overrides`` are the likely
+    duplicates recorded as different persons on the clerk's word (audited).
+    """
     effective, notified_on = b.decision.effective_date, b.decision.notified_date
-    for index, person in enumerate(persons):
-        if person.date_of_birth > effective:
-            raise JichiError(
-                e.BIRTH_DATE_ORDER,
-                field=f"persons.{index}.date_of_birth",
-                birth=person.date_of_birth.isoformat(),
-                label=date_label[0],
-                label_en=date_label[1],
-                other=effective.isoformat(),
-            )
     if join_household_id:
         target = household(b.snapshot, join_household_id, "join_household_id")
         if not target.address.same_place(address):
@@ -84,6 +104,13 @@ def record_persons(
     head_id: str | None = None
     for index, person in enumerate(persons):
         person_id = str(uuid.uuid4())
+        if index in overrides:
+            b.decision.distinct_overrides[person_id] = {
+                "reason": override_reason,
+                "matches": overrides[index],
+            }
+            if "recorded_as_distinct" not in b.decision.flags:
+                b.decision.flags.append("recorded_as_distinct")
         person = person.model_copy(
             update={"relationship": written(person.relationship, f"persons.{index}.relationship")}
         )
@@ -125,17 +152,27 @@ def record_persons(
 
 def ex_officio_record(cmd: c.ExOfficioRecord, snapshot: Snapshot, ctx: Context) -> Decision:
     """職権記載 (令12条1項): the mayor records a resident the survey found living here."""
-    notified_on = notified(cmd, ctx)
-    no_future("記載日", "effective date", cmd.effective_date, ctx)
-    address = here(cmd.address, ctx, "住所", "the address", "address")
+    errors = Collector()
+    notified_on = cmd.notified_date or ctx.today
+    with errors.check():
+        notified(cmd, ctx)
+    with errors.check():
+        no_future("記載日", "effective date", cmd.effective_date, ctx)
+    address = cmd.address
+    with errors.check():
+        address = here(cmd.address, ctx, "住所", "the address", "address")
+    persons = checked_persons(cmd.persons, cmd.effective_date, ("記載日", "effective date"), errors)
+    overrides = check_duplicates(persons, snapshot.namesakes, cmd.distinct_person_reason, errors)
+    errors.raise_if_any()
     b = _Builder(ctx, snapshot, NotificationKind.EX_OFFICIO_RECORD, cmd.effective_date, notified_on)
     return record_persons(
         b,
-        cmd.persons,
+        persons,
         address,
         cmd.previous_address,
         cmd.join_household_id,
-        ("記載日", "effective date"),
+        overrides,
+        cmd.distinct_person_reason,
     )
 
 
@@ -167,18 +204,46 @@ def new_record(
 def move_out(cmd: c.MoveOut, snapshot: Snapshot, ctx: Context) -> Decision:
     """転出届: the record becomes a 除票 effective on the planned date (転出予定).
 
-    The 除票 shows the destination as 予定 until the new municipality's 転入通知
-    confirms it (``confirm_move_out``); a move abroad needs no confirmation.
+    Filed in advance, the person stays a resident until that date: the current record
+    shows 転出予定 (an event effective today), and the removal is an event dated the
+    planned day, which the current record reaches on that day (``Registry.roll_forward``,
+    and every read as of a date).  The 除票 shows the destination as 予定 until the new
+    municipality's 転入通知 confirms it (``confirm_move_out``); a move abroad needs no
+    confirmation.
     """
     notified_on = notified(cmd, ctx)
     ids = distinct(cmd.person_ids, snapshot)
     records = [active(snapshot, pid, "person_ids") for pid in ids]
+    for record in records:
+        if record.planned_move_out is not None:
+            raise JichiError(
+                e.MOVE_OUT_STATE,
+                field="person_ids",
+                name=record.name.text(),
+                person_id=record.person_id,
+                state="既に転出の届出があります（転出予定日 "
+                + record.planned_move_out.isoformat()
+                + "）",
+                state_en="a move-out is already filed",
+            )
     household_id = same_household(records)
     abroad = cmd.destination.abroad
     if not abroad and cmd.destination.lg_code == ctx.lg_code:
         raise JichiError(e.SAME_MUNICIPALITY, field="destination")
     reason = NotificationKind.MOVE_OUT_ABROAD if abroad else NotificationKind.MOVE_OUT
     b = _Builder(ctx, snapshot, reason, cmd.planned_date, notified_on)
+    pending = cmd.planned_date > ctx.today
+    if pending:
+        for record in records:  # 転出予定 on the current record, from today
+            b.event(
+                record.person_id,
+                EventKind.CHANGED,
+                {
+                    "planned_move_out": cmd.planned_date.isoformat(),
+                    "move_out_destination": cmd.destination.model_dump(mode="json"),
+                },
+                effective_date=notified_on,
+            )
     new_head = reheaded(
         b, household_id, set(ids), cmd.new_head_id, cmd.relationships, ("転出", "move-out")
     )
@@ -199,14 +264,18 @@ def move_out(cmd: c.MoveOut, snapshot: Snapshot, ctx: Context) -> Decision:
         b.identity_update(stored)
         b.attachment_update(stored)
         b.election_notice(stored)
-    return b.finish({household_id}, new_head)
+    decision = b.finish({household_id}, new_head)
+    if pending:
+        for state in decision.households.values():
+            state.active = True  # the household is dissolved on the day, not before
+    return decision
 
 
 def confirm_move_out(cmd: c.ConfirmMoveOut, snapshot: Snapshot, ctx: Context) -> Decision:
     notified_on = notified(cmd, ctx)
     ids = distinct(cmd.person_ids, snapshot)
     records = [removed_by_move_out(snapshot, pid, confirmed=False) for pid in ids]
-    effective = cmd.moved_on or records[0].removed_on or notified_on
+    effective = cmd.moved_on or records[0].removed_on or records[0].planned_move_out or notified_on
     b = _Builder(ctx, snapshot, NotificationKind.MOVE_OUT_CONFIRMED, effective, notified_on)
     for record in records:
         changes: dict[str, Any] = {"move_out_confirmed": True}
@@ -214,6 +283,15 @@ def confirm_move_out(cmd: c.ConfirmMoveOut, snapshot: Snapshot, ctx: Context) ->
             changes["move_out_destination"] = cmd.new_address.model_dump(mode="json")
         if cmd.moved_on is not None:
             changes["removed_on"] = cmd.moved_on.isoformat()
+        if record.is_active:
+            # Moved before the planned date: the 除票 starts on the day of the move.
+            moved = min(cmd.moved_on or notified_on, notified_on)
+            changes.update(
+                removal_reason=RemovalReason.MOVE_OUT.value,
+                removed_on=moved.isoformat(),
+            )
+            b.event(record.person_id, EventKind.REMOVED, changes, effective_date=moved)
+            continue
         b.event(record.person_id, EventKind.CHANGED, changes, effective_date=record.removed_on)
     return b.decision
 
@@ -224,18 +302,24 @@ def cancel_move_out(cmd: c.CancelMoveOut, snapshot: Snapshot, ctx: Context) -> D
     records = [removed_by_move_out(snapshot, pid, confirmed=False) for pid in ids]
     b = _Builder(ctx, snapshot, NotificationKind.MOVE_OUT_CANCELLED, notified_on, notified_on)
     households: set[str] = set()
+    cleared = {"planned_move_out": None, "move_out_destination": None, "move_out_confirmed": False}
     for record in records:
         state = snapshot.households.get(record.household_id)
         if state is not None and not state.active:
             state.active = True
             b.household(state)
         households.add(record.household_id)
-        b.event(
-            record.person_id,
-            EventKind.RESTORED,
-            {"planned_move_out": None, "move_out_destination": None, "move_out_confirmed": False},
-            effective_date=record.removed_on,
-        )
+        if record.is_active:
+            # Cancelled before the planned date: 転出予定 goes now, the removal on its day.
+            b.event(record.person_id, EventKind.CHANGED, cleared)
+            b.event(
+                record.person_id,
+                EventKind.RESTORED,
+                cleared,
+                effective_date=record.planned_move_out,
+            )
+        else:
+            b.event(record.person_id, EventKind.RESTORED, cleared, effective_date=record.removed_on)
         b.identity_update(b.snapshot.records[record.person_id])
     return b.finish(households)
 
@@ -246,6 +330,9 @@ def removed_by_move_out(snapshot: Snapshot, person_id: str, *, confirmed: bool) 
     record = snapshot.records.get(person_id)
     if record is None:
         raise JichiError(e.PERSON_NOT_FOUND, field="person_ids", person_id=person_id)
+    destination = record.move_out_destination
+    if record.is_active and record.planned_move_out and destination and not destination.abroad:
+        return record  # filed in advance, the planned date still to come
     if record.removal_reason is not RemovalReason.MOVE_OUT:
         state, state_en = "転出の届出がありません", "no move-out to confirm or cancel"
     elif record.move_out_confirmed != confirmed:
@@ -269,6 +356,8 @@ def relocation(cmd: c.Relocation, snapshot: Snapshot, ctx: Context) -> Decision:
     ids = distinct(cmd.person_ids, snapshot)
     records = [active(snapshot, pid, "person_ids") for pid in ids]
     from_household = same_household(records)
+    if all(r.address.same_place(address) for r in records):
+        raise JichiError(e.SAME_ADDRESS, field="address")
     b = _Builder(ctx, snapshot, NotificationKind.RELOCATION, cmd.effective_date, notified_on)
     members = {m.person_id for m in snapshot.members(from_household)}
     whole = members == set(ids) and cmd.join_household_id is None

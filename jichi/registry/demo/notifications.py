@@ -7,15 +7,15 @@ where so later ones stay lawful.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from jichi.kernel.age import age_on
+from jichi.kernel.clock import today as clock_today
 from jichi.places.catalog import default_catalog
 from jichi.registry.demo.names import _STAYS, _Nationality
 from jichi.registry.demo.people import (
     HEAD,
-    JST,
     YEARS_OF_HISTORY,
     _age,
     _between,
@@ -431,6 +431,6 @@ def generate(
     demo``); without it codes are drawn at random.
     """
     lg = default_catalog().get(lg_code)
-    world = _World(lg, residents, seed, today or datetime.now(JST).date(), resident_codes)
+    world = _World(lg, residents, seed, today or clock_today(), resident_codes)
     yield from world.move_ins()
     yield from world.history()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 import orjson
@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Engine
 
 from jichi import __version__
+from jichi.kernel.clock import now as clock_now
 from jichi.kernel.errors import JichiError
 from jichi.kernel.identifiers import IdKind, validate
 from jichi.network.center import errors as e
@@ -301,7 +302,7 @@ def resident_provisions(
             request_id=str(uuid.uuid4()),
             agency_id=agency.agency_id,
             purpose=DISCLOSURE_PURPOSE,
-            provided_at=datetime.now(UTC),
+            provided_at=clock_now(),
             provisions=[Provision(0, "disclosure", code, "match")],
         )
     return ResidentOut(

@@ -16,11 +16,11 @@ from typing import Any
 from fastapi import APIRouter, Request, Response, UploadFile
 from pydantic import ValidationError
 
-from jichi.kernel.errors import JichiError
+from jichi.kernel.clock import today as clock_today
+from jichi.kernel.errors import JichiError, JichiErrors
 from jichi.registry.errors import CONFLICT, HOUSEHOLD_NOT_FOUND
 from jichi.registry.model import ResidentRecord
 from jichi.registry.queries import SearchQuery
-from jichi.registry.service import JST
 from jichi.security.actor import Actor, Role
 from jichi.security.policy import SUPERVISOR_KINDS, notification_roles
 from jichi.web.pages import card as card_reader
@@ -182,9 +182,8 @@ def input_names(
 
 def today() -> date:
     """Today in Japan (the 届出日 a form starts with)."""
-    from datetime import datetime
 
-    return datetime.now(JST).date()
+    return clock_today()
 
 
 def _here(page: Page, prefix: str) -> dict[str, str]:
@@ -208,7 +207,9 @@ def submit(page: Page, actor: Actor, data: dict[str, Any], names: list[str]) -> 
     try:
         applied = page.registry.apply(cmd, actor)
     except JichiError as error:
-        outcome.errors = {place(error.field, names): error.message_ja}
+        members = error.errors if isinstance(error, JichiErrors) else [error]
+        for member in reversed(members):  # the first error of a field is the one shown
+            outcome.errors[place(member.field, names)] = member.message_ja
         outcome.data = {"conflict": error.code == CONFLICT.code}
         return outcome
     outcome.data = {"applied": applied}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from importlib.resources import files
 from typing import Any
 
@@ -11,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from jichi import __version__
+from jichi.kernel.clock import today as clock_today
 from jichi.store import migrate
 
 router = APIRouter(include_in_schema=False)
@@ -32,6 +32,6 @@ def home(request: Request) -> HTMLResponse:
         request,
         database=engine.dialect.name,
         revision=migrate.current_revision(engine),
-        today=date.today().isoformat(),
+        today=clock_today().isoformat(),
     )
     return templates.TemplateResponse(request, "home.html", context)

@@ -58,13 +58,16 @@ def person(
     relationship: str,
     **extra: Any,
 ) -> dict[str, Any]:
+    japanese = "foreign" not in extra  # 本籍・筆頭者 are items of Japanese residents only
     return {
         "name": {"family": family, "given": given, "family_kana": kana[0], "given_kana": kana[1]},
         "date_of_birth": born,
         "sex": sex,
         "relationship": relationship,
-        "honseki": "東京都千代田区千代田1番",
-        "family_register_head": f"{family}　{given}" if relationship == "世帯主" else "",
+        "honseki": "東京都千代田区千代田1番" if japanese else "",
+        "family_register_head": f"{family}　{given}"
+        if japanese and relationship == "世帯主"
+        else "",
         **extra,
     }
 

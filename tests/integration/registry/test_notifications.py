@@ -255,7 +255,7 @@ def test_move_out_makes_removed_records_and_a_dead_person_cannot_move(
         registry,
         kind="move_out",
         person_ids=family.person_ids,
-        planned_date="2026-12-10",
+        planned_date="2026-11-27",  # today: removed at once
         destination=ELSEWHERE,
     )
     records = by_name(registry, family)
@@ -282,7 +282,7 @@ def test_move_out_of_the_head_alone_needs_a_new_head_for_the_others(
         registry,
         kind="move_out",
         person_ids=[family["太郎"].person_id],
-        planned_date="2026-12-10",
+        planned_date="2026-11-27",  # today: removed at once
         destination=ELSEWHERE,
     )
     assert error.code == "REG-013"
@@ -292,7 +292,7 @@ def test_move_out_of_the_head_alone_needs_a_new_head_for_the_others(
         registry,
         kind="move_out",
         person_ids=[family["太郎"].person_id],
-        planned_date="2026-12-10",
+        planned_date="2026-11-27",  # today: removed at once
         destination=ELSEWHERE,
         new_head_id=hanako,
         relationships={ichiro: "子", futaba: "子"},
@@ -306,12 +306,12 @@ def test_confirming_and_cancelling_a_move_out(registry: Registry, move_in: MoveI
         registry,
         kind="move_out",
         person_ids=family.person_ids,
-        planned_date="2026-12-10",
+        planned_date="2026-11-25",
         destination=ELSEWHERE,
     )
     taro = by_name(registry, family)["太郎"].person_id
-    apply(registry, kind="confirm_move_out", person_ids=[taro], moved_on="2026-12-11")
-    assert str(registry.read_record(taro, CLERK).removed_on) == "2026-12-11"
+    apply(registry, kind="confirm_move_out", person_ids=[taro], moved_on="2026-11-26")
+    assert str(registry.read_record(taro, CLERK).removed_on) == "2026-11-26"
     others = [p for p in family.person_ids if p != taro]
     # Cancelling for the others alone would leave their household without a head.
     assert rejected(registry, kind="cancel_move_out", person_ids=others).code == "REL-010"
@@ -343,7 +343,7 @@ def test_move_abroad_is_removed_as_move_abroad(registry: Registry, move_in: Move
         registry,
         kind="move_out",
         person_ids=family.person_ids,
-        planned_date="2026-12-01",
+        planned_date="2026-11-27",
         destination={"town": "フランス", "abroad": True},
     )
     record = registry.read_record(family.person_ids[0], CLERK)

@@ -231,7 +231,9 @@ def test_someone_of_another_household_is_refused(world: World) -> None:
 
 def test_a_removed_record_is_not_copied_remotely(world: World) -> None:
     world.settle_the_family_in_old()
-    move_out(world)  # the 転出届: the records are removed (転出予定)
+    move_out(world)  # the 転出届, planned for 2026-11-25
+    world.clock.advance(6)  # the planned day has passed
+    world.old.sweep()  # the daily job: the records are now 除票
     done = ask(world)
     assert done.status is rc.Status.REFUSED and done.refusal == "removed"
     assert count(world, NEW, certificate) == 0
