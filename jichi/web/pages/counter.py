@@ -20,6 +20,7 @@ from jichi.registry.queries import SearchQuery
 from jichi.registry.resident_access import ResidentAccess
 from jichi.security.staff import check_password, issue_token, revoke_token
 from jichi.store.engine import write_transaction
+from jichi.web.auth import served_tenant
 from jichi.web.pages import (
     issuance_notices,
     network,
@@ -102,7 +103,7 @@ def login(request: Request, form: Form) -> Response:
     if not errors:
         try:
             with write_transaction(page.registry.engine) as conn:
-                actor = check_password(conn, staff_id, password)
+                actor = check_password(conn, staff_id, password, served=served_tenant(request))
                 token = issue_token(conn, staff_id, label="counter sign-in")
         except JichiError:
             errors["password"] = JichiError(SIGN_IN_FAILED).message_ja
