@@ -65,7 +65,5 @@ def admit(actor: Actor, served: Tenant | str | None) -> Actor:
     if not code:
         raise JichiError(NO_MUNICIPALITY, field="municipality")
     if actor.lg_code != code:
-        raise JichiError(
-            OTHER_MUNICIPALITY, field="municipality", own=actor.lg_code, served=code
-        )
+        raise JichiError(OTHER_MUNICIPALITY, field="municipality", own=actor.lg_code, served=code)
     return actor

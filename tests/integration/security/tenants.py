@@ -84,7 +84,9 @@ def build(engine: Engine, lg_code: str, surname: str) -> Municipality:
                 "address": ADDRESS[lg_code],
                 "previous_address": ADDRESS[other],
                 "persons": [
-                    person(surname, "太郎", ("バンチョウ", "タロウ"), "1980-04-02", "male", "世帯主"),
+                    person(
+                        surname, "太郎", ("バンチョウ", "タロウ"), "1980-04-02", "male", "世帯主"
+                    ),
                     person(surname, "花子", ("バンチョウ", "ハナコ"), "1982-09-15", "female", "妻"),
                 ],
             }

@@ -59,6 +59,11 @@ PUBLIC: dict[tuple[str, str], str] = {
     ("POST", "/counter/login"): "sign-in (A's password on B: test_staff_binding.py)",
     ("GET", "/me/login"): "the resident's sign-in form",
     ("POST", "/me/login"): "a resident's one-time code (per municipality: test_staff_binding)",
+    ("GET", "/api/funds/public/download/{year}/{name}"): "published 政治資金 data (公開)",
+    ("GET", "/api/funds/public/lines"): "published 政治資金 data (公開)",
+    ("GET", "/api/funds/public/top"): "published 政治資金 data (公開)",
+    ("GET", "/api/funds/public/totals"): "published 政治資金 data (公開)",
+    ("GET", "/funds/search"): "published 政治資金 data (公開)",
     ("GET", "/verify"): "a certificate's public check form",
     ("POST", "/verify"): "a certificate's public check (serial and code printed on it)",
 }
@@ -197,7 +202,11 @@ def test_the_owner_still_gets_in(engine: Engine, world: tuple[Municipality, Muni
     assert token is not None
     signed = client.post(
         "/counter/login",
-        data={"csrf_token": token.group(1), "staff_id": b.supervisor.staff_id, "password": PASSWORD},
+        data={
+            "csrf_token": token.group(1),
+            "staff_id": b.supervisor.staff_id,
+            "password": PASSWORD,
+        },
         follow_redirects=False,
     )
     assert signed.status_code == 303
