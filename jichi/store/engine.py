@@ -99,6 +99,18 @@ def tenant_engine(engine: Engine, lg_code: str) -> Engine:
     return bound
 
 
+def row_security_bypassed(engine: Engine) -> bool:
+    """Whether this engine's PostgreSQL role escapes row-level security (superuser or
+    BYPASSRLS), so the 0017 wall does not hold for it; False on SQLite (no RLS at all)."""
+    if engine.dialect.name != "postgresql":
+        return False
+    with engine.connect() as connection:
+        bypass = connection.exec_driver_sql(
+            "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user"
+        ).scalar()
+    return bool(bypass)
+
+
 def _begin_sqlite(connection: Connection) -> None:
     # pysqlite's own transaction handling is off (see _configure_sqlite); we begin here.
     mode = "IMMEDIATE" if connection.info.get("begin_immediate") else "DEFERRED"

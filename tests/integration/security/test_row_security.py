@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from jichi.registry.tables import resident, support_measure
-from jichi.store.engine import make_engine, tenant_engine
+from jichi.store.engine import make_engine, row_security_bypassed, tenant_engine
 from jichi.web.app import create_app
 from tests.integration.security.tenants import (
     B_SURNAME,
@@ -147,6 +147,11 @@ def test_the_limit_a_superuser_is_not_subject_to_rls(
     pg: Engine, world: tuple[Municipality, Municipality]
 ) -> None:
     assert _codes(tenant_engine(pg, LG_B)) == {LG_A, LG_B}  # why the web needs its own role
+    assert row_security_bypassed(pg)  # what `jichi serve` warns about
+
+
+def test_the_ordinary_role_does_not_bypass(web_role: Engine) -> None:
+    assert not row_security_bypassed(web_role)
 
 
 def test_bs_web_app_on_the_ordinary_role_serves_b_and_refuses_a(
