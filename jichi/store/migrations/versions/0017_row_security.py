@@ -23,7 +23,7 @@ does not exist yet (another context not migrated) is skipped, so the order of th
 revision among the others does not matter.  SQLite has no RLS: nothing to do.
 
 Revision ID: 0017
-Revises: 0041
+Revises: 0023
 Create Date: 2026-12-03
 """
 
@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017"
-down_revision: str | None = "0041"
+down_revision: str | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
