@@ -24,7 +24,9 @@ from jichi.security.staff import (
     UNAUTHENTICATED,
     authenticate,
     check_password,
+    home_municipality,
 )
+from jichi.security.tenancy import OTHER_MUNICIPALITY as TENANT_MISMATCH
 from jichi.store.engine import make_engine
 
 TOKEN_ENV = "JICHI_STAFF_TOKEN"
@@ -72,18 +74,42 @@ def read_credential(staff_id: str | None, *, token_allowed: bool = True) -> tupl
     return "password", f"{staff_id}\0{password}"
 
 
-def verify(conn: Connection, credential: tuple[str, str], staff_id: str | None) -> Actor:
-    """The active staff member the credential proves, or CLI-002."""
+def verify(
+    conn: Connection,
+    credential: tuple[str, str],
+    staff_id: str | None,
+    lg_code: str | None = None,
+) -> Actor:
+    """The active staff member the credential proves, bound to ``lg_code``; CLI-002/003.
+
+    The served municipality is the command's (``lg_code``) or, when it names none, the
+    staff member's own: the same :func:`jichi.security.tenancy.admit` check as the web.
+    """
     kind, value = credential
+    who, _, password = ("", "", "") if kind == "token" else value.partition("\0")
+    if kind == "token":
+        home = home_municipality(conn, token=value)
+    else:
+        home = home_municipality(conn, staff_id=who)
+    if home is None:
+        raise JichiError(CREDENTIAL_REFUSED, field="staff")
+    served = lg_code or home
     try:
         if kind == "token":
-            actor = authenticate(conn, value)
+            actor = authenticate(conn, value, served=served)
         else:
-            who, _, password = value.partition("\0")
-            actor = check_password(conn, who, password)
+            actor = check_password(conn, who, password, served=served)
     except JichiError as error:
         if error.kind is UNAUTHENTICATED:
             raise JichiError(CREDENTIAL_REFUSED, field="staff") from None
+        if error.kind is TENANT_MISMATCH:
+            raise JichiError(
+                OTHER_MUNICIPALITY,
+                field="municipality",
+                staff_id=staff_id or who or "?",
+                own=home,
+                lg_code=served,
+            ) from None
         raise
     if staff_id and staff_id != actor.staff_id:  # --staff with someone else's token
         raise JichiError(CREDENTIAL_REFUSED, field="staff")
@@ -100,7 +126,7 @@ def sign_in(
     """Prompt (if needed), verify and bind: the actor for this command or a typed error."""
     credential = read_credential(staff_id, token_allowed=token_allowed)
     with engine.connect() as conn:
-        actor = verify(conn, credential, staff_id)
+        actor = verify(conn, credential, staff_id, lg_code)
     if lg_code is not None:
         bind(actor, lg_code)
     return actor

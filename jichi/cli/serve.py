@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from jichi.kernel.errors import JichiError
 from jichi.store import migrate
-from jichi.store.engine import make_engine
+from jichi.store.engine import make_engine, row_security_bypassed
 
 if TYPE_CHECKING:
     from jichi.security.anchors import AnchorSchedule
@@ -124,6 +124,13 @@ def serve(
             "The database schema is not at head: run `jichi db upgrade`."
         )
         raise typer.Exit(1)
+    if municipality and row_security_bypassed(engine):
+        console.print(
+            "[yellow]注意[/yellow]: このデータベースのロールは行レベルセキュリティの対象外です"
+            "（スーパーユーザーまたは BYPASSRLS）。団体の分離は認証とアプリの条件だけになります。\n"
+            "Warning: this role bypasses row-level security; connect the web as an ordinary role "
+            "(docs/guide/security.md, Tenant isolation)."
+        )
     _run(engine, host, port, municipality=municipality)
 
 

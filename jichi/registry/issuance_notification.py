@@ -326,7 +326,10 @@ def end(
         for found in open_:
             conn.execute(
                 registration.update()
-                .where(registration.c.registration_id == found.registration_id)
+                .where(
+                    registration.c.registration_id == found.registration_id,
+                    registration.c.lg_code == lg_code,
+                )
                 .values(ended_on=max(on, found.starts_on), end_reason=reason.value)
             )
             _audit(
@@ -491,7 +494,7 @@ def mark_sent(
             raise JichiError(ALREADY_SENT, field="notice_id", sent_at=row.sent_at.isoformat())
         conn.execute(
             issuance_notice.update()
-            .where(issuance_notice.c.notice_id == notice_id)
+            .where(issuance_notice.c.notice_id == notice_id, issuance_notice.c.lg_code == lg_code)
             .values(sent_at=at)
         )
         audit.append(

@@ -240,7 +240,10 @@ class Protection:
 
     def _own(self, conn: Connection, person_id: str) -> list[SupportMeasure]:
         rows = conn.execute(
-            sa.select(support_measure).where(support_measure.c.person_id == person_id)
+            sa.select(support_measure).where(
+                support_measure.c.person_id == person_id,
+                support_measure.c.lg_code == self.registry.lg_code,
+            )
         )
         return [_measure(row) for row in rows]
 
@@ -265,6 +268,7 @@ class Protection:
             support_measure.update()
             .where(
                 support_measure.c.measure_id == current.measure_id,
+                support_measure.c.lg_code == self.registry.lg_code,
                 support_measure.c.version == current.version,
             )
             .values(version=current.version + 1, **values)
@@ -280,7 +284,9 @@ class Protection:
     def _flag(self, conn: Connection, person_id: str) -> None:
         active = any(m.active_on(self.today) for m in self._own(conn, person_id))
         conn.execute(
-            resident.update().where(resident.c.person_id == person_id).values(restricted=active)
+            resident.update()
+            .where(resident.c.person_id == person_id, resident.c.lg_code == self.registry.lg_code)
+            .values(restricted=active)
         )
 
     def _tell_center(

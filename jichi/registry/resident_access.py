@@ -29,6 +29,7 @@ from jichi.registry.errors import PERSON_NOT_FOUND
 from jichi.registry.projection import replay
 from jichi.security import audit
 from jichi.security.actor import Actor
+from jichi.security.audit_reads import TenantAuditLog
 from jichi.store.engine import write_transaction
 from jichi.store.metadata import metadata
 
@@ -125,7 +126,10 @@ class ResidentAccess:
                 # cannot be tried against one birth date after another.
                 conn.execute(
                     resident_access_code.update()
-                    .where(resident_access_code.c.code_id == row.code_id)
+                    .where(
+                        resident_access_code.c.code_id == row.code_id,
+                        resident_access_code.c.lg_code == self.registry.lg_code,
+                    )
                     .values(used_at=now)
                 )
                 if self._record(conn, row.person_id).date_of_birth != date_of_birth:
@@ -143,7 +147,7 @@ class ResidentAccess:
     def accesses(self, person_id: str, *, limit: int = 500) -> list[audit.AuditRecord]:
         """Every audit entry about the person, newest first (their 「誰が見たか」)."""
         with self.registry.engine.connect() as conn:
-            return audit.entries_for_person(conn, person_id, self.registry.lg_code, limit=limit)
+            return TenantAuditLog(self.registry.lg_code).for_person(conn, person_id, limit=limit)
 
     @staticmethod
     def actor(lg_code: str) -> Actor:

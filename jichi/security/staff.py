@@ -22,6 +22,7 @@ from jichi.kernel.errors import JichiError, define
 from jichi.security.actor import Actor, Role
 from jichi.security.audit import AuditEntry, append
 from jichi.security.keys import AuditKey
+from jichi.security.tenancy import Tenant, admit
 from jichi.store.metadata import metadata
 
 TOKEN_PREFIX = "jichi_"
@@ -132,7 +133,14 @@ def issue_token(
     return token
 
 
-def authenticate(conn: Connection, token: str, *, now: datetime | None = None) -> Actor:
+def authenticate(
+    conn: Connection, token: str, *, served: Tenant | str | None, now: datetime | None = None
+) -> Actor:
+    """The staff member a live token belongs to, admitted to the ``served`` municipality.
+
+    ``served`` is required (no default) so no caller can forget the tenant: a token of
+    municipality A is refused on B's server (AUTH-010) even though it is a valid token.
+    """
     moment = now or clock_now()
     row = conn.execute(
         sa.select(staff.c.staff_id, staff.c.lg_code, staff.c.role, api_token.c.expires_at)
@@ -145,7 +153,28 @@ def authenticate(conn: Connection, token: str, *, now: datetime | None = None) -
     ).first()
     if row is None or _aware(row.expires_at) <= moment:
         raise JichiError(UNAUTHENTICATED)
-    return Actor(row.staff_id, row.lg_code, row.role)
+    return admit(Actor(row.staff_id, row.lg_code, row.role), served)
+
+
+def home_municipality(
+    conn: Connection, *, token: str | None = None, staff_id: str | None = None
+) -> str | None:
+    """The lg_code of the staff member a token or id names (None if nobody).
+
+    For the CLI, which acts on the staff member's own municipality when a command names
+    none: the caller then passes it as ``served`` and the usual checks still run.
+    """
+    query = sa.select(staff.c.lg_code)
+    if token is not None:
+        query = query.join(api_token, api_token.c.staff_id == staff.c.staff_id).where(
+            api_token.c.token_hash == _digest(token)
+        )
+    elif staff_id is not None:
+        query = query.where(staff.c.staff_id == staff_id)
+    else:
+        return None
+    found: str | None = conn.execute(query).scalar()
+    return found
 
 
 def revoke_token(conn: Connection, token: str, *, now: datetime | None = None) -> None:
@@ -156,13 +185,20 @@ def revoke_token(conn: Connection, token: str, *, now: datetime | None = None) -
     )
 
 
-def check_password(conn: Connection, staff_id: str, password: str) -> Actor:
+def check_password(
+    conn: Connection, staff_id: str, password: str, *, served: Tenant | str | None
+) -> Actor:
+    """The staff member, if the password is right and they belong to ``served``.
+
+    The municipality is checked only after the password, so a wrong password never
+    tells anyone which municipality an id belongs to.
+    """
     row = conn.execute(
         sa.select(staff).where(staff.c.staff_id == staff_id, staff.c.active.is_(True))
     ).first()
     if row is None or not row.password_hash or not verify_password(password, row.password_hash):
         raise JichiError(UNAUTHENTICATED)
-    return Actor(row.staff_id, row.lg_code, row.role)
+    return admit(Actor(row.staff_id, row.lg_code, row.role), served)
 
 
 def require_role(actor: Actor, action: str, *roles: Role) -> None:

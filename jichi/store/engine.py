@@ -70,6 +70,47 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
             connection.info.pop("begin_immediate", None)
 
 
+TENANT_SETTING = "jichi.lg_code"
+"""The PostgreSQL setting the row-level security policies of migration 0017 compare with."""
+
+
+def tenant_engine(engine: Engine, lg_code: str) -> Engine:
+    """An engine (sharing ``engine``'s pool) whose every transaction is bound to ``lg_code``.
+
+    On PostgreSQL each transaction starts with ``set_config('jichi.lg_code', code, true)``
+    (``SET LOCAL``: it ends with the transaction, so a pooled connection never carries
+    it into another's work), and the row-level security policies of migration 0017 then
+    show and accept only that municipality's rows, whatever a query forgot.  On SQLite
+    (no RLS) it is the same engine: the stores' own ``lg_code`` filters are the wall.
+    A superuser, or a role with BYPASSRLS, is not subject to RLS: the web process must
+    connect as an ordinary role for this wall to hold (docs/guide/security.md).
+    """
+    if engine.dialect.name != "postgresql":
+        return engine
+    bound = engine.execution_options(jichi_tenant=lg_code)
+
+    def _bind_tenant(connection: Connection) -> None:
+        connection.exec_driver_sql(
+            "SELECT set_config(%(name)s, %(code)s, true)",
+            {"name": TENANT_SETTING, "code": lg_code},
+        )
+
+    event.listen(bound, "begin", _bind_tenant)
+    return bound
+
+
+def row_security_bypassed(engine: Engine) -> bool:
+    """Whether this engine's PostgreSQL role escapes row-level security (superuser or
+    BYPASSRLS), so the 0017 wall does not hold for it; False on SQLite (no RLS at all)."""
+    if engine.dialect.name != "postgresql":
+        return False
+    with engine.connect() as connection:
+        bypass = connection.exec_driver_sql(
+            "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user"
+        ).scalar()
+    return bool(bypass)
+
+
 def _begin_sqlite(connection: Connection) -> None:
     # pysqlite's own transaction handling is off (see _configure_sqlite); we begin here.
     mode = "IMMEDIATE" if connection.info.get("begin_immediate") else "DEFERRED"

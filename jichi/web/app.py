@@ -17,6 +17,8 @@ from jichi.places.catalog import default_catalog
 from jichi.registry.service import Registry
 from jichi.security.crypto import FieldCipher
 from jichi.security.keys import load_keys
+from jichi.security.tenancy import Tenant
+from jichi.store.engine import tenant_engine
 from jichi.web import operations, problems
 from jichi.web.limits import LimitsMiddleware, max_body_from_env
 from jichi.web.pages import certificates, counter, funds_search, resident
@@ -34,7 +36,12 @@ def create_app(
     cipher: FieldCipher | None = None,
     jpki_service: Jpki | None = None,
 ) -> FastAPI:
-    """Build the app around an engine made by the caller (nothing at import time)."""
+    """Build the app around an engine made by the caller (nothing at import time).
+
+    ``municipality`` is the served tenant: staff of any other municipality are refused
+    at sign-in and on every token (:mod:`jichi.security.tenancy`), and on PostgreSQL the
+    registry's engine sets ``jichi.lg_code`` per transaction for row-level security.
+    """
     app = FastAPI(
         title="jichi API",
         version=__version__,
@@ -44,13 +51,17 @@ def create_app(
     app.state.engine = engine
     app.state.municipality = default_catalog().get(municipality) if municipality else None
     app.state.registry = None
+    app.state.tenant = None
     if municipality:
         if cipher is None:
             cipher = FieldCipher(load_keys(engine.url.render_as_string(hide_password=False)))
+        code = app.state.municipality.code
+        app.state.tenant = Tenant(code)
+        app.state.engine = tenant_engine(engine, code)
         # The registry's events revoke signing certificates in the same transaction (ADR 0011).
         app.state.registry = Registry(
-            engine,
-            app.state.municipality.code,
+            app.state.engine,
+            code,
             cipher,
             listeners=[jpki_revocation.make_listener()],
         )

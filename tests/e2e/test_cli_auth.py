@@ -160,7 +160,7 @@ def test_a_credential_of_one_municipality_cannot_act_on_another(
     )
     assert add.exit_code == 2 and "CLI-003" in add.stderr
     with engine.connect() as conn, pytest.raises(Exception, match="AUTH-001"):
-        check_password(conn, "intruder", "pw")
+        check_password(conn, "intruder", "pw", served=OTHER)
 
 
 # --- 2. the same role policy as the API ---
@@ -262,13 +262,13 @@ def test_revoke_one_token_then_all_of_a_staff_members(engine: Engine) -> None:
     one = run(engine, ["staff", "revoke-token", "clerk-1", "--token", token_id], token=first)
     assert one.exit_code == 0, one.output
     with engine.connect() as conn:
-        authenticate(conn, first)  # still live
+        authenticate(conn, first, served=LG)  # still live
         with pytest.raises(Exception, match="AUTH-001"):
-            authenticate(conn, second)
+            authenticate(conn, second, served=LG)
     every = run(engine, ["staff", "revoke-token", "clerk-1", "--all"], token=admin)
     assert every.exit_code == 0 and "1 件" in every.stdout
     with engine.connect() as conn, pytest.raises(Exception, match="AUTH-001"):
-        authenticate(conn, first)
+        authenticate(conn, first, served=LG)
     assert ("clerk-1", "staff.revoke_token") in audit_actions(engine)
     assert ("admin-a", "staff.revoke_token") in audit_actions(engine)
 
@@ -324,7 +324,7 @@ def test_bootstrap_creates_the_first_admin_once_then_add_needs_that_admin(engine
     )
     assert added.exit_code == 0, added.output
     with engine.connect() as conn:
-        assert check_password(conn, "sato", "sato-pass").role == "clerk"
+        assert check_password(conn, "sato", "sato-pass", served=LG).role == "clerk"
     clerk = run(engine, ["staff", "token", "--staff", "sato"], input="sato-pass\n").stdout
     by_clerk = run(
         engine,

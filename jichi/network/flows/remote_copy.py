@@ -684,7 +684,7 @@ def _settle(
     now = node.clock()
     conn.execute(
         remote_copy.update()
-        .where(remote_copy.c.request_id == request_id)
+        .where(remote_copy.c.request_id == request_id, remote_copy.c.lg_code == node.lg_code)
         .values(
             status=status.value,
             code=reason.code if reason else "",
@@ -719,7 +719,9 @@ def issue_remote_copy(
     found = get_remote_copy(node, request_id)
     with node.engine.connect() as conn:
         data = conn.execute(
-            sa.select(remote_copy.c.data).where(remote_copy.c.request_id == request_id)
+            sa.select(remote_copy.c.data).where(
+                remote_copy.c.request_id == request_id, remote_copy.c.lg_code == node.lg_code
+            )
         ).scalar_one()
     stored: dict[str, Any] = dict(data or {})
     if found.status is Status.PENDING:
@@ -804,6 +806,7 @@ def issue_remote_copy(
                 remote_copy.update()
                 .where(
                     remote_copy.c.request_id == request_id,
+                    remote_copy.c.lg_code == node.lg_code,
                     remote_copy.c.status == Status.READY.value,
                 )
                 .values(

@@ -113,12 +113,26 @@ def tasks(
 
 
 def close_task(
-    conn: Connection, task_id: str, staff_id: str, now: datetime, note: str | None = None
+    conn: Connection,
+    task_id: str,
+    staff_id: str,
+    now: datetime,
+    note: str | None = None,
+    *,
+    lg_code: str,
 ) -> bool:
-    """Close an open task; ``note`` is what the clerk did (migration 0014)."""
+    """Close an open task of ``lg_code``; ``note`` is what the clerk did (migration 0014).
+
+    The municipality is required: a task id alone must never close another
+    municipality's task (tenant isolation, docs/guide/security.md).
+    """
     done = conn.execute(
         node_task.update()
-        .where(node_task.c.task_id == task_id, node_task.c.closed_at.is_(None))
+        .where(
+            node_task.c.task_id == task_id,
+            node_task.c.lg_code == lg_code,
+            node_task.c.closed_at.is_(None),
+        )
         .values(closed_at=now, closed_by=staff_id, closed_note=note)
     ).rowcount
     return bool(done)

@@ -114,7 +114,7 @@ def issue(
     _check_call(registry, request, clerk, settings)
     engine = registry.engine
     with engine.connect() as conn:
-        earlier = _by_request(conn, request.request_id)
+        earlier = _by_request(conn, registry.lg_code, request.request_id)
         people = _resolve(conn, registry.lg_code, request, earlier)
     channel = f"certificate.{request.kind.value}"
     requester = _confirmed(protection, request, clerk, channel)
@@ -159,7 +159,7 @@ def issue_from_data(
     engine = registry.engine
     lg_code = registry.lg_code
     with engine.connect() as conn:
-        found = _by_request(conn, request.request_id)
+        found = _by_request(conn, lg_code, request.request_id)
     if found is None:
         issued_at = registry.clock()
         data = replace(data, issued_on=issued_at.astimezone(JST).date(), draft=False)
@@ -301,10 +301,16 @@ def _confirmed(
     )
 
 
-def _by_request(conn: Connection, request_id: str) -> Any:
-    """The certificate already issued for ``request_id``, if any."""
+def _by_request(conn: Connection, lg_code: str, request_id: str) -> Any:
+    """The certificate this municipality already issued for ``request_id``, if any.
+
+    Scoped to the municipality: a request id seen elsewhere must never hand back
+    another municipality's certificate (tenant isolation).
+    """
     return conn.execute(
-        sa.select(certificate).where(certificate.c.request_id == request_id)
+        sa.select(certificate).where(
+            certificate.c.request_id == request_id, certificate.c.lg_code == lg_code
+        )
     ).first()
 
 
@@ -346,7 +352,7 @@ def _number_and_store(
             raise
         with write_transaction(engine) as conn:
             numbering.lock(conn, lg_code)
-            found = _by_request(conn, request_id)
+            found = _by_request(conn, lg_code, request_id)
             if found is not None:
                 return found
             if not numbering.holds(conn, lg_code, day, request_id, seq):

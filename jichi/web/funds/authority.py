@@ -72,8 +72,8 @@ async def sign_in(request: Request) -> Response:
     if not errors:
         try:
             with request.app.state.engine.connect() as conn:
-                # NOTE: main's check_password has no ``served=`` keyword yet.
-                actor = check_password(conn, staff_id, password)
+                # The authority's staff only: another body's staff are refused (AUTH-010).
+                actor = check_password(conn, staff_id, password, served=request.app.state.authority)
         except JichiError as error:
             errors["password"] = error.message_ja
         if actor is not None and actor.lg_code != request.app.state.authority:

@@ -32,6 +32,7 @@ from jichi.security.policy import AUDIT_ROLES as AUDIT_ROLES  # one policy: jich
 from jichi.security.policy import STAFF_ROLES as STAFF_ROLES
 from jichi.security.policy import SUPERVISOR_ROLES as SUPERVISOR_ROLES
 from jichi.security.staff import UNAUTHENTICATED, authenticate, require_role
+from jichi.web.auth import served_tenant
 from jichi.web.pages import session as s
 from jichi.web.pages.form_checks import MAX_FIELDS, FormRefused, check_form
 
@@ -142,7 +143,7 @@ def counter_page(request: Request, form: FormData | None = None, *, signed_in: b
     if isinstance(token, str):
         with registry.engine.connect() as conn:
             try:
-                page.actor = authenticate(conn, token)
+                page.actor = authenticate(conn, token, served=served_tenant(request))
             except JichiError:
                 session.clear()
     if signed_in and page.actor is None:

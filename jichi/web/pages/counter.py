@@ -23,6 +23,7 @@ from jichi.security.actor import Actor
 from jichi.security.staff import check_password, issue_token, revoke_token
 from jichi.security.throttle import SIGN_IN, TOO_MANY_ATTEMPTS, key_of
 from jichi.store.engine import write_transaction
+from jichi.web.auth import served_tenant
 from jichi.web.pages import (
     issuance_notices,
     network,
@@ -108,7 +109,7 @@ def login(request: Request, form: Form) -> Response:
 
         def sign_in() -> tuple[Actor, str]:
             with write_transaction(page.registry.engine) as conn:
-                actor = check_password(conn, staff_id, password)
+                actor = check_password(conn, staff_id, password, served=served_tenant(request))
                 return actor, issue_token(conn, staff_id, label="counter sign-in")
 
         keys = [key_of("staff", staff_id.casefold()), client_key(page)]

@@ -101,7 +101,7 @@ def close(request: Request, task_id: str, form: Form) -> Response:
                 node_task.c.closed_at.is_(None),
             )
         ).first()
-        if row is None or not close_task(conn, task_id, actor.staff_id, now, note):
+        if row is None or not close_task(conn, task_id, actor.staff_id, now, note, lg_code=lg_code):
             raise JichiError(e.TASK_NOT_FOUND, field="task_id", task_id=task_id)
         page.registry.audit(
             conn,

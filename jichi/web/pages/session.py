@@ -89,11 +89,18 @@ class Session:
 
 
 def secret_of(request: Request) -> str:
-    """The cookie-signing secret of this app (derived once, kept on app.state)."""
+    """The cookie-signing secret of this app (derived once, kept on app.state).
+
+    It is derived per served municipality (its lg_code is part of the derivation), so
+    two servers sharing one ``JICHI_SECRET_KEY`` (two municipalities in one database)
+    still sign different cookies: a cookie from A's server is not valid on B's.
+    """
     secret: str | None = getattr(request.app.state, "page_secret", None)
     if secret is None:
         registry = request.app.state.registry
-        secret = registry.cipher.lookup_hash("cookie-signing", context="jichi.web.session")
+        secret = registry.cipher.lookup_hash(
+            f"cookie-signing:{registry.lg_code}", context="jichi.web.session"
+        )
         request.app.state.page_secret = secret
     return secret
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request, Response
 
 from jichi.registry.events import Event
-from jichi.security.tables import audit_log
+from jichi.security.audit_reads import TenantAuditLog
 from jichi.web.pages.common import (
     AUDIT_ROLES,
     SUPERVISOR_ROLES,
@@ -93,14 +92,9 @@ def audit_page(
 ) -> Response:
     page = counter_page(request)
     page.require("audit.read", *AUDIT_ROLES)
-    query = sa.select(audit_log).where(audit_log.c.lg_code == page.registry.lg_code)
-    if person_id.strip():
-        query = query.where(audit_log.c.subject_person_id == person_id.strip())
-    if before > 0:
-        query = query.where(audit_log.c.seq < before)
-    query = query.order_by(audit_log.c.seq.desc()).limit(PAGE_SIZE + 1)
+    log = TenantAuditLog(page.registry.lg_code)
     with page.registry.engine.connect() as conn:
-        rows = conn.execute(query).all()
+        rows = log.rows(conn, person_id=person_id.strip(), before=before, limit=PAGE_SIZE + 1)
     entries = [_entry(row) for row in rows[:PAGE_SIZE]]
     older = rows[PAGE_SIZE - 1].seq if len(rows) > PAGE_SIZE else None
     return page.render("counter/audit.html", entries=entries, person_id=person_id, older=older)

@@ -1,0 +1,194 @@
+"""Two municipalities in one database, for the tenant-isolation tests.
+
+川越市 (A, 112011) and 千代田区 (B, 131016) share one database and one secret key (the
+worst case: an operator who configured one ``JICHI_SECRET_KEY`` for both servers).  Each
+has staff, residents, a support measure, a 本人通知 registration and notice, a network
+task and a 広域交付 request, so every route has a B id to be asked about.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import Engine
+
+from jichi.network.flows.tables import node_task, remote_copy
+from jichi.registry import issuance_notification as ino
+from jichi.registry.protection import Protection
+from jichi.registry.restrictions import OtherParty
+from jichi.registry.service import Registry
+from jichi.security.actor import Actor
+from jichi.security.crypto import FieldCipher
+from jichi.security.keys import Keys
+from jichi.security.staff import create_staff, issue_token
+from jichi.store.engine import write_transaction
+from jichi.store.metadata import metadata
+from tests.integration.registry.conftest import person
+
+LG_A = "112011"  # 埼玉県川越市
+LG_B = "131016"  # 東京都千代田区
+NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 27)
+PASSWORD = "madoguchi-2026"
+CIPHER = FieldCipher(Keys.derive(b"t" * 32))  # one key for both servers: the worst case
+B_SURNAME = "番町"  # only B's residents are called this: it must never appear on a refusal
+
+ADDRESS = {
+    LG_A: {
+        "prefecture": "埼玉県",
+        "municipality": "川越市",
+        "town": "大字的場",
+        "block": "1-2-3",
+        "postal_code": "350-1101",
+        "lg_code": LG_A,
+    },
+    LG_B: {
+        "prefecture": "東京都",
+        "municipality": "千代田区",
+        "town": "九段南",
+        "block": "4-5",
+        "postal_code": "102-0081",
+        "lg_code": LG_B,
+    },
+}
+
+
+@dataclass
+class Municipality:
+    lg_code: str
+    registry: Registry
+    supervisor: Actor
+    token: str
+    ids: dict[str, str]
+
+
+def build(engine: Engine, lg_code: str, surname: str) -> Municipality:
+    """Staff (a supervisor, who may do everything a page offers), a family and its records."""
+    registry = Registry(engine, lg_code, CIPHER, clock=lambda: NOW)
+    staff_id = f"kakaricho-{lg_code}"
+    with write_transaction(engine) as conn:
+        supervisor = create_staff(
+            conn, staff_id, lg_code, "supervisor", "係長", password=PASSWORD, now=NOW
+        )
+        token = issue_token(conn, staff_id, label="test")
+    other = LG_B if lg_code == LG_A else LG_A
+    applied = registry.apply(
+        registry.parse(
+            {
+                "kind": "move_in",
+                "effective_date": "2026-11-20",
+                "address": ADDRESS[lg_code],
+                "previous_address": ADDRESS[other],
+                "persons": [
+                    person(
+                        surname, "太郎", ("バンチョウ", "タロウ"), "1980-04-02", "male", "世帯主"
+                    ),
+                    person(surname, "花子", ("バンチョウ", "ハナコ"), "1982-09-15", "female", "妻"),
+                ],
+            }
+        ),
+        supervisor,
+    )
+    head, wife = applied.person_ids[:2]
+    measure = Protection(registry).register(
+        wife, [OtherParty("加害　次郎", date(1975, 3, 3))], supervisor, basis="意見書"
+    )
+    ino.register(engine, lg_code, head, supervisor, TODAY, audit_key=CIPHER.audit_key)
+    with engine.connect() as conn:
+        household_id = conn.execute(
+            sa.text("SELECT household_id FROM resident WHERE person_id = :p"), {"p": head}
+        ).scalar_one()
+    ids = {
+        "person_id": head,
+        "protected_person_id": wife,
+        "household_id": household_id,
+        "measure_id": measure.measure_id,
+        "task_id": str(uuid.uuid4()),
+        "request_id": str(uuid.uuid4()),
+        "notice_id": str(uuid.uuid4()),
+    }
+    _network_rows(engine, lg_code, ids, other, surname)
+    return Municipality(lg_code, registry, supervisor, token, ids)
+
+
+def _network_rows(
+    engine: Engine, lg_code: str, ids: dict[str, str], other: str, surname: str
+) -> None:
+    """A task, a 広域交付 request and a notice, as the node and the counter leave them."""
+    with write_transaction(engine) as conn:
+        conn.execute(
+            node_task.insert().values(
+                task_id=ids["task_id"],
+                lg_code=lg_code,
+                kind="residence_check",
+                subject_key=ids["person_id"],
+                person_id=ids["person_id"],
+                code="NOD-001",
+                reason_ja="実態調査",
+                reason_en="residence check",
+                detail={},
+                created_at=NOW,
+            )
+        )
+        conn.execute(
+            remote_copy.insert().values(
+                request_id=ids["request_id"],
+                lg_code=lg_code,
+                holder_lg_code=other,
+                draft={
+                    "holder_lg_code": other,
+                    "requester": {"name": f"{surname} 太郎", "date_of_birth": "1980-04-02"},
+                    "id_document": "マイナンバーカード",
+                },
+                status="pending",
+                code="",
+                refusal="",
+                reason_ja="",
+                reason_en="",
+                requested_by="x",
+                requested_at=NOW,
+                updated_at=NOW,
+            )
+        )
+        registration_id = conn.execute(
+            sa.select(ino.registration.c.registration_id).where(
+                ino.registration.c.person_id == ids["person_id"]
+            )
+        ).scalar_one()
+        conn.execute(
+            ino.issuance_notice.insert().values(
+                notice_id=ids["notice_id"],
+                lg_code=lg_code,
+                person_id=ids["person_id"],
+                registration_id=registration_id,
+                certificate_serial=f"{lg_code}-2026-000001",
+                issued_on=TODAY,
+                document_kind="record_copy_personal",
+                document_label="住民票の写し",
+                copies=1,
+                requester_class="third_party",
+                created_at=NOW,
+            )
+        )
+
+
+def snapshot(engine: Engine) -> dict[str, list[tuple[str, ...]]]:
+    """Every row of every table, to show a refused request changed nothing."""
+    seen: dict[str, list[tuple[str, ...]]] = {}
+    with engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            rows = conn.execute(sa.select(table)).all()
+            seen[table.name] = sorted(tuple(str(v) for v in row) for row in rows)
+    return seen
+
+
+def two_municipalities(engine: Engine) -> tuple[Municipality, Municipality]:
+    return build(engine, LG_A, "川越"), build(engine, LG_B, B_SURNAME)
+
+
+def values(pairs: dict[str, Any]) -> dict[str, str]:
+    return {k: str(v) for k, v in pairs.items()}
