@@ -50,8 +50,8 @@ def assign(
     """(assignments in district and number order, voters in no district by person id)."""
     district_order: dict[str, int] = {}
     if table is not None:
-        for row in table.rows:
-            district_order.setdefault(row.code, row.line)
+        for first in table.rows:
+            district_order.setdefault(first.code, first.line)
     placed: list[tuple[tuple[object, ...], str, VoterPlace]] = []
     unassigned: list[VoterPlace] = []
     for v in voters:
