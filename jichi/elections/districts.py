@@ -23,8 +23,10 @@ import csv
 import io
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from jichi.elections.errors import (
     DISTRICT_GAP,
@@ -157,11 +159,28 @@ class DistrictTable:
         raise_all(errors)
         return cls(rows)
 
+    @cached_property
+    def _by_town(self) -> dict[str, tuple[list[tuple[int, ...]], list[DistrictRow]]]:
+        """Per 町字, the rows by lower bound (they do not overlap) for a binary search."""
+        groups: dict[str, list[DistrictRow]] = {}
+        for row in self.rows:
+            groups.setdefault(row.town, []).append(row)
+        out = {}
+        for town, rows in groups.items():
+            rows.sort(key=lambda r: r.lower)
+            out[town] = ([r.lower for r in rows], rows)
+        return out
+
     def district_of(self, town: str, block: str) -> DistrictRow | None:
         """The row an address falls in, or ``None`` (reported by the caller, ELE-033)."""
-        for row in self.rows:
-            if row.contains(town, block):
-                return row
+        found = self._by_town.get(town)
+        if found is None:
+            return None
+        lowers, rows = found
+        key = _padded(block_key(block))
+        i = bisect_right(lowers, key) - 1
+        if i >= 0 and key < rows[i].upper:
+            return rows[i]
         return None
 
     def names(self) -> dict[str, str]:

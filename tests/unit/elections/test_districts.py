@@ -154,3 +154,48 @@ def test_every_voter_in_exactly_one_district(
         by_district.setdefault(a.district, []).append(a.number)
     for numbers in by_district.values():
         assert numbers == list(range(1, len(numbers) + 1))  # 1..n, no gaps, no repeats
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.integers(1, 60)), st.one_of(st.none(), st.integers(1, 60))
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_a_table_is_accepted_exactly_when_no_lot_is_doubled_or_skipped(
+    ranges: list[tuple[int | None, int | None]],
+) -> None:
+    rows = [
+        DistrictRow(
+            i + 2,
+            str(i),
+            f"第{i}区",
+            "本町",
+            "" if lo is None else str(lo),
+            "" if hi is None else str(hi),
+        )
+        for i, (lo, hi) in enumerate(ranges)
+    ]
+    spans = [(lo or 1, hi or 61) for lo, hi in ranges]
+    if any(lo > hi for lo, hi in spans):
+        return  # a reversed range is ELE-030, tested above
+    lots = range(1, 62)
+    holders = {lot: [r for r in rows if r.contains("本町", f"{lot}番地")] for lot in lots}
+    doubled = any(len(h) > 1 for h in holders.values())
+    covered = [lot for lot in lots if holders[lot]]
+    skipped = any(not holders[lot] for lot in range(min(covered), max(covered) + 1))
+    try:
+        table = DistrictTable.of(rows)
+    except JichiError as error:
+        codes = {e.code for e in getattr(error, "errors", [error])}
+        assert codes <= {"ELE-031", "ELE-032"}
+        assert ("ELE-031" in codes) == doubled
+        assert ("ELE-032" in codes) == skipped
+        return
+    assert not doubled and not skipped
+    for lot in lots:
+        found = table.district_of("本町", f"{lot}番地")
+        assert found == (holders[lot][0] if holders[lot] else None)
