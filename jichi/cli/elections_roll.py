@@ -172,6 +172,9 @@ def extract(
     encoding: str = typer.Option("utf-8", "--encoding", help="CSVの文字コード: utf-8 | cp932"),
     out: Path | None = typer.Option(None, "--out", help="出力先（省略時は標準出力）"),
     purpose: str | None = typer.Option(None, "--purpose", help="監査ログに残す目的（縦覧など）"),
+    hide_restricted: bool = typer.Option(
+        False, "--hide-restricted", help="支援措置の対象者を載せない（閲覧用。要否は未確認）"
+    ),
     staff_id: str | None = StaffOpt,
     municipality: str | None = MunOpt,
     db: str | None = DbOpt,
@@ -194,6 +197,7 @@ def extract(
                 _build_id(conn, actor, build_id),
                 district=district,
                 purpose=purpose,
+                hide_restricted=hide_restricted,
             )
             if fmt == "csv":
                 data, pages = roll_outputs.extract_csv(lines, encoding), None

@@ -71,11 +71,12 @@ def read_extract(
     district: str | None,
     action: str = EXTRACT,
     purpose: str | None = None,
+    hide_restricted: bool = False,
 ) -> tuple[Build, list[ExtractLine], dict[str, str]]:
     """The 抄本 lines of one district (or all), each person shown audited."""
     b = get_build(conn, actor.lg_code, build_id)
     people = particulars(conn, actor.lg_code, [e.person_id for e in b.entries])
-    lines = roll_outputs.extract_lines(b, people, district)
+    lines = roll_outputs.extract_lines(b, people, district, hide_restricted=hide_restricted)
     table = district_store.load(conn, actor.lg_code)
     names = table.names() if table else {}
     names.setdefault(district_store.DEFAULT_DISTRICT.code, district_store.DEFAULT_DISTRICT.name)

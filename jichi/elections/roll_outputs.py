@@ -74,9 +74,18 @@ class ExtractLine:
 
 
 def extract_lines(
-    b: Build, people: Mapping[str, ElectorParticulars], district: str | None
+    b: Build,
+    people: Mapping[str, ElectorParticulars],
+    district: str | None,
+    *,
+    hide_restricted: bool = False,
 ) -> list[ExtractLine]:
-    """The 抄本 lines of ``district`` (every district when ``None``) in number order."""
+    """The 抄本 lines of ``district`` (every district when ``None``) in number order.
+
+    ``hide_restricted`` leaves out persons under a 支援措置: whether a 抄本 shown for
+    閲覧 must leave them out is UNCONFIRMED, so the caller decides (the numbers of the
+    others do not change).
+    """
     lines = []
     for e in b.entries:
         if e.status == STRUCK or e.number is None or e.district is None:
@@ -84,6 +93,8 @@ def extract_lines(
         if district is not None and e.district != district:
             continue
         p = people.get(e.person_id)
+        if hide_restricted and p is not None and p.restricted:
+            continue
         address = "".join(x for x in ((p.town, p.block) if p else ()) if x)
         if p and p.building:
             address = f"{address}　{p.building}"

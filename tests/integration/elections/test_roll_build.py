@@ -35,7 +35,7 @@ PEOPLE = {
 }
 
 
-def _residents(engine: Engine, who: list[str]) -> None:
+def _residents(engine: Engine, who: list[str], restricted: tuple[str, ...] = ()) -> None:
     now = datetime.now(UTC)
     with engine.begin() as conn:
         for pid in who:
@@ -58,7 +58,7 @@ def _residents(engine: Engine, who: list[str]) -> None:
                     sex=sex,
                     address_key=town + block,
                     record=record,
-                    restricted=False,
+                    restricted=pid in restricted,
                     version=1,
                     updated_at=now,
                 )
@@ -213,3 +213,19 @@ def test_import_replaces_the_table(engine: Engine) -> None:
         assert district_store.load(conn, "999999") is None
     assert table is not None and table.names() == {"9": "全域"}
     assert table.district_of("本町", "5000番地") is not None
+
+
+def test_restricted_persons_left_out_only_when_asked(engine: Engine) -> None:
+    _residents(engine, ["a", "b"], restricted=("b",))
+    _register(engine, ["a", "b"])
+    key = load_keys().audit_key
+    with engine.begin() as conn:
+        built = roll_build.build(conn, LG, BASE, built_by="sato")
+        _, every, _ = inspection.read_extract(conn, CLERK, key, built.build_id, district=None)
+        _, shown, _ = inspection.read_extract(
+            conn, CLERK, key, built.build_id, district=None, hide_restricted=True
+        )
+    assert [(x.district, x.number, x.person_id) for x in every] == [("1", 1, "a"), ("1", 2, "b")]
+    assert [(x.number, x.person_id) for x in shown] == [(1, "a")]  # numbers unchanged
+    with engine.connect() as conn:
+        assert len(audit.entries_for_person(conn, "b", LG)) == 1  # only the read that showed b
