@@ -164,5 +164,14 @@ def test_import_build_extract_counts_diff(db: str, tmp_path: Path) -> None:
         ("added", "S", ("periodic",))
     }
 
+    as_csv = runner.invoke(
+        app,
+        ["elections", "roll", "diff", first["build_id"], second["build_id"], "--format", "csv"],
+    )
+    assert as_csv.exit_code == 0, as_csv.output
+    lines = as_csv.stdout.splitlines()
+    assert lines[0] == "person_id,change,reasons,rules,district_before,district_after,number_after"
+    assert len(lines) == 3 and all(",added,periodic," in line for line in lines[1:])
+
     missing = runner.invoke(app, ["elections", "roll", "diff", first["build_id"], "nope"])
     assert missing.exit_code == 2 and json.loads(missing.stdout)["error"]["code"] == "ELE-034"
