@@ -87,11 +87,11 @@ class DistrictRow:
     block_from: str = ""
     block_to: str = ""
 
-    @property
+    @cached_property
     def lower(self) -> tuple[int, ...]:
         return _padded(block_key(self.block_from)) if self.block_from else (0,) * DEPTH
 
-    @property
+    @cached_property
     def upper(self) -> tuple[int, ...]:
         return _upper(block_key(self.block_to)) if self.block_to else _TOP
 
@@ -173,11 +173,15 @@ class DistrictTable:
 
     def district_of(self, town: str, block: str) -> DistrictRow | None:
         """The row an address falls in, or ``None`` (reported by the caller, ELE-033)."""
+        return self.district_of_key(town, block_key(block))
+
+    def district_of_key(self, town: str, numbers: tuple[int, ...]) -> DistrictRow | None:
+        """:meth:`district_of` for a 番地 already read by :func:`block_key`."""
         found = self._by_town.get(town)
         if found is None:
             return None
         lowers, rows = found
-        key = _padded(block_key(block))
+        key = _padded(numbers)
         i = bisect_right(lowers, key) - 1
         if i >= 0 and key < rows[i].upper:
             return rows[i]

@@ -55,8 +55,9 @@ def assign(
     placed: list[tuple[tuple[object, ...], str, VoterPlace]] = []
     unassigned: list[VoterPlace] = []
     for v in voters:
+        numbers = block_key(v.block)
         row: DistrictRow | None = (
-            table.district_of(v.town, v.block) if table is not None else default
+            table.district_of_key(v.town, numbers) if table is not None else default
         )
         if row is None:
             unassigned.append(v)
@@ -65,7 +66,7 @@ def assign(
             district_order.get(row.code, 0),
             row.code,
             row.line,
-            block_key(v.block),
+            numbers,
             v.block,
             v.building,
             v.household_id,
