@@ -285,3 +285,8 @@ def apportion_(
 from jichi.cli.elections_db import register as _register_db_commands  # noqa: E402
 
 _register_db_commands(app)
+
+# The 投票区 table and the roll's builds, extracts, counts and diff (authenticated).
+from jichi.cli.elections_roll import register as _register_roll_commands  # noqa: E402
+
+_register_roll_commands(app)

@@ -218,3 +218,40 @@ def unused_lot(field: str) -> JichiError:
         reason="くじで決める同点がありません",
         reason_en="there is no tie for the lot to decide",
     )
+
+
+# --- 投票区 table and roll outputs (ELE-030..) -------------------------------------
+DISTRICT_ROW_INVALID = define(
+    "ELE-030",
+    "投票区表 {field}: {reason}",
+    "polling district table {field}: {reason_en}",
+    params=("field", "reason", "reason_en"),
+)
+DISTRICT_OVERLAP = define(
+    "ELE-031",
+    "投票区表の{row}行目と{other}行目の範囲が重なっています（{town} {span}）。"
+    "一つの番地は一つの投票区にだけ属します。",
+    "polling district rows {row} and {other} overlap ({town} {span}); an address belongs "
+    "to one district only",
+    params=("field", "row", "other", "town", "span"),
+)
+DISTRICT_GAP = define(
+    "ELE-032",
+    "投票区表の{row}行目と{other}行目の間に、"
+    "どの投票区にも属さない番地があります（{town} {span}）。",
+    "polling district rows {row} and {other} leave a gap ({town} {span})",
+    params=("field", "row", "other", "town", "span"),
+)
+NO_DISTRICT = define(
+    "ELE-033",
+    "{field}: 住所「{town}{block}」はどの投票区にも属しません。投票区表を直してください。",
+    "{field}: the address {town} {block} is in no polling district; fix the district table",
+    params=("field", "town", "block"),
+)
+NO_ROLL_BUILD = define(
+    "ELE-034",
+    "名簿の調製「{value}」がありません。",
+    "no roll build {value}",
+    http_status=404,
+    params=("field", "value"),
+)

@@ -20,9 +20,9 @@ from jichi.elections.roll import (
     RollRules,
     build_roll,
 )
-from jichi.registry.snapshot import electors_snapshot
+from jichi.registry.snapshot import ElectorParticulars, elector_particulars, electors_snapshot
 
-__all__ = ["roll_from_registry"]
+__all__ = ["ElectorParticulars", "particulars", "roll_from_registry"]
 
 
 def roll_from_registry(
@@ -53,3 +53,10 @@ def roll_from_registry(
     return build_roll(
         electors, base_date, periodic=periodic, election_day=election_day, rules=rules
     )
+
+
+def particulars(
+    conn: Connection, lg_code: str, person_ids: Collection[str]
+) -> dict[str, ElectorParticulars]:
+    """Name, sex, birth and address of the roll's persons (for numbering and 抄本)."""
+    return elector_particulars(conn, lg_code, person_ids)

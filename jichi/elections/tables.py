@@ -137,3 +137,41 @@ lot_record = sa.Table(
     sa.Column("recorded_at", Moment, nullable=False),
     sa.ForeignKeyConstraint(["election_id"], ["election.election_id"], ondelete="CASCADE"),
 )
+
+# --- 0034: 投票区 table (the commission's 町字・番地 ranges) -----------------------------
+polling_district_range = sa.Table(
+    "polling_district_range",
+    metadata,
+    sa.Column("lg_code", sa.String(6), primary_key=True),
+    sa.Column("line", sa.Integer, primary_key=True),  # the row's line in the imported CSV
+    sa.Column("code", sa.String(40), nullable=False),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("town", sa.String(200), nullable=False),
+    sa.Column("block_from", sa.String(100), nullable=False),
+    sa.Column("block_to", sa.String(100), nullable=False),
+    sa.Column("imported_at", Moment, nullable=False),
+)
+
+# --- 0035: a built roll (調製): each voter's district and 選挙人番号 at one moment --------
+voter_roll_build = sa.Table(
+    "voter_roll_build",
+    metadata,
+    sa.Column("build_id", sa.String(36), primary_key=True),
+    sa.Column("lg_code", sa.String(6), nullable=False),
+    sa.Column("as_of", sa.Date, nullable=False),
+    sa.Column("built_at", Moment, nullable=False),
+    sa.Column("built_by", sa.String(100), nullable=False),
+)
+voter_roll_build_entry = sa.Table(
+    "voter_roll_build_entry",
+    metadata,
+    sa.Column("build_id", sa.String(36), primary_key=True),
+    sa.Column("person_id", sa.String(36), primary_key=True),
+    sa.Column("status", sa.String(10), nullable=False),  # live | marked | struck
+    sa.Column("reason", sa.String(200), nullable=True),  # mark_reason or strike_reason
+    sa.Column("district", sa.String(40), nullable=True),  # NULL: in no district (ELE-033)
+    sa.Column("number", sa.Integer, nullable=True),  # 選挙人番号 within the district
+    sa.Column("sex", sa.String(6), nullable=True),
+    sa.Column("date_of_birth", sa.Date, nullable=True),
+    sa.ForeignKeyConstraint(["build_id"], ["voter_roll_build.build_id"], ondelete="CASCADE"),
+)

@@ -20,6 +20,7 @@ A 回復 (restoration) clears the removal; a new 転入 starts a new stay.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,7 +29,7 @@ from sqlalchemy import Connection
 
 from jichi.registry.tables import registry_event, resident
 
-__all__ = ["ElectorRecord", "electors_snapshot"]
+__all__ = ["ElectorParticulars", "ElectorRecord", "elector_particulars", "electors_snapshot"]
 
 _DEATH = "death"
 
@@ -97,5 +98,62 @@ def electors_snapshot(conn: Connection, lg_code: str, base_date: date) -> list[E
                 moved_out_on=state[person_id]["out"],
                 died_on=state[person_id]["died"],
             )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class ElectorParticulars:
+    """What a roll prints of a person (名簿の記載事項): name, sex, birth, address.
+
+    From the current record (the roll is kept current by 表示 and 抹消, and its address
+    is the one on the 住民票 now); ``restricted`` says a 支援措置 covers the person.
+    """
+
+    person_id: str
+    name: str
+    kana: str
+    sex: str
+    date_of_birth: date
+    household_id: str
+    town: str  # 町字
+    block: str  # 番地
+    building: str  # 方書
+    restricted: bool
+
+
+def elector_particulars(
+    conn: Connection, lg_code: str, person_ids: Collection[str]
+) -> dict[str, ElectorParticulars]:
+    """The particulars of the given persons of ``lg_code``, by person id."""
+    wanted = set(person_ids)
+    out: dict[str, ElectorParticulars] = {}
+    query = sa.select(
+        resident.c.person_id,
+        resident.c.date_of_birth,
+        resident.c.sex,
+        resident.c.household_id,
+        resident.c.record,
+        resident.c.restricted,
+    ).where(resident.c.lg_code == lg_code)
+    for row in conn.execute(query):
+        if row.person_id not in wanted:
+            continue
+        record = row.record or {}
+        name = record.get("name") or {}
+        address = record.get("address") or {}
+        out[row.person_id] = ElectorParticulars(
+            person_id=row.person_id,
+            name="\u3000".join(p for p in (name.get("family", ""), name.get("given", "")) if p),
+            kana="\u3000".join(
+                p for p in (name.get("family_kana", ""), name.get("given_kana", "")) if p
+            ),
+            sex=row.sex,
+            date_of_birth=row.date_of_birth,
+            household_id=row.household_id,
+            town=address.get("town", ""),
+            block=address.get("block", ""),
+            building=address.get("building", ""),
+            restricted=bool(row.restricted),
         )
     return out
