@@ -18,12 +18,14 @@ connect as an ordinary role (docs/guide/security.md, テナント分離).
 Not covered, on purpose: ``audit_log`` (one hash chain across municipalities: appending
 reads the previous row, whoever wrote it; its reads are scoped in code), ``staff`` and
 ``api_token`` (sign-in checks the municipality itself, and staff ids are global), and
-the center's tables (the center serves every municipality).  A table in the list that
+the center's tables (the center serves every municipality), ``mynumber_event`` (it holds
+the center's rows too, with no municipality) and the JPKI tables (the responder answers
+for every municipality's certificates).  A table in the list that
 does not exist yet (another context not migrated) is skipped, so the order of this
 revision among the others does not matter.  SQLite has no RLS: nothing to do.
 
 Revision ID: 0017
-Revises: 0042
+Revises: 0035
 Create Date: 2026-12-03
 """
 
@@ -33,7 +35,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017"
-down_revision: str | None = "0042"
+down_revision: str | None = "0035"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -57,6 +59,8 @@ TABLES = (
     "remote_copy",
     "move_out_confirmation",
     "voter_roll_entry",
+    "certificate_serial",
+    "mynumber_card",
 )
 CHECK = "coalesce(current_setting('jichi.lg_code', true), '') IN ('', lg_code)"
 

@@ -4,7 +4,7 @@ One row per line of the imported CSV (district code and name, 町字, 番地 fro
 an import replaces a municipality's rows in one transaction.
 
 Revision ID: 0034
-Revises: 0017
+Revises: 0042
 Create Date: 2026-12-03
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0034"
-down_revision: str | None = "0017"
+down_revision: str | None = "0042"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
