@@ -10,8 +10,8 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from jichi import __version__
+from jichi.mynumber import wiring as mynumber_wiring
 from jichi.mynumber.jpki import ca as jpki_ca
-from jichi.mynumber.jpki import revocation as jpki_revocation
 from jichi.mynumber.jpki.service import Jpki
 from jichi.places.catalog import default_catalog
 from jichi.registry.service import Registry
@@ -45,12 +45,13 @@ def create_app(
     if municipality:
         if cipher is None:
             cipher = FieldCipher(load_keys(engine.url.render_as_string(hide_password=False)))
-        # The registry's events revoke signing certificates in the same transaction (ADR 0011).
+        # The registry's events revoke signing certificates and end cards (死亡, 国外転出)
+        # in the same transaction (ADR 0011; docs/guide/mynumber.md).
         app.state.registry = Registry(
             engine,
             app.state.municipality.code,
             cipher,
-            listeners=[jpki_revocation.make_listener()],
+            listeners=mynumber_wiring.registry_listeners(),
         )
     if jpki_service is None and os.environ.get("JICHI_JPKI_CA_DIR"):
         directory, passphrase = jpki_ca.from_environment()  # `jichi serve` with a CA
