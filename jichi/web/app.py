@@ -18,7 +18,7 @@ from jichi.registry.service import Registry
 from jichi.security.crypto import FieldCipher
 from jichi.security.keys import load_keys
 from jichi.web import operations, problems
-from jichi.web.pages import certificates, counter, funds_search, resident
+from jichi.web.pages import certificates, counter, funds_search, mynumber_card, resident
 from jichi.web.pages import elections as elections_pages
 from jichi.web.pages import places as places_pages
 from jichi.web.pages import stats as stats_pages
@@ -72,6 +72,7 @@ def create_app(
     app.include_router(counter.router)
     app.include_router(resident.router)
     app.include_router(certificates.router)
+    app.include_router(mynumber_card.router)
     app.include_router(places_pages.router)
     app.include_router(funds_search.router)
     app.include_router(elections_pages.router)
