@@ -258,3 +258,22 @@ def test_another_municipalitys_card_is_not_found(counter: Counter, engine: Engin
     )
     response = counter.get(f"/counter/mynumber/cards/{theirs.card_id}/deliver")
     assert response.status_code == 404 and "MYN-030" in response.text
+
+
+def test_every_card_page_needs_a_signed_in_staff_member(engine: Engine) -> None:
+    from fastapi.routing import APIRoute
+
+    from jichi.web.pages import mynumber_card
+
+    app = create_app(engine, municipality=LG, cipher=FieldCipher(Keys.derive(b"p" * 32)))
+    client = TestClient(app)
+    routes = [r for r in mynumber_card.router.routes if isinstance(r, APIRoute)]
+    assert len(routes) >= 12
+    for route in routes:
+        path = route.path.replace("{person_id}", "p-1").replace("{card_id}", "c-1")
+        method = next(iter(route.methods))
+        response = client.request(method, path, data={}, follow_redirects=False)
+        # GET: sent to sign-in; POST: refused before anything runs (no session, no CSRF)
+        assert response.status_code in (303, 403), (method, path, response.status_code)
+        if response.status_code == 303:
+            assert response.headers["location"].startswith("/counter/login"), path
