@@ -186,8 +186,10 @@ class CardStore:
     def return_card(self, card_id: str, on: date) -> Card:
         return self._run(card_id, on, lambda c: machine.return_card(c, on))
 
-    def death(self, card_id: str, on: date, *, conn: Connection | None = None) -> Card:
-        return self._run(card_id, on, lambda c: machine.death(c, on), conn=conn)
+    def death(
+        self, card_id: str, on: date, *, conn: Connection | None = None, if_live: bool = False
+    ) -> Card:
+        return self._run(card_id, on, lambda c: machine.death(c, on), conn=conn, if_live=if_live)
 
     def move_out(self, card_id: str, planned_on: date, on: date) -> Card:
         return self._run(card_id, on, lambda c: machine.move_out(c, planned_on, on))
@@ -208,10 +210,19 @@ class CardStore:
         return self._run(card_id, on, lambda c: machine.abroad_continue(c, departure_on, on))
 
     def leave_abroad(
-        self, card_id: str, departure_on: date, *, conn: Connection | None = None
+        self,
+        card_id: str,
+        departure_on: date,
+        *,
+        conn: Connection | None = None,
+        if_live: bool = False,
     ) -> Card:
         return self._run(
-            card_id, departure_on, lambda c: machine.leave_abroad(c, departure_on), conn=conn
+            card_id,
+            departure_on,
+            lambda c: machine.leave_abroad(c, departure_on),
+            conn=conn,
+            if_live=if_live,
         )
 
     def return_from_abroad(self, card_id: str, on: date) -> Card:
@@ -253,7 +264,7 @@ class CardStore:
         on the registry's connection; the registry itself never imports My Number.
         """
         card = self.live_card_of(person_id, conn=conn)
-        return None if card is None else self.death(card.card_id, on, conn=conn)
+        return None if card is None else self.death(card.card_id, on, conn=conn, if_live=True)
 
     def person_moved_abroad(
         self, person_id: str, departure_on: date, *, conn: Connection | None = None
@@ -262,7 +273,7 @@ class CardStore:
         card = self.live_card_of(person_id, conn=conn)
         if card is None or card.state is CardState.ABROAD_CONTINUED:
             return card
-        return self.leave_abroad(card.card_id, departure_on, conn=conn)
+        return self.leave_abroad(card.card_id, departure_on, conn=conn, if_live=True)
 
     def expire(self, as_of: date) -> list[Card]:
         """Apply every deadline due by ``as_of``; the cards that ended.  Idempotent."""
@@ -303,11 +314,21 @@ class CardStore:
         *,
         pin: tuple[PinKind, str] | None = None,
         conn: Connection | None = None,
+        if_live: bool = False,
     ) -> Card:
+        """Run ``step`` after the deadlines; ``if_live``: a card a deadline ended is left so.
+
+        The registry-driven commands pass ``if_live``: a 死亡 recorded after the card's
+        validity ran out must not be refused (MYN-010) — that would abort the registry's
+        notification — the card simply stays ended by its own deadline.
+        """
         error: JichiError | None = None
         with self._writing(conn) as conn:
             card = self._load(conn, card_id, lock=True)
             card, events = machine.lapse(card, on, self.rules)
+            if if_live and not card.live:
+                self._save(conn, card, events)
+                return card
             try:
                 if pin is not None:
                     card, ok = machine.use_pin(card, pin[0], pin[1], on)

@@ -235,3 +235,31 @@ def test_a_card_kept_for_use_abroad_survives_the_move_with_its_auth_certificate(
     assert cards.get(setting["card_id"]).state is CardState.ABROAD_CONTINUED
     assert _status(engine, setting["certs"][Purpose.SIGN]) == ("revoked", 3, "move_out")
     assert _status(engine, setting["certs"][Purpose.AUTH])[0] == "good"
+
+
+def test_a_death_after_the_card_ran_out_is_recorded_and_the_card_stays_expired(
+    engine: Engine,
+) -> None:
+    from jichi.mynumber.validity import Holder
+
+    registry = _wired_registry(engine)
+    family = move_in_family(registry)
+    cards = CardStore(engine, LG, listeners=wiring.card_listeners())
+    old = cards.apply(family["太郎"], Holder(date(1980, 4, 2)), date(2010, 1, 1))
+    cards.manufacture(old.card_id, date(2010, 1, 10))
+    cards.deliver(old.card_id, date(2010, 1, 20), identity_check="旅券", pins=PINS)
+    registry.apply(
+        registry.parse(
+            {
+                "kind": "death",
+                "person_id": family["太郎"],
+                "effective_date": TODAY.isoformat(),
+                "new_head_id": family["花子"],
+                "relationships": {family["一郎"]: "子"},
+            }
+        ),
+        CLERK,
+    )
+    assert not registry.read_record(family["太郎"], CLERK).is_active
+    card = cards.get(old.card_id)
+    assert card.state is CardState.EXPIRED and card.end_reason is EndReason.VALIDITY
