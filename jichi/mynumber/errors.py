@@ -156,7 +156,7 @@ NOT_ON_REGISTRY = define(
 SUSPEND_REASON_REQUIRED = define(
     "MYN-040",
     "一時停止の理由（紛失・盗難など）を選んでください。",
-    "choose the reason for the suspension (loss, theft …)",
+    "choose the reason for the suspension (loss, theft, ...)",
 )
 NUMBER_NOT_RECORDED = define(
     "MYN-041",
