@@ -34,6 +34,7 @@ from jichi.registry.requester_identity import ID_DOCUMENTS
 from jichi.registry.service import JST, NUMBER_CONTEXT
 from jichi.registry.tables import resident
 from jichi.security import audit
+from jichi.security.staff import OTHER_MUNICIPALITY_STAFF
 from jichi.store.engine import write_transaction
 from jichi.web.pages.common import STAFF_ROLES, Form, Page, PageRoute, counter_page
 
@@ -62,8 +63,11 @@ def _store(page: Page) -> CardStore:
 
 
 def _staff(request: Request, action: str, form: FormData | None = None) -> Page:
+    """The signed-in staff member, of a counter role and of this registry's municipality."""
     page = counter_page(request, form)
-    page.require(action, *STAFF_ROLES)
+    actor = page.require(action, *STAFF_ROLES)
+    if actor.lg_code != page.registry.lg_code:
+        raise JichiError(OTHER_MUNICIPALITY_STAFF, field="staff_id", staff_id=actor.staff_id)
     return page
 
 

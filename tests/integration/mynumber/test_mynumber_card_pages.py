@@ -277,3 +277,19 @@ def test_every_card_page_needs_a_signed_in_staff_member(engine: Engine) -> None:
         assert response.status_code in (303, 403), (method, path, response.status_code)
         if response.status_code == 303:
             assert response.headers["location"].startswith("/counter/login"), path
+
+
+def test_staff_of_another_municipality_cannot_open_a_card_page(counter: Counter) -> None:
+    with write_transaction(counter.registry.engine) as conn:
+        create_staff(conn, "chiyoda-kato", "131016", "clerk", "加藤", password=PASSWORD)
+    client = counter.client
+    client.cookies.clear()
+    token = _csrf(client.get("/counter/login").text)
+    client.post(
+        "/counter/login",
+        data={"csrf_token": token, "staff_id": "chiyoda-kato", "password": PASSWORD},
+        follow_redirects=False,
+    )
+    response = client.get(f"/counter/mynumber/residents/{counter.taro}", follow_redirects=False)
+    assert response.status_code in (303, 403)
+    assert "山田" not in response.text
