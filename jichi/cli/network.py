@@ -73,7 +73,15 @@ def node(
     )
     if transport == "inproc":
         log.warning("node %s: in-process transport: this process talks to nobody else", lg_code)
-    built = Node(engine, lg_code, carrier, cipher=FieldCipher(load_keys(database)))
+    from jichi.mynumber import wiring as mynumber_wiring
+
+    built = Node(
+        engine,
+        lg_code,
+        carrier,
+        cipher=FieldCipher(load_keys(database)),
+        listeners=mynumber_wiring.registry_listeners(),
+    )
 
     async def main() -> None:
         stop = asyncio.Event()

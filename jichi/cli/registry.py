@@ -16,7 +16,7 @@ from jichi.cli import bulk as bulk_cli
 from jichi.cli.auth import STAFF_HELP, bind, command_engine, sign_in
 from jichi.cli.output import EXIT_REJECTED, fail, print_json
 from jichi.kernel.errors import INVALID_INPUT, JichiError, JichiErrors, member_dict
-from jichi.mynumber.jpki import revocation as jpki_revocation
+from jichi.mynumber import wiring as mynumber_wiring
 from jichi.registry.queries import SearchQuery
 from jichi.registry.service import Registry
 from jichi.security import policy
@@ -50,7 +50,8 @@ def open_registry(
     if action is not None:
         policy.require(actor, action)
     cipher = FieldCipher(load_keys(database_url(url)))
-    listeners = [jpki_revocation.make_listener()]  # revokes 署名用 certs (ADR 0011)
+    # revokes 署名用 certs and ends cards on 死亡 / 国外転出 (ADR 0011)
+    listeners = mynumber_wiring.registry_listeners()
     return Registry(engine, actor.lg_code, cipher, listeners=listeners), actor
 
 

@@ -7,12 +7,18 @@ PostgreSQL), apply the deadlines that have come (:func:`jichi.mynumber.card.laps
 run the command, save, write its events.  When the command is refused, what happened
 before it is still saved — a lapse that fired, a wrong PIN counted — and then the
 error is raised: a refusal must never undo a deadline or a try.
+
+The registry-driven commands (:meth:`CardStore.person_died`,
+:meth:`CardStore.person_moved_abroad`) also take the caller's connection: the
+registry's listener runs them inside the transaction that records the 住民票 change,
+so the removal, the card's end and the revocation of its certificates commit together.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -76,8 +82,8 @@ class CardStore:
         with self.engine.connect() as conn:
             return self._load(conn, card_id, lock=False)
 
-    def cards_of(self, person_id: str) -> list[Card]:
-        with self.engine.connect() as conn:
+    def cards_of(self, person_id: str, *, conn: Connection | None = None) -> list[Card]:
+        with self._reading(conn) as conn:
             rows = conn.execute(
                 sa.select(mynumber_card.c.data)
                 .where(
@@ -180,8 +186,10 @@ class CardStore:
     def return_card(self, card_id: str, on: date) -> Card:
         return self._run(card_id, on, lambda c: machine.return_card(c, on))
 
-    def death(self, card_id: str, on: date) -> Card:
-        return self._run(card_id, on, lambda c: machine.death(c, on))
+    def death(
+        self, card_id: str, on: date, *, conn: Connection | None = None, if_live: bool = False
+    ) -> Card:
+        return self._run(card_id, on, lambda c: machine.death(c, on), conn=conn, if_live=if_live)
 
     def move_out(self, card_id: str, planned_on: date, on: date) -> Card:
         return self._run(card_id, on, lambda c: machine.move_out(c, planned_on, on))
@@ -201,8 +209,21 @@ class CardStore:
     def abroad_continue(self, card_id: str, departure_on: date, on: date) -> Card:
         return self._run(card_id, on, lambda c: machine.abroad_continue(c, departure_on, on))
 
-    def leave_abroad(self, card_id: str, departure_on: date) -> Card:
-        return self._run(card_id, departure_on, lambda c: machine.leave_abroad(c, departure_on))
+    def leave_abroad(
+        self,
+        card_id: str,
+        departure_on: date,
+        *,
+        conn: Connection | None = None,
+        if_live: bool = False,
+    ) -> Card:
+        return self._run(
+            card_id,
+            departure_on,
+            lambda c: machine.leave_abroad(c, departure_on),
+            conn=conn,
+            if_live=if_live,
+        )
 
     def return_from_abroad(self, card_id: str, on: date) -> Card:
         return self._run(card_id, on, lambda c: machine.return_from_abroad(c, on))
@@ -230,25 +251,29 @@ class CardStore:
             card_id, on, lambda c: machine.reset_pin(c, kind, new_pin, on, channel=channel)
         )
 
-    def live_card_of(self, person_id: str) -> Card | None:
+    def live_card_of(self, person_id: str, *, conn: Connection | None = None) -> Card | None:
         """The person's live card here, if any (at most one: :meth:`apply` ensures it)."""
-        return next((c for c in self.cards_of(person_id) if c.live), None)
+        return next((c for c in self.cards_of(person_id, conn=conn) if c.live), None)
 
-    def person_died(self, person_id: str, on: date) -> Card | None:
+    def person_died(
+        self, person_id: str, on: date, *, conn: Connection | None = None
+    ) -> Card | None:
         """For the registry's 死亡 (住民票の消除): end the live card, if there is one.
 
-        The composition root calls this when the registry records a death; the registry
-        itself never imports My Number.
+        :mod:`jichi.mynumber.registry_events` calls this from the registry's listener,
+        on the registry's connection; the registry itself never imports My Number.
         """
-        card = self.live_card_of(person_id)
-        return None if card is None else self.death(card.card_id, on)
+        card = self.live_card_of(person_id, conn=conn)
+        return None if card is None else self.death(card.card_id, on, conn=conn, if_live=True)
 
-    def person_moved_abroad(self, person_id: str, departure_on: date) -> Card | None:
+    def person_moved_abroad(
+        self, person_id: str, departure_on: date, *, conn: Connection | None = None
+    ) -> Card | None:
         """For the registry's 国外転出: the card dies unless it is 国外継続利用."""
-        card = self.live_card_of(person_id)
+        card = self.live_card_of(person_id, conn=conn)
         if card is None or card.state is CardState.ABROAD_CONTINUED:
             return card
-        return self.leave_abroad(card.card_id, departure_on)
+        return self.leave_abroad(card.card_id, departure_on, conn=conn, if_live=True)
 
     def expire(self, as_of: date) -> list[Card]:
         """Apply every deadline due by ``as_of``; the cards that ended.  Idempotent."""
@@ -264,13 +289,46 @@ class CardStore:
 
     # -- internals -------------------------------------------------------------
 
+    @contextmanager
+    def _writing(self, conn: Connection | None) -> Iterator[Connection]:
+        """The caller's connection (its transaction decides), or a new write transaction."""
+        if conn is not None:
+            yield conn
+        else:
+            with write_transaction(self.engine) as own:
+                yield own
+
+    @contextmanager
+    def _reading(self, conn: Connection | None) -> Iterator[Connection]:
+        if conn is not None:
+            yield conn
+        else:
+            with self.engine.connect() as own:
+                yield own
+
     def _run(
-        self, card_id: str, on: date, step: Step, *, pin: tuple[PinKind, str] | None = None
+        self,
+        card_id: str,
+        on: date,
+        step: Step,
+        *,
+        pin: tuple[PinKind, str] | None = None,
+        conn: Connection | None = None,
+        if_live: bool = False,
     ) -> Card:
+        """Run ``step`` after the deadlines; ``if_live``: a card a deadline ended is left so.
+
+        The registry-driven commands pass ``if_live``: a 死亡 recorded after the card's
+        validity ran out must not be refused (MYN-010) — that would abort the registry's
+        notification — the card simply stays ended by its own deadline.
+        """
         error: JichiError | None = None
-        with write_transaction(self.engine) as conn:
+        with self._writing(conn) as conn:
             card = self._load(conn, card_id, lock=True)
             card, events = machine.lapse(card, on, self.rules)
+            if if_live and not card.live:
+                self._save(conn, card, events)
+                return card
             try:
                 if pin is not None:
                     card, ok = machine.use_pin(card, pin[0], pin[1], on)

@@ -153,3 +153,13 @@ NOT_ON_REGISTRY = define(
     http_status=404,
     params=("lg_code",),
 )
+SUSPEND_REASON_REQUIRED = define(
+    "MYN-040",
+    "一時停止の理由（紛失・盗難など）を選んでください。",
+    "choose the reason for the suspension (loss, theft, ...)",
+)
+NUMBER_NOT_RECORDED = define(
+    "MYN-041",
+    "この方の個人番号は住民票に記載されていないため、通知書を作れません。",
+    "no individual number is recorded for this person, so no notice can be made",
+)

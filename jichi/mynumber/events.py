@@ -8,12 +8,12 @@ same transaction, so a listener's writes (the JPKI side revoking certificates on
 
 Who listens (documented in ``docs/guide/mynumber.md``):
 
-* :data:`CARD_SUSPENDED` — ``jichi.mynumber.jpki``: revoke both certificates now
-  (一時停止: 公的個人認証法 第10条の届出);
-* :data:`CARD_ENDED` — jpki: revoke every certificate of the card;
-* :data:`CARD_ABROAD_CONTINUED` — jpki: revoke the 署名用 certificate on the departure
-  day and issue 国外転出者向け certificates; the 利用者証明用 stays;
-* :data:`CARD_RESUMED` — jpki: certificates must be issued anew at the counter;
+* :data:`CARD_SUSPENDED` — ``jichi.mynumber.jpki.card_events``: revoke both
+  certificates now (一時停止: 公的個人認証法 第10条の届出);
+* :data:`CARD_ENDED` — ``jpki.card_events``: revoke every certificate of the holder;
+* :data:`CARD_ABROAD_CONTINUED` — nobody yet: the registry's 国外転出 event revokes the
+  署名用 certificate; 国外転出者向け certificates are not built; the 利用者証明用 stays;
+* :data:`CARD_RESUMED` — nobody: certificates stay revoked and must be issued anew;
 * :data:`NUMBER_CHANGED` — every holder of the old number: the 住所地市町村 (records
   the new number, registry event ``individual_number``), the card (a card showing the
   old number must be reissued) and the 情報提供ネットワーク (the 機関別符号 stay).

@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine
@@ -41,7 +41,7 @@ from jichi.network.messages import Envelope
 from jichi.network.relay import Relay
 from jichi.network.transport import Subscription, Transport
 from jichi.registry.roll_forward import roll_forward
-from jichi.registry.service import JST, Registry
+from jichi.registry.service import JST, EventListener, Registry
 from jichi.security.actor import Actor, Role
 from jichi.security.crypto import FieldCipher
 from jichi.store.engine import write_transaction
@@ -63,14 +63,21 @@ class Node:
         calendar: Calendar | None = None,
         clock: Callable[[], datetime] = clock_now,
         batch_size: int = 100,
+        listeners: Sequence[EventListener] = (),
     ) -> None:
+        """``listeners`` go to the node's Registry, so moves arriving over the network
+        (転入通知, 転出確定) reach the same in-process listeners as the counter's (ADR 0011);
+        the creator (``jichi network node``) passes them — the network never imports My Number.
+        """
         self.engine = engine
         self.lg_code = lg_code
         self.transport = transport
         self.settings = settings or FlowSettings()
         self.calendar = calendar or Calendar()
         self.clock = clock
-        self.registry = Registry(engine, lg_code, cipher, calendar=self.calendar, clock=clock)
+        self.registry = Registry(
+            engine, lg_code, cipher, calendar=self.calendar, clock=clock, listeners=listeners
+        )
         self.relay = Relay(engine, transport, batch_size=batch_size, clock=clock)
         self.system = Actor(SYSTEM_ACTOR, lg_code, Role.SUPERVISOR.value)
         self._tasks: list[asyncio.Task[None]] = []

@@ -10,8 +10,8 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from jichi import __version__
+from jichi.mynumber import wiring as mynumber_wiring
 from jichi.mynumber.jpki import ca as jpki_ca
-from jichi.mynumber.jpki import revocation as jpki_revocation
 from jichi.mynumber.jpki.service import Jpki
 from jichi.places.catalog import default_catalog
 from jichi.registry.service import Registry
@@ -21,7 +21,7 @@ from jichi.security.tenancy import Tenant
 from jichi.store.engine import tenant_engine
 from jichi.web import operations, problems
 from jichi.web.limits import LimitsMiddleware, max_body_from_env
-from jichi.web.pages import certificates, counter, funds_search, resident
+from jichi.web.pages import certificates, counter, funds_search, mynumber_card, resident
 from jichi.web.pages import elections as elections_pages
 from jichi.web.pages import places as places_pages
 from jichi.web.pages import stats as stats_pages
@@ -58,12 +58,13 @@ def create_app(
         code = app.state.municipality.code
         app.state.tenant = Tenant(code)
         app.state.engine = tenant_engine(engine, code)
-        # The registry's events revoke signing certificates in the same transaction (ADR 0011).
+        # The registry's events revoke signing certificates and end cards (死亡, 国外転出)
+        # in the same transaction (ADR 0011; docs/guide/mynumber.md).
         app.state.registry = Registry(
             app.state.engine,
             code,
             cipher,
-            listeners=[jpki_revocation.make_listener()],
+            listeners=mynumber_wiring.registry_listeners(),
         )
     if jpki_service is None and os.environ.get("JICHI_JPKI_CA_DIR"):
         directory, passphrase = jpki_ca.from_environment()  # `jichi serve` with a CA
@@ -86,6 +87,7 @@ def create_app(
     app.include_router(counter.router)
     app.include_router(resident.router)
     app.include_router(certificates.router)
+    app.include_router(mynumber_card.router)
     app.include_router(places_pages.router)
     app.include_router(funds_search.router)
     app.include_router(elections_pages.router)

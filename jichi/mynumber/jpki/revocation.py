@@ -40,6 +40,7 @@ class Ground(StrEnum):
     CA_COMPROMISE = "ca_compromise"  # 第14条
     SUPERSEDED = "superseded"  # renewal replaced it
     SUSPENDED = "suspended"  # 一時停止 of the card
+    CARD_ENDED = "card_ended"  # the card ended: 返納, 有効期間満了, 期限徒過, 国外転出
 
 
 REASON_CODES: dict[Ground, x509.ReasonFlags] = {
@@ -53,6 +54,7 @@ REASON_CODES: dict[Ground, x509.ReasonFlags] = {
     Ground.CA_COMPROMISE: x509.ReasonFlags.ca_compromise,  # 2
     Ground.SUPERSEDED: x509.ReasonFlags.superseded,  # 4
     Ground.SUSPENDED: x509.ReasonFlags.key_compromise,  # 1: the card's chip is out of reach
+    Ground.CARD_ENDED: x509.ReasonFlags.cessation_of_operation,  # 5: the card no longer works
 }
 #: RFC 5280 §5.3.1 numeric codes.
 CODE_OF: dict[x509.ReasonFlags, int] = {

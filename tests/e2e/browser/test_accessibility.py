@@ -346,3 +346,65 @@ def test_public_funds_search_meets_wcag_22_aa(page: Any, server: Any) -> None:
     check(page, "funds search errors", seen)
     assert page.locator("#year-error").is_visible()
     assert not any(seen.values()), report(seen)
+
+
+def test_my_number_card_pages_meet_wcag_22_aa(page: Any) -> None:
+    """The card's counter pages: overview, 交付, PIN reset, 一時停止・解除, 有効期間変更, 通知書."""
+    seen: dict[str, list[dict[str, Any]]] = {}
+    sign_in(page)
+    file_family(page, "番号", "バンゴウ")
+    family = members(page)
+    overview = f"/counter/mynumber/residents/{family['一郎']}"
+    page.goto(overview)
+    check(page, "card overview", seen)
+    page.get_by_role("button", name="交付申請を受け付ける").click()
+    page.wait_for_url("**done=applied")
+    check(page, "card applied", seen)
+    page.get_by_role("button", name="カードの到着を記録する").click()
+    page.wait_for_url("**done=manufactured")
+    page.get_by_role("link", name="カードを交付する（本人確認・暗証番号の設定）").click()
+    page.wait_for_url("**/deliver")
+    check(page, "card delivery", seen)
+    page.get_by_role("button", name="交付する").click()
+    page.locator(".error-summary").wait_for()
+    check(page, "card delivery with errors", seen)
+    page.locator("#f-identity_document").select_option("drivers_license")
+    for name, pin in (
+        ("signature", "ABC123"),
+        ("user_authentication", "4821"),
+        ("resident_registry", "5930"),
+        ("text_input", "7164"),
+    ):
+        page.locator(f"#f-pin-{name}").fill(pin)
+        page.locator(f"#f-pin-{name}-confirm").fill(pin)
+    page.get_by_role("button", name="交付する").click()
+    page.wait_for_url("**done=delivered")
+    check(page, "card delivered", seen)
+    page.get_by_role("link", name="暗証番号の初期化（再設定）").click()
+    page.wait_for_url("**/pin_reset")
+    check(page, "card PIN reset", seen)
+    page.get_by_role("button", name="初期化する").click()
+    page.locator(".error-summary").wait_for()
+    check(page, "card PIN reset with errors", seen)
+    page.goto(overview)
+    page.get_by_role("link", name="有効期間変更（外国人住民）").click()
+    page.wait_for_url("**/validity_change")
+    check(page, "card validity change", seen)
+    page.get_by_role("button", name="変更する").click()
+    page.locator(".error-summary").wait_for()
+    check(page, "card validity change with errors", seen)
+    page.goto(f"{overview}/notice")
+    check(page, "individual number notice", seen)
+    page.goto(overview)
+    page.locator("#f-reason").select_option("loss")
+    page.get_by_role("button", name="一時停止する").click()
+    page.wait_for_url("**done=suspended")
+    check(page, "card suspended", seen)
+    page.get_by_role("link", name="一時停止を解除する（窓口でのみ）").click()
+    page.wait_for_url("**/resume")
+    check(page, "card resume", seen)
+    page.get_by_role("button", name="解除する").click()
+    page.locator(".error-summary").wait_for()
+    check(page, "card resume with errors", seen)
+    assert len(seen) == 13
+    assert not any(seen.values()), "WCAG 2.2 AA violations:\n" + report(seen)
