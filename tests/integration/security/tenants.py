@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
+from jichi.mynumber.card_store import CardStore
 from jichi.network.flows.tables import node_task, remote_copy
 from jichi.registry import issuance_notification as ino
 from jichi.registry.protection import Protection
@@ -102,7 +103,9 @@ def build(engine: Engine, lg_code: str, surname: str) -> Municipality:
         household_id = conn.execute(
             sa.text("SELECT household_id FROM resident WHERE person_id = :p"), {"p": head}
         ).scalar_one()
+    card = CardStore(engine, lg_code).apply_for_resident(head, TODAY)
     ids = {
+        "card_id": card.card_id,
         "person_id": head,
         "protected_person_id": wife,
         "household_id": household_id,
