@@ -47,23 +47,13 @@ FORM_REFUSED = define(
 MAX_DEPTH = 4  # persons.0.name.family
 MAX_NAME = 120
 MAX_FIELDS = 400  # what the longest form (a family of 8) sends, with room to spare
+# Groups the pages render as numbered rows (``persons.0.name``, ``subjects.1.person_id``,
+# ``evidence.2.issuer``); a number after any other name is not one a page renders.
+ROW_LISTS = frozenset({"persons", "subjects", "evidence"})
 # Inputs that are lists by design (checkboxes).
 LIST_NAMES = frozenset({"person_ids", "items"})
 # Free text a clerk types: an individual number must never be stored or logged there.
 FREE_TEXT = frozenset({"note", "purpose", "basis", "reason", "memo", "id_document"})
-# Names the pages only render as parents (``address.town``): sent bare, the handlers would
-# find a string where they build on a dict.
-COMPOUND = frozenset(
-    {
-        "address",
-        "previous_address",
-        "destination",
-        "new_address",
-        "persons",
-        "relationships",
-        "child",
-    }
-)
 # The pasted card-reader JSON may be longer than any other input.
 LONG_TEXT = {"card": 64_000}
 
@@ -84,11 +74,11 @@ def name_problem(name: str) -> str | None:
     if not name or len(name) > MAX_NAME or not name.isascii():
         return "malformed"
     parts = name.split(".")
-    if len(parts) > MAX_DEPTH or name in COMPOUND:
+    if len(parts) > MAX_DEPTH:
         return "malformed"
     for index, part in enumerate(parts):
-        if part.isdigit():  # a row index: only persons.N, N small
-            if index == 0 or parts[index - 1] != "persons" or not _INDEX.fullmatch(part):
+        if part.isdigit():  # a row index: only after a ROW_LISTS name, N small
+            if index == 0 or parts[index - 1] not in ROW_LISTS or not _INDEX.fullmatch(part):
                 return "malformed"
             if int(part) >= MAX_ROWS:
                 return "malformed"

@@ -221,6 +221,15 @@ def compact_lists(data: Any) -> Any:
     return data
 
 
+def nested_only(outcome: Outcome, *keys: str) -> None:
+    """Parts of a form rendered only as groups (``address.town`` …): a bare value sent for one
+    (``address=x``) is an error at it and is dropped, so no handler builds on a string."""
+    for key in keys:
+        if key in outcome.data and not isinstance(outcome.data[key], dict):
+            del outcome.data[key]
+            outcome.errors[key] = JichiError(INVALID_INPUT, field=key).message_ja
+
+
 def fill_place(data: dict[str, Any], key: str, outcome: Outcome) -> None:
     """Give an address typed by prefecture and municipality name its 団体コード."""
     address = data.get(key)

@@ -216,8 +216,8 @@ def _pins(form: FormData, kinds: list[PinKind], errors: dict[str, str]) -> dict[
         except JichiError as error:
             errors[name] = error.message_ja
             continue
-        if str(form.get(f"{name}.confirm", "")) != pin:
-            errors[f"{name}.confirm"] = f"{PIN_LABELS[kind]}の暗証番号（確認）が一致しません。"
+        if str(form.get(f"{name}_confirm", "")) != pin:
+            errors[f"{name}_confirm"] = f"{PIN_LABELS[kind]}の暗証番号（確認）が一致しません。"
             continue
         pins[kind] = pin
     return pins
@@ -307,8 +307,8 @@ def pin_reset(request: Request, card_id: str, form: Form) -> Response:
         except JichiError as error:
             errors["new_pin"] = error.message_ja
         else:
-            if str(form.get("new_pin.confirm", "")) != pin:
-                errors["new_pin.confirm"] = "新しい暗証番号（確認）が一致しません。"
+            if str(form.get("new_pin_confirm", "")) != pin:
+                errors["new_pin_confirm"] = "新しい暗証番号（確認）が一致しません。"
             new_pin = pin
     if not errors and kind is not None:
         try:

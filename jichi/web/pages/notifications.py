@@ -35,6 +35,7 @@ from jichi.web.pages.forms import (
     compact_lists,
     decode,
     fill_place,
+    nested_only,
     place,
     validation_errors,
     values_of,
@@ -261,6 +262,7 @@ def family_notification(request: Request, kind: str, form: Form) -> Response:
         return _card(page, values, persons)
     names = input_names(spec.fields, [], persons)
     outcome = decode(values, fields=spec.fields)
+    nested_only(outcome, "address", "previous_address")
     data = outcome.data
     data["kind"] = kind
     municipality = page.request.app.state.municipality
@@ -370,6 +372,7 @@ def household_notification(request: Request, household_id: str, kind: str, form:
     version, members = _household(page, actor, household_id)
     names = input_names(spec.fields, members)
     outcome = decode(values, fields=spec.fields)
+    nested_only(outcome, "address", "destination", "relationships", "child")
     data = outcome.data
     data["kind"] = kind
     if kind in {"household_split", "head_change", "birth", "household_merge"}:

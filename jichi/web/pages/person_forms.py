@@ -18,7 +18,7 @@ from jichi.kernel.errors import NOT_FOUND, JichiError
 from jichi.registry.model import RemovalReason, ResidentRecord
 from jichi.security.actor import Actor, Role
 from jichi.web.pages.common import Form, Page, PageRoute, counter_page
-from jichi.web.pages.forms import decode, fill_place, place, values_of
+from jichi.web.pages.forms import decode, fill_place, nested_only, place, values_of
 from jichi.web.pages.notifications import ADDRESS_ITEMS, Kind, submit, today
 
 router = APIRouter(route_class=PageRoute)
@@ -210,6 +210,7 @@ def person_notification(request: Request, person_id: str, kind: str, form: Form)
     record = page.registry.read_record(person_id, actor, purpose=spec.title)
     names = input_names(spec)
     outcome = decode(values, fields=names)
+    nested_only(outcome, "new_address")
     data = _command(spec, record, outcome.data)
     if "new_address" in data:
         fill_place(data, "new_address", outcome)

@@ -352,7 +352,7 @@ def test_my_number_card_pages_meet_wcag_22_aa(page: Any) -> None:
     """The card's counter pages: overview, 交付, PIN reset, 一時停止・解除, 有効期間変更, 通知書."""
     seen: dict[str, list[dict[str, Any]]] = {}
     sign_in(page)
-    file_family(page, "番号", "バンゴウ")
+    file_family(page, "札番", "フダバン")
     family = members(page)
     overview = f"/counter/mynumber/residents/{family['一郎']}"
     page.goto(overview)
@@ -376,7 +376,7 @@ def test_my_number_card_pages_meet_wcag_22_aa(page: Any) -> None:
         ("text_input", "7164"),
     ):
         page.locator(f"#f-pin-{name}").fill(pin)
-        page.locator(f"#f-pin-{name}-confirm").fill(pin)
+        page.locator(f"#f-pin-{name}_confirm").fill(pin)
     page.get_by_role("button", name="交付する").click()
     page.wait_for_url("**done=delivered")
     check(page, "card delivered", seen)

@@ -107,7 +107,7 @@ def _delivered(counter: Counter) -> str:
     card_id = counter.card().card_id
     assert counter.post(f"/counter/mynumber/cards/{card_id}/manufacture").status_code == 303
     data = {"identity_document": "drivers_license", "identity_note": "顔写真を照合"}
-    data |= GOOD_PINS | {f"{k}.confirm": v for k, v in GOOD_PINS.items()}
+    data |= GOOD_PINS | {f"{k}_confirm": v for k, v in GOOD_PINS.items()}
     assert counter.post(f"/counter/mynumber/cards/{card_id}/deliver", data).status_code == 303
     return str(card_id)
 
@@ -128,17 +128,17 @@ def test_delivery_shows_every_error_at_once_and_never_echoes_a_pin(counter: Coun
     assert form.status_code == 200 and 'type="password"' in form.text
     bad = {
         "pin.signature": "abc12x",  # lower case: refused
-        "pin.signature.confirm": "abc12x",
+        "pin.signature_confirm": "abc12x",
         "pin.user_authentication": "98765",
         "pin.resident_registry": "2468",
-        "pin.resident_registry.confirm": "2469",
+        "pin.resident_registry_confirm": "2469",
         "pin.text_input": "",
     }
     response = counter.post(f"/counter/mynumber/cards/{card_id}/deliver", bad)
     assert response.status_code == 422
     html = response.text
     assert "本人確認書類を選んでください" in html
-    for field in ("signature", "user_authentication", "resident_registry-confirm", "text_input"):
+    for field in ("signature", "user_authentication", "resident_registry_confirm", "text_input"):
         assert f'href="#f-pin-{field}"' in html, field
     for typed in ("abc12x", "98765", "2468", "2469"):
         assert typed not in html
@@ -170,7 +170,7 @@ def test_the_card_lifecycle_at_the_counter(counter: Counter) -> None:
     counter.get(f"/counter/mynumber/cards/{card_id}/pin_reset")
     wrong = counter.post(
         f"/counter/mynumber/cards/{card_id}/pin_reset",
-        {"pin_kind": "user_authentication", "new_pin": "12", "new_pin.confirm": "12"},
+        {"pin_kind": "user_authentication", "new_pin": "12", "new_pin_confirm": "12"},
     )
     assert wrong.status_code == 422
     assert 'href="#f-new_pin"' in wrong.text and 'href="#f-identity_document"' in wrong.text
@@ -180,7 +180,7 @@ def test_the_card_lifecycle_at_the_counter(counter: Counter) -> None:
             "identity_document": "my_number_card",
             "pin_kind": "user_authentication",
             "new_pin": "8080",
-            "new_pin.confirm": "8080",
+            "new_pin_confirm": "8080",
         },
     )
     assert done.status_code == 303
