@@ -63,6 +63,8 @@ def _move_in(tmp_path: Path, block: str) -> list[str]:
             {k: v for k, v in p.items() if k not in ("resident_code", "individual_number")}
             for p in yamada_family()
         ],
+        # Families with the same names in other blocks, on purpose (the districts differ).
+        "distinct_person_reason": "テスト: 別の番地の同姓同名の家族",
     }
     path = tmp_path / f"n{block}.jsonl"
     path.write_text(json.dumps(notice, ensure_ascii=False), encoding="utf-8")

@@ -38,6 +38,8 @@ def resident(move_in: MoveIn, foreign: dict[str, str] | None, block: str) -> str
         effective_date="2026-07-30",
         notified_date="2026-08-01",
         address=address(block),
+        # The same person on purpose in three households (one per residence status).
+        distinct_person_reason="テスト: 在留資格ごとに別の住民",
     ).person_ids[0]
 
 
