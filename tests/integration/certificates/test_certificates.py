@@ -460,12 +460,14 @@ def test_removed_record_copy_and_move_out_certificate_after_a_move_out(
     yamada: dict[str, str],
     tmp_path: Path,
 ) -> None:
+    # A move-out dated before today (the registry clock is 2026-11-27): the record is removed
+    # at once; one planned for later would stay active until its day.
     registry.apply(
         registry.parse(
             {
                 "kind": "move_out",
                 "person_ids": list(yamada.values()),
-                "planned_date": "2026-12-10",
+                "planned_date": "2026-11-26",
                 "destination": ELSEWHERE,
             }
         ),
@@ -480,7 +482,7 @@ def test_removed_record_copy_and_move_out_certificate_after_a_move_out(
     )
     text = squeeze(pdf_text(removed.pdf, tmp_path))
     assert "除票" in text and "山田太郎" in text
-    assert "消除事由転出" in text and "令和8年12月10日" in text
+    assert "消除事由転出" in text and "令和8年11月26日" in text
     assert "転出先（予定）東京都千代田区千代田1-1" in text
     assert "この写しは、除票の原本と相違ないことを証明する。" in text
 
@@ -492,7 +494,7 @@ def test_removed_record_copy_and_move_out_certificate_after_a_move_out(
         settings,
     )
     text = squeeze(pdf_text(moving.pdf, tmp_path))
-    assert "転出証明書" in text and "転出予定年月日令和8年12月10日" in text
+    assert "転出証明書" in text and "転出予定年月日令和8年11月26日" in text
     assert all(f"山田{given}" in text for given in yamada)
 
     with pytest.raises(JichiError) as raised:  # a current copy of a removed person
