@@ -26,6 +26,7 @@ from jichi.funds.reports import AnnualReport
 from jichi.funds.tables import funds_public_line, funds_public_total
 from jichi.kernel.errors import JichiError, define
 from jichi.kernel.text import name_search_key
+from jichi.store.match import prefix_match
 
 MAX_LIMIT = 100
 
@@ -161,7 +162,7 @@ def search(conn: Connection, query: Search) -> Found:
     t = funds_public_line.c
     conditions: list[Any] = []
     if query.name and (key := name_search_key(query.name)):
-        conditions.append(_prefix(t.name_key, key, conn.dialect.name == "postgresql"))
+        conditions.append(prefix_match(t.name_key, key, conn.dialect.name == "postgresql"))
     for column, value in (
         (t.organization_id, query.organization_id),
         (t.year, query.year),
@@ -247,14 +248,6 @@ def top_donors(conn: Connection, *, year: int | None = None, limit: int = 10) ->
     if year is not None:
         statement = statement.where(t.year == year)
     return list(conn.execute(statement))
-
-
-def _prefix(column: Any, key: str, postgres: bool) -> Any:
-    """A prefix match an index serves on both databases (LIKE on PostgreSQL, a range on SQLite)."""
-    if postgres:
-        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return column.like(escaped + "%", escape="\\")
-    return sa.and_(column >= key, column < key + "\U0010ffff")
 
 
 def _line(row: Any) -> PublicLine:

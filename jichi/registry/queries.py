@@ -23,6 +23,7 @@ from jichi.kernel.inputs import check_text
 from jichi.kernel.text import name_search_key, reading_search_key
 from jichi.registry.model import ResidentRecord
 from jichi.registry.tables import resident
+from jichi.store.match import prefix_match
 
 MAX_PAGE = 100
 
@@ -65,7 +66,7 @@ def search(conn: Connection, lg_code: str, query: SearchQuery) -> SearchPage:
     if not query.include_removed:
         where.append(resident.c.status == "active")
     if query.name:
-        where.append(_prefix(resident.c.name_key, name_search_key(query.name), postgres))
+        where.append(prefix_match(resident.c.name_key, name_search_key(query.name), postgres))
     kana_key, person_key = (
         _ordered(resident.c.kana_key, postgres),
         _ordered(resident.c.person_id, postgres),
@@ -75,7 +76,7 @@ def search(conn: Connection, lg_code: str, query: SearchQuery) -> SearchPage:
         key = reading_search_key(query.kana)
         where.append(sa.and_(kana_key >= key, kana_key < key + "\U0010ffff"))
     if query.address:
-        where.append(_prefix(resident.c.address_key, fold_address(query.address), postgres))
+        where.append(prefix_match(resident.c.address_key, fold_address(query.address), postgres))
     if query.date_of_birth:
         where.append(resident.c.date_of_birth == query.date_of_birth)
     if query.resident_code:
@@ -149,20 +150,6 @@ def _page_of_prefix_matches(
             .order_by(_ordered(page.c.kana_key, postgres), _ordered(page.c.person_id, postgres))
         ).all()
     )
-
-
-def _prefix(column: Any, key: str, postgres: bool) -> Any:
-    """A prefix match that an index serves on both databases.
-
-    PostgreSQL: LIKE 'key%' on a text_pattern_ops index; SQLite: a range on the
-    binary-collated index (SQLite's LIKE is case-insensitive and skips the index).
-    """
-    if not key:
-        return sa.true()
-    if postgres:
-        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return column.like(escaped + "%", escape="\\")
-    return sa.and_(column >= key, column < key + "\U0010ffff")
 
 
 def _encode(kana: str, person_id: str) -> str:
