@@ -114,6 +114,40 @@ def export(
     print_json({"year": year, "files": sorted(files)})
 
 
+@app.command("xml-export")
+def xml_export(
+    file: Path = typer.Argument(..., help="収支報告書の JSON（jichi.funds.reports.AnnualReport）"),
+    out: Path = typer.Option(..., "--out", help="書き出す XML ファイル（Shift_JIS）"),
+) -> None:
+    """寄附の明細（その7）を収支報告書作成ソフトの XML で書き出します（対応範囲は docs）."""
+    from jichi.funds.software_xml import export_donations
+
+    try:
+        body = export_donations(parse_report(_read_json(file)))
+    except JichiError as error:
+        raise _bad_input(error) from None
+    out.write_bytes(body)
+    print_json({"out": str(out), "bytes": len(body)})
+
+
+@app.command("xml-import")
+def xml_import(
+    file: Path = typer.Argument(..., help="収支報告書作成ソフトの XML ファイル"),
+) -> None:
+    """XML の寄附の明細（その7）を寄附者と寄附の JSON にします (exit 2: 読めない・誤りあり)."""
+    from jichi.funds.software_xml import import_donations
+
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise _bad_input(JichiError(subsidy_json.NOT_JSON, field="file", reason=str(exc))) from None
+    try:
+        imported = import_donations(data)
+    except JichiError as error:
+        raise _bad_input(error) from None
+    print_json(imported.to_dict())
+
+
 @app.command("filer-token")
 def filer_token(
     organization: str = typer.Argument(..., help="政治団体の ID"),
