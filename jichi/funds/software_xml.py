@@ -79,7 +79,7 @@ IMPORTED_KIND = {
 NOT_SOFTWARE_XML = define(
     "FND-110",
     "収支報告書作成ソフトの XML として読めません（{reason}）。",
-    "not a 収支報告書作成ソフト XML file ({reason})",
+    "not an XML file of the ministry's report software (shushi houkokusho sakusei soft) ({reason})",
     params=("reason",),
 )
 BAD_ROW = define(
