@@ -17,8 +17,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from jichi.cli.output import fail, print_json
-from jichi.kernel.errors import JichiError
+from jichi.cli.output import EXIT_REJECTED, print_json
+from jichi.kernel.errors import JichiError, JichiErrors
 from jichi.mynumber.hub import catalogue as catalogue_file
 from jichi.mynumber.hub.service import ExchangeHub
 from jichi.store import migrate
@@ -38,6 +38,14 @@ app.add_typer(exchange_app, name="exchange")
 
 URL_HELP = "ハブのデータベース URL（省略時は JICHI_DATABASE_URL、なければ ./jichi.db）"
 console = Console(stderr=True)
+
+
+def fail(error: JichiError) -> typer.Exit:
+    """Every member of a group on stderr (a catalogue's problems at once), then exit 1."""
+    for member in error.errors if isinstance(error, JichiErrors) else [error]:
+        typer.echo(f"{member.code}: {member.message_ja}", err=True)
+        typer.echo(f"{member.code}: {member.message_en}", err=True)
+    return typer.Exit(EXIT_REJECTED)
 
 
 @contextmanager
