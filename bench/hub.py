@@ -137,6 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows: list[Row] = []
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     for backend in backends:
+        figures: dict[str, Any]
         if backend == "sqlite":
             with tempfile.TemporaryDirectory() as tmp:
                 engine = sqlite_engine(Path(tmp) / "hub.db")
@@ -147,6 +148,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _, engine = server.migrated()
                 figures = measure(engine, args.persons, args.seed)
                 engine.dispose()
+                # written before the throw-away database is dropped: a slow DROP keeps them
+                results[f"exchange_{backend}"] = figures
+                write_results("hub", options, results, started, complete=False)
         results[f"exchange_{backend}"] = figures
         rows.append(
             (
