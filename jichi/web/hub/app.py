@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
@@ -80,6 +80,11 @@ class LogRecord(BaseModel):
     withhold: bool
 
 
+class LogIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    limit: Annotated[int, Field(ge=1, le=1000)] = 100
+
+
 class LogOut(BaseModel):
     records: list[LogRecord]
 
@@ -132,14 +137,10 @@ def offer(body: OfferIn, request: Request, credentials: Credentials) -> None:
     )
 
 
-@router.get("/log", response_model=LogOut)
-def read_log(
-    request: Request,
-    credentials: Credentials,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> dict[str, Any]:
+@router.post("/log", response_model=LogOut)
+def read_log(body: LogIn, request: Request, credentials: Credentials) -> dict[str, Any]:
     """この機関の情報提供等の記録（自らの機関別符号のみ）を新しい順に返します."""
-    return {"records": _api(request).log(_credential(credentials), limit=limit)}
+    return {"records": _api(request).log(_credential(credentials), limit=body.limit)}
 
 
 def create_hub_app(hub: ExchangeHub) -> FastAPI:

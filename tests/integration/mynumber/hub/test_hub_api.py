@@ -60,7 +60,7 @@ def test_an_agency_redeems_offers_requests_and_reads_its_log_over_http(
     assert (
         tokens["lg-112011"] not in answer.text
     )  # the provider's token never reaches the requester
-    log = client.get("/v1/log", headers=auth(world, "nenkin")).json()["records"]
+    log = client.post("/v1/log", json={}, headers=auth(world, "nenkin")).json()["records"]
     assert [(r["side"], r["agency_token"]) for r in log] == [("requester", tokens["nenkin"])]
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(hub_exchange_log)).scalar() == 3
@@ -89,5 +89,5 @@ def test_refusals_are_problem_json_never_500(world: World) -> None:
         if code_:
             assert answer.json()["code"] == code_
         assert token not in answer.text
-    assert client.get("/v1/log").status_code == 401
+    assert client.post("/v1/log", json={}).status_code == 401
     assert client.get("/healthz").json() == {"status": "ok"}
