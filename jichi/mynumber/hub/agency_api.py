@@ -2,6 +2,8 @@
 
 Every function takes the agency's credential and acts as that agency only:
 
+* :meth:`AgencyApi.issue_request_number` — a municipality's 団体内統合宛名 side issues a
+  one-time number for another agency (it returns a number, never a token);
 * :meth:`AgencyApi.redeem` — a request number for the agency's own token;
 * :meth:`AgencyApi.request` — 照会 under the agency's own token; the answer carries the
   provider's *data*, never the provider's token;
@@ -32,12 +34,34 @@ from jichi.store.engine import write_transaction
 if TYPE_CHECKING:
     from jichi.mynumber.hub.service import ExchangeHub
 
-AGENCY_FUNCTIONS = ("redeem", "request", "offer", "log")
+AGENCY_FUNCTIONS = ("issue_request_number", "redeem", "request", "offer", "log")
 
 
 class AgencyApi:
     def __init__(self, hub: ExchangeHub) -> None:
         self._hub = hub
+
+    def issue_request_number(
+        self, credential: str | None, *, resident_code: str, agency: str
+    ) -> str:
+        """A municipality's call: a one-time number for ``agency``, under its own lg_code."""
+        hub = self._hub
+        with write_transaction(hub.engine) as conn:
+            caller = credentials.authenticate(conn, credential)
+            catalogue = hub.cache.get(conn)
+            lg_code = catalogue.agency(caller).lg_code
+            if lg_code is None:
+                raise JichiError(e.NOT_A_MUNICIPALITY, field="credential")
+            return acquisition.issue(
+                conn,
+                hub.key,
+                catalogue,
+                resident_code=resident_code,
+                agency_id=agency,
+                lg_code=lg_code,
+                at=hub.now(),
+                ttl=hub.settings.request_ttl,
+            )
 
     def redeem(self, credential: str | None, request_number: str) -> str:
         """The caller's 機関別符号 for the person behind a one-time request number."""

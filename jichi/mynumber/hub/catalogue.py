@@ -10,7 +10,8 @@ Shape (every id a short ASCII slug, every name Japanese)::
 
     {"version": "...", "source": "...",
      "items":    [{"id": "...", "name": "..."}],
-     "agencies": [{"id": "...", "name": "...", "provides": ["item", ...]}],
+     "agencies": [{"id": "...", "name": "...", "provides": ["item", ...],
+                   "lg_code": "112011"}],   # lg_code: municipalities only
      "affairs":  [{"id": "...", "name": "...", "requester": "agency", "ground": "...",
                    "requests": [{"item": "...", "provider": "agency",
                                  "withhold": false}]}]}
@@ -48,6 +49,7 @@ class Agency:
     agency_id: str
     name: str
     provides: frozenset[str]
+    lg_code: str | None = None  # a municipality: its 団体内統合宛名 side issues request numbers
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ class Catalogue:
             "items": [{"id": i.item_id, "name": i.name} for i in self.items.values()],
             "agencies": [
                 {"id": a.agency_id, "name": a.name, "provides": sorted(a.provides)}
+                | ({"lg_code": a.lg_code} if a.lg_code else {})
                 for a in self.agencies.values()
             ],
             "affairs": [
@@ -193,8 +196,16 @@ def _agency(entry: Any, where: str, items: Mapping[str, DataItem]) -> Agency:
     unknown = [i for i in provides if i not in items]
     if unknown:
         raise _bad(f"{where}.provides", f"未定義の項目 {unknown[0]}", "an undefined item")
+    lg_code = entry.get("lg_code")
+    if lg_code is not None and not (
+        isinstance(lg_code, str) and len(lg_code) == 6 and lg_code.isdigit()
+    ):
+        raise _bad(f"{where}.lg_code", "6桁の団体コード", "a 6-digit municipality code")
     return Agency(
-        _text(entry, "id", where, slug=True), _text(entry, "name", where), frozenset(provides)
+        _text(entry, "id", where, slug=True),
+        _text(entry, "name", where),
+        frozenset(provides),
+        lg_code,
     )
 
 

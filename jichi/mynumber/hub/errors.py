@@ -45,6 +45,12 @@ UNAUTHENTICATED = define(
     "missing or invalid agency credential",
     http_status=401,
 )
+NOT_A_MUNICIPALITY = define(
+    "HUB-012",
+    "処理通番を発行できるのは団体コードを持つ市区町村（団体内統合宛名）だけです。",
+    "only a municipality (with an lg_code in the catalogue) issues request numbers",
+    http_status=403,
+)
 UNKNOWN_AFFAIR = define(
     "HUB-020",
     "事務 {affair_id} はカタログにありません。",

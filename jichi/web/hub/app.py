@@ -32,6 +32,16 @@ bearer = HTTPBearer(auto_error=False, description="jichi_hub_… credential (jic
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
+class RequestNumberIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    resident_code: Annotated[str, Field(min_length=1, max_length=20)]
+    agency: Slug
+
+
+class RequestNumberOut(BaseModel):
+    request_number: str
+
+
 class RedeemIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     request_number: Annotated[str, Field(min_length=1, max_length=40)]
@@ -99,6 +109,17 @@ def _api(request: Request) -> AgencyApi:
 
 def _credential(credentials: HTTPAuthorizationCredentials | None) -> str | None:
     return None if credentials is None else credentials.credentials
+
+
+@router.post("/request-numbers", response_model=RequestNumberOut)
+def issue_request_number(
+    body: RequestNumberIn, request: Request, credentials: Credentials
+) -> dict[str, str]:
+    """市区町村（団体内統合宛名）: 住民票コードから、指定した機関あての処理通番を発行します."""
+    number = _api(request).issue_request_number(
+        _credential(credentials), resident_code=body.resident_code, agency=body.agency
+    )
+    return {"request_number": number}
 
 
 @router.post("/tokens", response_model=RedeemOut)

@@ -91,3 +91,24 @@ def test_refusals_are_problem_json_never_500(world: World) -> None:
         assert token not in answer.text
     assert client.post("/v1/log", json={}).status_code == 401
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_a_municipality_issues_request_numbers_over_http_and_only_a_municipality(
+    world: World,
+) -> None:
+    client = TestClient(create_hub_app(world.hub), raise_server_exceptions=False)
+    body = {"resident_code": PERSON, "agency": "nenkin"}
+    issued = client.post("/v1/request-numbers", json=body, headers=auth(world, "lg-112011"))
+    assert issued.status_code == 200, issued.text
+    number = issued.json()["request_number"]
+    assert PERSON not in issued.text
+    redeemed = client.post(
+        "/v1/tokens", json={"request_number": number}, headers=auth(world, "nenkin")
+    )
+    assert redeemed.json()["agency_token"] == world.token("nenkin", PERSON)
+    refused = client.post("/v1/request-numbers", json=body, headers=auth(world, "nenkin"))
+    assert refused.status_code == 403 and refused.json()["code"] == "HUB-012"
+    bad = {"resident_code": "12", "agency": "nenkin"}
+    answer = client.post("/v1/request-numbers", json=bad, headers=auth(world, "lg-112011"))
+    assert answer.status_code == 422 and answer.json()["field"] == "resident_code"
+    assert '"12"' not in answer.text

@@ -76,6 +76,12 @@ def test_no_agency_function_maps_one_agencys_token_to_anothers(
             assert which != "own" and error.code == "HUB-050"
             outputs.append(error.to_dict())
     outputs.append(api.log(world.credentials[a]))
+    try:  # a municipality's numbers for another agency are numbers, never tokens
+        outputs.append(
+            api.issue_request_number(world.credentials[a], resident_code=person, agency=b)
+        )
+    except JichiError as error:
+        assert catalogue.agency(a).lg_code is None and error.code == "HUB-012"
     number = world.hub.issue_request_number(resident_code=person, agency_id=a, lg_code="112011")
     outputs.append(api.redeem(world.credentials[a], number))
     seen = repr(outputs)
