@@ -12,6 +12,7 @@ from jichi.cli import elections as elections_cli
 from jichi.cli import era as era_cli
 from jichi.cli import errors as errors_cli
 from jichi.cli import funds as funds_cli
+from jichi.cli import hub as hub_cli
 from jichi.cli import ids as ids_cli
 from jichi.cli import jpki as jpki_cli
 from jichi.cli import mynumber as mynumber_cli
@@ -50,6 +51,7 @@ app.add_typer(funds_cli.app, name="funds")
 app.add_typer(jpki_cli.app, name="jpki")
 app.add_typer(stats_cli.app, name="stats")
 app.add_typer(mynumber_cli.app, name="mynumber")
+app.add_typer(hub_cli.app, name="hub")
 app.command("demo")(serve_cli.demo)
 app.command("serve")(serve_cli.serve)
 app.command("errors")(errors_cli.errors)
