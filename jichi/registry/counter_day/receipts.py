@@ -48,6 +48,8 @@ class ReceiptLine:
     def exemption_ja(self) -> str:
         if not self.exemption:
             return ""
+        if self.exemption == "other":
+            return self.exemption_note
         label = EXEMPTIONS.get(self.exemption, self.exemption)
         return f"{label}　{self.exemption_note}".strip()
 
