@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import Engine
 
 from jichi.kernel.errors import JichiError
 from jichi.registry.certificates import CertificateKind, verify
@@ -24,7 +23,7 @@ from jichi.registry.counter_day.daily_report import daily_report, report_csv
 from jichi.registry.counter_day.printing import receipt_pdf, report_pdf
 from jichi.registry.counter_day.reception import State
 from jichi.registry.counter_day.statistics import bar_chart_svg, today_and_month
-from jichi.registry.counter_day.tables import certificate_charge, reception_step
+from jichi.registry.counter_day.tables import certificate_charge
 from jichi.registry.service import Registry
 from jichi.security.tables import audit_log
 from tests.integration.certificates.conftest import pdf_text
@@ -36,10 +35,6 @@ RECORD_COPY = CertificateKind.RECORD_COPY_PERSONAL
 
 def clock() -> datetime:
     return NOW
-
-
-def key(registry: Registry) -> object:
-    return registry.cipher.audit_key
 
 
 # -- 受付 and queues ------------------------------------------------------------------------
