@@ -303,13 +303,13 @@ def _issue(
     if asked is not None:
         try:
             settings = settings_for(page.request, page.registry.lg_code)
-            record_fee = charges.recorder(asked, _charge(values), actor)  # refuses first
             protection = Protection(page.registry)
-            if draft:
+            if draft:  # a 見本 needs no fee record: the 委任状 is asked for at 発行
                 cert: Certificate | Preview = preview(
                     page.registry, protection, asked, actor, settings
                 )
             else:
+                record_fee = charges.recorder(asked, _charge(values), actor)  # refuses first
                 cert = issue(
                     page.registry, protection, asked, actor, settings, after_store=record_fee
                 )
