@@ -328,3 +328,19 @@ def test_statistics_count_today_and_the_month_by_kind(
     assert elsewhere.certificates == {} and elsewhere.notifications == {}
     svg = bar_chart_svg("c1", "証明書 <今日>", [("住民票の写し（個人票）", 1)])
     assert 'role="img"' in svg and "&lt;今日&gt;" in svg and "住民票の写し（個人票） 1件" in svg
+
+
+def test_the_counter_day_tables_are_under_row_level_security(engine: sa.Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("row-level security is PostgreSQL's (SQLite: the stores' filters only)")
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT c.relname FROM pg_class c JOIN pg_policy p ON p.polrelid = c.oid "
+                "WHERE p.polname = 'jichi_tenant' AND c.relrowsecurity AND c.relforcerowsecurity"
+            )
+        ).all()
+    covered = {r.relname for r in rows}
+    tables = {"reception", "reception_step", "fee_schedule", "certificate_charge", "receipt",
+              "certificate_void"}  # fmt: skip
+    assert tables <= covered
