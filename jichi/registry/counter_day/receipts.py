@@ -180,6 +180,25 @@ def _line(row: sa.Row[tuple[object, ...]]) -> ReceiptLine:
     )
 
 
+def open_fees(conn: Connection, lg_code: str, day: date) -> dict[str, tuple[int, int]]:
+    """Per 受付 of ``day``: (certificates charged and not yet on a receipt, their yen)."""
+    rows = conn.execute(
+        sa.select(
+            certificate_charge.c.reception_id,
+            sa.func.count(),
+            sa.func.sum(certificate_charge.c.fee_yen),
+        )
+        .where(
+            certificate_charge.c.lg_code == lg_code,
+            certificate_charge.c.issued_on == day,
+            certificate_charge.c.receipt_number.is_(None),
+            certificate_charge.c.reception_id.is_not(None),
+        )
+        .group_by(certificate_charge.c.reception_id)
+    ).all()
+    return {str(r[0]): (int(r[1]), int(r[2] or 0)) for r in rows}
+
+
 def get_receipt(conn: Connection, lg_code: str, number: str) -> Receipt:
     head = conn.execute(
         sa.select(receipt).where(receipt.c.lg_code == lg_code, receipt.c.receipt_number == number)

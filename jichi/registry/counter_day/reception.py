@@ -29,6 +29,7 @@ from jichi.kernel.errors import JichiError
 from jichi.registry import errors as registry_errors
 from jichi.registry.counter_day import errors as e
 from jichi.registry.counter_day.tables import reception, reception_step
+from jichi.registry.tables import resident
 from jichi.security import audit
 from jichi.security.actor import Actor
 from jichi.security.keys import AuditKey
@@ -147,6 +148,10 @@ def open_reception(
     day = jst_date(now)
     reception_id = str(uuid.uuid4())
     with write_transaction(engine) as conn:
+        if person_id and not _is_resident(conn, lg_code, person_id):
+            raise JichiError(
+                registry_errors.PERSON_NOT_FOUND, field="person_id", person_id=person_id[:36]
+            )
         _lock(conn, lg_code)
         last = conn.execute(
             sa.select(sa.func.max(reception.c.ticket_number)).where(
@@ -183,6 +188,15 @@ def open_reception(
             key,
         )
     return Reception(**{**values, "state": State.RECEIVED})  # type: ignore[arg-type]
+
+
+def _is_resident(conn: Connection, lg_code: str, person_id: str) -> bool:
+    found = conn.execute(
+        sa.select(resident.c.person_id).where(
+            resident.c.person_id == person_id[:36], resident.c.lg_code == lg_code
+        )
+    ).first()
+    return found is not None
 
 
 def get(conn: Connection, lg_code: str, reception_id: str) -> Reception:

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request, Response
 from jichi.kernel.clock import jst_date
 from jichi.kernel.errors import JichiError
 from jichi.registry.certificates import CertificateKind
-from jichi.registry.counter_day import fees, reception
+from jichi.registry.counter_day import fees, receipts, reception
 from jichi.registry.counter_day.reception import MOVES, PURPOSES, QUEUES, State
 from jichi.security.policy import SUPERVISOR_ROLES
 from jichi.web.pages.common import STAFF_ROLES, Form, Page, PageRoute, counter_page
@@ -40,6 +40,7 @@ def _queue_page(
     day = jst_date(registry.clock())
     with registry.engine.connect() as conn:
         found = reception.queues(conn, registry.lg_code, day)
+        unpaid = receipts.open_fees(conn, registry.lg_code, day)
     actor = page.actor
     supervisor = actor is not None and actor.role in {r.value for r in SUPERVISOR_ROLES}
     return page.render(
@@ -54,14 +55,17 @@ def _queue_page(
         values=values or {},
         errors=errors or {},
         opened=opened,
+        unpaid=unpaid,
     )
 
 
 @router.get("/receptions")
-def receptions(request: Request) -> Response:
+def receptions(request: Request, person_id: str = "") -> Response:
+    """The queues; ``?person_id=`` opens the next 受付 for that resident (証明書の請求)."""
     page = counter_page(request)
     page.require("reception.open", *STAFF_ROLES)
-    return _queue_page(page)
+    values = {"person_id": person_id[:36], "purpose": "certificate"} if person_id else {}
+    return _queue_page(page, values=values)
 
 
 @router.post("/receptions")
@@ -72,6 +76,7 @@ def open_reception(request: Request, form: Form) -> Response:
     values = {
         "purpose": str(form.get("purpose", "")).strip(),
         "visitor_name": str(form.get("visitor_name", "")).strip()[:200],
+        "person_id": str(form.get("person_id", "")).strip()[:36],
     }
     registry = page.registry
     try:
@@ -83,6 +88,7 @@ def open_reception(request: Request, form: Form) -> Response:
             registry.cipher.audit_key,
             purpose=values["purpose"],
             visitor_name=values["visitor_name"],
+            person_id=values["person_id"] or None,
         )
     except JichiError as error:
         return _queue_page(

@@ -98,10 +98,14 @@ def test_a_counter_day_from_reception_to_a_balanced_daily_report(app: Counter) -
     code = re.search(r'id="verification-code">([^<]+)<', issued.text)
     assert serial is not None and code is not None
 
-    made = client.post("/counter/receipts", data={"csrf_token": token, "serials": serial.group(1)})
+    assert "領収書（1通 350円）" in client.get("/counter/receptions").text
+    made = client.post(
+        "/counter/receipts", data={"csrf_token": token, "reception_id": reception_id}
+    )
     assert made.status_code == 200 and 'id="receipt-total">350円' in made.text
     number = re.search(r'id="receipt-number">([^<]+)<', made.text)
     assert number is not None
+    assert "領収書（1通" not in client.get("/counter/receptions").text
     pdf = client.get(f"/counter/receipts/pdf?number={number.group(1)}")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
@@ -163,3 +167,21 @@ def test_a_clerk_cannot_approve_void_or_see_statistics(app: Counter, engine: Eng
     )
     assert approve.status_code == 403
     assert "係長の決裁待ち" in client.get("/counter/receptions").text
+
+
+def test_a_reception_for_a_resident_links_to_the_certificate_form(app: Counter) -> None:
+    client = app.client
+    token = sign_in(client)
+    form = client.get(f"/counter/receptions?person_id={app.person_id}")
+    assert f'name="person_id" value="{app.person_id}"' in form.text
+    opened = client.post(
+        "/counter/receptions",
+        data={"csrf_token": token, "purpose": "certificate", "person_id": app.person_id},
+    )
+    assert opened.status_code == 200 and _ticket(opened.text) == "1"
+    assert f"/counter/certificates?person_id={app.person_id}&amp;reception_id=" in opened.text
+    unknown = client.post(
+        "/counter/receptions",
+        data={"csrf_token": token, "purpose": "certificate", "person_id": "nobody"},
+    )
+    assert unknown.status_code == 422
