@@ -126,9 +126,7 @@ def set_fee(
     require(actor, "fee.set")
     check_allowed(actor, lg_code)
     if not 0 <= fee_yen <= MAX_FEE:
-        raise JichiError(
-            e.BAD_FEE, field=f"fee.{kind.value}", kind=kind.label_ja, kind_en=kind.value
-        )
+        raise _bad_fee(kind)
     with write_transaction(engine) as conn:
         where = (fee_schedule.c.lg_code == lg_code) & (fee_schedule.c.kind == kind.value)
         before = conn.execute(sa.select(fee_schedule.c.fee_yen).where(where)).scalar()
@@ -169,8 +167,6 @@ def _bad_fee(kind: CertificateKind) -> JichiError:
 def parse_fee(kind: CertificateKind, text: str) -> int:
     """A fee typed on the page or the CLI: whole yen, full-width digits allowed."""
     raw = normalize_width(text).replace(",", "").replace("円", "").strip()
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
-        raise JichiError(
-            e.BAD_FEE, field=f"fee.{kind.value}", kind=kind.label_ja, kind_en=kind.value
-        )
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 6 or int(raw) > MAX_FEE:
+        raise _bad_fee(kind)
     return int(raw)
