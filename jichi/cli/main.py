@@ -7,6 +7,7 @@ import typer
 from jichi.cli import audit as audit_cli
 from jichi.cli import auth as auth_cli
 from jichi.cli import center as center_cli
+from jichi.cli import counter_day as counter_day_cli
 from jichi.cli import db as db_cli
 from jichi.cli import elections as elections_cli
 from jichi.cli import era as era_cli
@@ -52,6 +53,7 @@ app.add_typer(jpki_cli.app, name="jpki")
 app.add_typer(stats_cli.app, name="stats")
 app.add_typer(mynumber_cli.app, name="mynumber")
 app.add_typer(hub_cli.app, name="hub")
+app.add_typer(counter_day_cli.app, name="counter")
 app.command("demo")(serve_cli.demo)
 app.command("serve")(serve_cli.serve)
 app.command("errors")(errors_cli.errors)

@@ -37,6 +37,15 @@ ACTIONS: dict[str, tuple[Role, ...]] = {
     "registry.export": SUPERVISOR_ROLES,
     "audit.read": AUDIT_ROLES,
     "staff.manage": ADMIN_ROLES,
+    # The counter's day (ADR 0022): 受付, 決裁, fees, receipts, 日計表, 誤交付の取消.
+    "reception.open": STAFF_ROLES,
+    "reception.advance": STAFF_ROLES,
+    "reception.approve": SUPERVISOR_ROLES,
+    "fee.set": SUPERVISOR_ROLES,
+    "receipt.issue": STAFF_ROLES,
+    "daily_report.read": STAFF_ROLES,
+    "certificate.void": SUPERVISOR_ROLES,
+    "statistics.read": SUPERVISOR_ROLES,
 }
 """Named actions other than filing a notification (see :func:`notification_roles`)."""
 

@@ -155,6 +155,7 @@ def test_every_counter_page_meets_wcag_22_aa(
     # A proxy: 本人 would need the basic four from a document (issue 9), not the point here.
     page.get_by_label("請求者の種別").select_option("proxy")
     page.locator("#f-requester_name").fill("代理　一郎")
+    page.get_by_label("委任状を確認した（代理人は必須）").check()
     page.get_by_role("button", name="プレビュー（発行しない）").click()
     page.wait_for_url("**/certificates/preview")
     check(page, "certificate preview", seen)

@@ -125,6 +125,7 @@ def test_a_clerk_issues_household_and_personal_copies_and_the_public_verifies_th
     page.get_by_label("住民票の写し（個人票）").check()
     page.get_by_label("請求者の種別").select_option("proxy")
     page.get_by_label("請求者の氏名・名称").fill("代理　花子")
+    page.get_by_label("委任状を確認した（代理人は必須）").check()
     personal_pdf, personal_code = issue_and_download(page, tmp_path, "personal")
     text = text_of(personal_pdf)
     assert "証明夏美" in text
@@ -204,6 +205,7 @@ def test_a_preview_issues_nothing_but_is_audited_as_a_read(page: Any, server: Se
     page.get_by_label("住民票の写し（個人票）").check()
     page.get_by_label("請求者の種別").select_option("proxy")
     page.get_by_label("請求者の氏名・名称").fill("代理　一郎")
+    page.get_by_label("委任状を確認した（代理人は必須）").check()
     before = counts(server.engine, person_id)
     page.get_by_role("button", name="プレビュー（発行しない）").click()
     page.wait_for_url("**/counter/certificates/preview")
