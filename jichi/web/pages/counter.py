@@ -29,6 +29,7 @@ from jichi.web.pages import (
     network,
     notifications,
     person_forms,
+    recorded,
     remote_copy,
     supervisor,
 )
@@ -279,6 +280,7 @@ def household(request: Request, household_id: str) -> Response:
 
 
 router.include_router(notifications.router)
+router.include_router(recorded.router)
 router.include_router(supervisor.router)
 router.include_router(network.router)
 router.include_router(remote_copy.router)
