@@ -333,7 +333,7 @@ def test_a_foreign_residents_status_and_alias(page: Any, foreign_resident: str) 
     page.get_by_role("button", name="入力内容を確認する").click()
     page.get_by_role("button", name="記録する", exact=True).click()
     page.wait_for_url("**/counter/recorded/**")
-
+    page.goto(f"/counter/residents/{foreign_resident}")
     page.get_by_role("link", name="通称の記載・削除").click()
     page.locator("#f-alias-family").fill("中村")
     page.locator("#f-alias-given").fill("安")

@@ -235,3 +235,24 @@ def test_a_person_form_records_through_its_confirm_page(app: Counter) -> None:
     )
     assert done.status_code == 303 and done.headers["location"].startswith("/counter/recorded/")
     assert app.registry.read_record(app.person_id, CLERK).honseki == "埼玉県川越市元町1丁目1番"
+
+
+def test_the_api_previews_a_notification_without_recording_it(app: Counter) -> None:
+    body = {
+        "kind": "relocation",
+        "effective_date": "2026-11-25",
+        "person_ids": [app.person_id],
+        "address": {**app.registry.read_record(app.person_id, CLERK).address.model_dump()},
+    }
+    body["address"]["block"] = "9-9"
+    before = count(app)
+    shown = app.client.post("/api/registry/notifications/preview", json=body, headers=app.bearer)
+    assert shown.status_code == 200, shown.text
+    person = shown.json()["persons"][0]
+    assert person["action"] == "変更" and shown.json()["reason_ja"] == "転居"
+    moved = {i["label"]: (i["before"], i["after"]) for i in person["items"]}["住所"]
+    assert moved[0].endswith("1-2-3") and moved[1].endswith("9-9")
+    assert count(app) == before
+    same = {**body, "address": app.registry.read_record(app.person_id, CLERK).address.model_dump()}
+    refused = app.client.post("/api/registry/notifications/preview", json=same, headers=app.bearer)
+    assert refused.status_code == 422 and refused.json()["code"] == "REG-063"
