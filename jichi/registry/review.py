@@ -117,8 +117,8 @@ def person_change(before: ResidentRecord | None, after: ResidentRecord) -> Perso
         old = text_of(_item(before, key)) if before is not None else "—"
         if key == "household_id":
             continue  # shown as the household, not as an id
-        if before is None and new == "—":
-            continue
+        if before is None and new in {"—", "なし"}:
+            continue  # a new record lists what it holds
         if before is None or old != new:
             items.append(ItemChange(label, old, new))
     return PersonChange(

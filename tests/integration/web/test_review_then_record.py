@@ -238,10 +238,12 @@ def test_a_person_form_records_through_its_confirm_page(app: Counter) -> None:
 
 
 def test_the_api_previews_a_notification_without_recording_it(app: Counter) -> None:
+    found = app.registry.household(app.household_id, CLERK)
+    assert found is not None
     body = {
         "kind": "relocation",
         "effective_date": "2026-11-25",
-        "person_ids": [app.person_id],
+        "person_ids": [m.person_id for m in found[1]],  # the whole household moves
         "address": {**app.registry.read_record(app.person_id, CLERK).address.model_dump()},
     }
     body["address"]["block"] = "9-9"
