@@ -113,6 +113,7 @@ def build(engine: Engine, lg_code: str, surname: str) -> Municipality:
         "task_id": str(uuid.uuid4()),
         "request_id": str(uuid.uuid4()),
         "notice_id": str(uuid.uuid4()),
+        "notification_id": applied.notification_id,  # the result page, 記録の訂正
     }
     _network_rows(engine, lg_code, ids, other, surname)
     return Municipality(lg_code, registry, supervisor, token, ids)
