@@ -70,7 +70,7 @@ def create_app(
         directory, passphrase = jpki_ca.from_environment()  # `jichi serve` with a CA
         jpki_service = Jpki.from_directory(engine, directory, passphrase)
     app.state.jpki = jpki_service
-    problems.install(app)
+    problems.install(app, pages=True)
     app.add_middleware(LimitsMiddleware, max_body=max_body_from_env())
     # The timer wraps the limits, so a refused body is counted too.
     operations.install(
