@@ -21,6 +21,7 @@ from jichi.security.tenancy import Tenant
 from jichi.store.engine import tenant_engine
 from jichi.web import operations, problems
 from jichi.web.limits import LimitsMiddleware, max_body_from_env
+from jichi.web.openapi_limits import describe_url_limits
 from jichi.web.pages import certificates, counter, funds_search, mynumber_card, resident
 from jichi.web.pages import elections as elections_pages
 from jichi.web.pages import places as places_pages
@@ -78,6 +79,7 @@ def create_app(
         jpki_service = Jpki.from_directory(engine, directory, passphrase)
     app.state.jpki = jpki_service
     problems.install(app, pages=True)
+    describe_url_limits(app)  # the schema says which URLs the limits middleware takes
     app.add_middleware(LimitsMiddleware, max_body=max_body_from_env())
     # The timer wraps the limits, so a refused body is counted too.
     operations.install(
