@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jichi.kernel.errors import INVALID_INPUT, JichiError, member_dict
 from jichi.web import error_pages
@@ -114,8 +116,7 @@ def install(app: FastAPI, *, pages: bool = False) -> None:
         body["errors"] = members
         return JSONResponse(body, status_code=422, media_type=PROBLEM_JSON)
 
-    @app.exception_handler(Exception)
-    async def _server_error(request: Request, exc: Exception) -> Response:
+    async def server_error(request: Request, exc: Exception) -> Response:
         # The type and the frames only: an exception's message may quote the input.
         frames = "".join(traceback.format_tb(exc.__traceback__))
         log.error(
@@ -125,6 +126,45 @@ def install(app: FastAPI, *, pages: bool = False) -> None:
         if as_page(request):
             return error_pages.error_page(request, error, 500, [])
         return problem_response(error)
+
+    app.add_middleware(CatchAll, answer=server_error)
+
+
+Answer = Callable[[Request, Exception], Awaitable[Response]]
+
+
+class CatchAll:
+    """The 500 answer, given here so the exception goes no further.
+
+    Starlette's own last-resort handler answers and then re-raises, and the server logs
+    the re-raised exception with its message — which may quote a person's input.  This
+    middleware answers with WEB-042 and keeps the exception (its frames logged by
+    ``answer``); once a response has started it can only let the exception go.
+    """
+
+    def __init__(self, app: ASGIApp, answer: Answer) -> None:
+        self.app = app
+        self.answer = answer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            if started:
+                raise
+            response = await self.answer(Request(scope), exc)
+            await response(scope, receive, send)
 
 
 def _route(request: Request) -> str:
