@@ -74,6 +74,10 @@ RULES_BEYOND_THE_SCHEMA = {
     "POST /api/registry/residents/search": "GEN-001: a cursor is one the server issued, and a "
     "search needs at least one criterion",
     "POST /jpki/verify": "JPKI-*: the certificate must be a PEM document the CA issued",
+    # Not a rule past the schema: schemathesis 4.32 sends a NUL in the strings of this body
+    # (members[], other_parties[].person_id) although their pattern excludes it, and the
+    # edge rightly answers 422 WEB-025.  The pattern is asserted below.
+    "POST /api/registry/residents/{person_id}/support-measures": "WEB-025: no NUL in a string",
 }
 POSITIVE = "positive_data_acceptance"
 
@@ -88,6 +92,8 @@ def test_the_exceptions_to_positive_data_acceptance_are_real_operations() -> Non
     labels = {op.ok().label for op in schema.get_all_operations()}
     assert set(RULES_BEYOND_THE_SCHEMA) <= labels
     assert POSITIVE in {c.__name__ for c in ALL_CHECKS}
+    body = schema.raw_schema["components"]["schemas"]["SupportMeasureIn"]["properties"]
+    assert "\\u0000" in body["members"]["anyOf"][0]["items"]["pattern"]
 
 
 @pytest.mark.slow
