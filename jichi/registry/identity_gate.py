@@ -44,12 +44,23 @@ def mismatches(record: ResidentRecord, claimed: BasicFour) -> list[str]:
 
 
 def same_address(record: ResidentRecord, claimed: str) -> bool:
+    """The claimed one-line address is the record's, after folding the notation.
+
+    都道府県 and 市区町村 may be left out (the municipality is this one); the 方書
+    (building) may be left out or given, and when given it must be the recorded one.  The
+    counter's hint for 個人番号の記載 says exactly this (``person_form.html``).
+    """
     address = record.address
-    full = address.prefecture + address.municipality + address.town + address.block
     local = address.town + address.block
-    key = fold_address(claimed)
-    return key in {
-        fold_address(full),
+    forms = {
+        fold_address(address.prefecture + address.municipality + local),
         fold_address(address.municipality + local),
         fold_address(local),
     }
+    key = fold_address(claimed)
+    if key in forms:
+        return True
+    building = fold_address(address.building) if address.building else ""
+    if not building or not key.endswith(building):
+        return False
+    return key[: -len(building)].rstrip("-") in forms  # 3号コーポ folds to 3-コ-ポ

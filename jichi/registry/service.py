@@ -499,6 +499,26 @@ class Registry:
             )
             return record
 
+    def names(self, person_ids: Sequence[str], actor: Actor, *, purpose: str) -> dict[str, str]:
+        """The 氏名 of these people (current and removed records of this municipality).
+
+        For screens that list people by id (the audit log): the name is personal data,
+        so each person shown gets an audit entry (``resident.name``) with ``purpose``.
+        """
+        self._check_actor(actor)
+        wanted = sorted({p for p in person_ids if p})
+        if not wanted:
+            return {}
+        with write_transaction(self.engine) as conn:
+            rows = conn.execute(
+                sa.select(resident.c.person_id, resident.c.record).where(
+                    resident.c.lg_code == self.lg_code, resident.c.person_id.in_(wanted)
+                )
+            ).all()
+            found = {r.person_id: ResidentRecord.model_validate(r.record) for r in rows}
+            self.audit_each(conn, actor, sorted(found), action="resident.name", purpose=purpose)
+            return {pid: record.name.text() for pid, record in found.items()}
+
     def history(self, person_id: str, actor: Actor) -> list[Event]:
         """Every event of a person, in the order it was written; audited."""
         self._check_actor(actor)

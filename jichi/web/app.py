@@ -21,6 +21,7 @@ from jichi.security.tenancy import Tenant
 from jichi.store.engine import tenant_engine
 from jichi.web import operations, problems
 from jichi.web.limits import LimitsMiddleware, max_body_from_env
+from jichi.web.openapi_limits import describe_url_limits
 from jichi.web.pages import (
     certificates,
     counter,
@@ -34,6 +35,7 @@ from jichi.web.pages import elections as elections_pages
 from jichi.web.pages import places as places_pages
 from jichi.web.pages import stats as stats_pages
 from jichi.web.pages.assets import MOUNT, design_tokens_dir
+from jichi.web.public_url import parse_public_base_url, public_base_url
 from jichi.web.routes import era, funds, home, identifiers, jpki, meta, places, registry
 
 
@@ -43,12 +45,15 @@ def create_app(
     municipality: str | None = None,
     cipher: FieldCipher | None = None,
     jpki_service: Jpki | None = None,
+    base_url: str | None = None,
 ) -> FastAPI:
     """Build the app around an engine made by the caller (nothing at import time).
 
     ``municipality`` is the served tenant: staff of any other municipality are refused
     at sign-in and on every token (:mod:`jichi.security.tenancy`), and on PostgreSQL the
     registry's engine sets ``jichi.lg_code`` per transaction for row-level security.
+    ``base_url`` is the public address printed on certificates (else
+    ``JICHI_PUBLIC_BASE_URL``; :mod:`jichi.web.public_url`), never the request's Host.
     """
     app = FastAPI(
         title="jichi API",
@@ -57,6 +62,9 @@ def create_app(
         responses=problems.PROBLEM_RESPONSES,
     )
     app.state.engine = engine
+    app.state.public_base_url = (
+        parse_public_base_url(base_url) if base_url is not None else public_base_url()
+    )
     app.state.municipality = default_catalog().get(municipality) if municipality else None
     app.state.registry = None
     app.state.tenant = None
@@ -78,7 +86,8 @@ def create_app(
         directory, passphrase = jpki_ca.from_environment()  # `jichi serve` with a CA
         jpki_service = Jpki.from_directory(engine, directory, passphrase)
     app.state.jpki = jpki_service
-    problems.install(app)
+    problems.install(app, pages=True)
+    describe_url_limits(app)  # the schema says which URLs the limits middleware takes
     app.add_middleware(LimitsMiddleware, max_body=max_body_from_env())
     # The timer wraps the limits, so a refused body is counted too.
     operations.install(

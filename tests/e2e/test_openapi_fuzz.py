@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -59,16 +60,48 @@ def build_app() -> FastAPI:
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", build_app())
 load_all_checks()
-# `--checks all`: every check schemathesis registers, less the one that does not apply.
-# positive_data_acceptance expects every schema-valid request to succeed, but the law's
-# rules live past the schema (check digits, era dates, who may move in where, a person
-# that must exist), so a schema-valid request is often rightly a 404 or a 422.
-NOT_APPLICABLE = {"positive_data_acceptance", "max_response_time"}
-ALL_CHECKS = [c for c in CHECKS.get_all() if c.__name__ not in NOT_APPLICABLE]
+# `--checks all`: every check schemathesis registers.  (max_response_time is not one of
+# them: the CLI adds it only with --max-response-time, and timings belong in bench/.)
+ALL_CHECKS = list(CHECKS.get_all())
+# positive_data_acceptance expects a schema-valid request to be accepted (2xx, or 401, 403,
+# 404, 409, 429).  It applies to every operation but these, where a rule of the law or of
+# the data lives past what a JSON Schema can say, so a schema-valid request is rightly a
+# 422 with a stable code.  Each is named with the rule; every other check still runs.
+RULES_BEYOND_THE_SCHEMA = {
+    "GET /api/era": "ERA-001: the text must be a date in an era that existed (令和元年5月1日 …)",
+    "GET /api/places": "PLC-003: a code filter must be a known prefecture or municipality",
+    "GET /api/places/{code}": "ID-002/ID-003: a 地方公共団体コード has its check digit",
+    "POST /api/identifiers/check": "ID-*: lengths and check digits differ by kind",
+    "GET /api/funds/public/lines": "FND-070: the filters must name a published year and report",
+    "POST /api/registry/notifications": "REG-*/REL-*: the registry's rules (relationships, "
+    "dates in order, who may move in where) need the current records",
+    "POST /api/registry/residents/search": "GEN-001: a cursor is one the server issued, and a "
+    "search needs at least one criterion",
+    "POST /jpki/verify": "JPKI-*: the certificate must be a PEM document the CA issued",
+    # Not a rule past the schema: schemathesis 4.32 sends a NUL in the strings of this body
+    # (members[], other_parties[].person_id) although their pattern excludes it, and the
+    # edge rightly answers 422 WEB-025.  The pattern is asserted below.
+    "POST /api/registry/residents/{person_id}/support-measures": "WEB-025: no NUL in a string",
+}
+POSITIVE = "positive_data_acceptance"
+
+
+def checks_for(case: schemathesis.Case) -> list[Any]:
+    if case.operation.label in RULES_BEYOND_THE_SCHEMA:
+        return [c for c in ALL_CHECKS if c.__name__ != POSITIVE]
+    return ALL_CHECKS
+
+
+def test_the_exceptions_to_positive_data_acceptance_are_real_operations() -> None:
+    labels = {op.ok().label for op in schema.get_all_operations()}
+    assert set(RULES_BEYOND_THE_SCHEMA) <= labels
+    assert POSITIVE in {c.__name__ for c in ALL_CHECKS}
+    body = schema.raw_schema["components"]["schemas"]["SupportMeasureIn"]["properties"]
+    assert "\\u0000" in body["members"]["anyOf"][0]["items"]["pattern"]
 
 
 @pytest.mark.slow
 @schema.parametrize()
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_input_makes_the_api_fail_with_a_500(case: schemathesis.Case) -> None:
-    case.call_and_validate(headers=TOKEN, checks=ALL_CHECKS)
+    case.call_and_validate(headers=TOKEN, checks=checks_for(case))

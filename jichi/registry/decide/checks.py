@@ -63,19 +63,26 @@ def checked_person(
         )
     with errors.check():
         written(person.relationship, f"{field}.relationship")
+    # The identifiers as the kernel normalises them: ９８７… typed at a counter is 987….
+    digits: dict[str, str] = {}
     if person.individual_number:
         with errors.check():
-            validate(
+            digits["individual_number"] = validate(
                 IdKind.INDIVIDUAL_NUMBER,
                 person.individual_number,
                 field=f"{field}.individual_number",
-            )
+            ).value
     if person.resident_code:
         with errors.check():
-            validate(IdKind.RESIDENT_CODE, person.resident_code, field=f"{field}.resident_code")
+            digits["resident_code"] = validate(
+                IdKind.RESIDENT_CODE, person.resident_code, field=f"{field}.resident_code"
+            ).value
     if person.foreign is not None:
         foreign_items(person.honseki, person.family_register_head, field, errors)
-    update: dict[str, PersonName] = {"name": checked_name(person.name, f"{field}.name", errors)}
+    update: dict[str, PersonName | str] = {
+        "name": checked_name(person.name, f"{field}.name", errors),
+        **digits,
+    }
     if person.former_surname is not None:
         former = checked_name(person.former_surname, f"{field}.former_surname", errors)
         update["former_surname"] = former

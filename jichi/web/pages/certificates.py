@@ -53,6 +53,7 @@ from jichi.registry.model import ResidentRecord, Sex
 from jichi.registry.protection import Protection
 from jichi.registry.requester_identity import ID_DOCUMENTS
 from jichi.registry.restrictions import Requester, RequesterType
+from jichi.web import public_url
 from jichi.web.pages.common import (
     STAFF_ROLES,
     Form,
@@ -115,7 +116,8 @@ public = APIRouter(include_in_schema=False, route_class=PageRoute)
 def settings_for(request: Request, lg_code: str) -> CertificateSettings:
     """The demo's settings: the mayor's name from ``JICHI_MAYOR_NAME`` (fictional default)."""
     mayor = os.environ.get("JICHI_MAYOR_NAME", "").strip() or DEMO_MAYOR
-    verify_url = str(request.base_url).rstrip("/") + "/verify"
+    # The configured public address, never the request's Host (jichi.web.public_url).
+    verify_url = public_url.verify_url(request.app.state.public_base_url)
     return municipality_settings(lg_code, mayor, verify_url=verify_url)
 
 

@@ -272,15 +272,25 @@ def household(request: Request, household_id: str) -> Response:
     if found is None:
         raise JichiError(HOUSEHOLD_NOT_FOUND, field="household_id", household_id=household_id)
     version, members = found
+    removed = [] if members else _removed_members(page, household_id, actor)
     return page.render(
         "counter/household.html",
         household_id=household_id,
         household_version=version,
         members=members,
+        removed=removed,
         protected=warning(page, [m.person_id for m in members])[0],
         kinds=notifications.HOUSEHOLD_KINDS,
         filed_titles=FILED_TITLES,
     )
+
+
+def _removed_members(page: Page, household_id: str, actor: Actor) -> list[ResidentRecord]:
+    """Who was in a household that has no member left (after the last 死亡 or 転出): their
+    除票, so the page links to them instead of being empty (a search, audited as one)."""
+    query = SearchQuery(household_id=household_id, include_removed=True, limit=30)
+    found = page.registry.search(query, actor).records
+    return [r for r in found if not r.is_active]
 
 
 router.include_router(notifications.router)

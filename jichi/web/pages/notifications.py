@@ -53,6 +53,7 @@ PERSON_ITEMS = (
     "relationship",
     "honseki",
     "family_register_head",
+    "resident_code",  # 転入: from the 転出証明書 (the form shows it for persons only)
 )
 ADDRESS_ITEMS = ("prefecture", "municipality", "town", "block", "building", "postal_code")
 

@@ -102,7 +102,8 @@ PERSON_KINDS = {
         Kind(
             "attach_individual_number",
             "個人番号の記載",
-            "本人確認情報（氏名・生年月日・性別・住所）がすべて一致したときだけ記載します",
+            "本人確認情報（氏名・生年月日・性別・住所。照合元に性別がなければ基本3情報）が"
+            "すべて一致したときだけ記載します",
             (
                 "notified_date",
                 "individual_number",

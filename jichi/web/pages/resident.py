@@ -14,8 +14,8 @@ from jichi.kernel.era import parse_date
 from jichi.kernel.errors import JichiError
 from jichi.registry.resident_access import RESIDENT_ACTOR, ResidentAccess
 from jichi.security.throttle import ACCESS_CODE, TOO_MANY_ATTEMPTS
+from jichi.web.pages import audit_view as view
 from jichi.web.pages.common import Form, PageRoute, resident_page
-from jichi.web.pages.supervisor import action_ja
 from jichi.web.pages.throttled import attempt, client_key
 
 router = APIRouter(prefix="/me", include_in_schema=False, route_class=PageRoute)
@@ -79,15 +79,20 @@ def my_record(request: Request) -> Response:
     access = ResidentAccess(page.registry)
     actor = access.actor(page.registry.lg_code)
     record = page.registry.read_record(person_id, actor, purpose="本人による閲覧")
+    entries = access.accesses(person_id)
+    with page.registry.engine.connect() as conn:
+        staff = view.staff_names(conn, page.registry.lg_code, (r.entry.actor for r in entries))
     accesses = [
         {
             "at": r.entry.at,
-            "actor": "ご本人" if r.entry.actor == RESIDENT_ACTOR else r.entry.actor,
+            "actor": "ご本人"
+            if r.entry.actor == RESIDENT_ACTOR
+            else view.who(r.entry.actor, staff),
             "role": r.entry.actor_role,
-            "action": action_ja(r.entry.action),
-            "purpose": r.entry.purpose,
+            "action": view.action_ja(r.entry.action),
+            "purpose": view.purpose_ja(r.entry.purpose),
             "self": r.entry.actor == RESIDENT_ACTOR,
         }
-        for r in access.accesses(person_id)
+        for r in entries
     ]
     return page.render("me/record.html", record=record, accesses=accesses, signed_in=True)

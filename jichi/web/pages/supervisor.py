@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from jichi.registry.events import Event
 from jichi.security.audit_reads import TenantAuditLog
+from jichi.web.pages import audit_view as view
 from jichi.web.pages import confirm
 from jichi.web.pages import pending as p
 from jichi.web.pages.common import (
@@ -31,42 +32,6 @@ from jichi.web.pages.forms import decode, place, values_of
 router = APIRouter(route_class=PageRoute)
 
 PAGE_SIZE = 100
-ACTION_JA = {
-    "resident.read": "住民票の照会",
-    "resident.history": "異動履歴の照会",
-    "resident.search": "検索",
-    "household.read": "世帯の照会",
-    "resident_access.issue": "本人確認コードの発行",
-    "resident_access.sign_in": "本人によるサインイン",
-    "resident_access.view": "本人による閲覧",
-    "notification.move_in": "転入の記録",
-    "notification.move_out": "転出の記録",
-    "notification.relocation": "転居の記録",
-    "notification.birth": "出生の記録",
-    "notification.death": "死亡の記録",
-    "notification.household_split": "世帯分離の記録",
-    "notification.head_change": "世帯主変更の記録",
-    "notification.correction": "職権修正",
-    "notification.ex_officio_removal": "職権消除",
-    "notification.restoration": "回復",
-    "notification.confirm_move_out": "転出確定",
-    "notification.cancel_move_out": "転出取消",
-    "notification.household_merge": "世帯合併の記録",
-    "notification.household_composition": "世帯構成変更の記録",
-    "notification.family_register_change": "戸籍の届出による記載の変更",
-    "notification.foreign_resident_change": "外国人住民の記載事項の変更",
-    "notification.former_surname": "旧氏の記載・削除",
-    "notification.alias": "通称の記載・削除",
-    "notification.attach_individual_number": "個人番号の記載",
-    "notification.ex_officio_record": "職権記載",
-    "notification.recording_correction": "記録の訂正",
-    "notification.previewed": "届出の確認画面の表示",
-    "notification.read": "記録の結果の表示",
-    "certificate.issue": "証明書の発行",
-    "certificate.replay": "証明書の再作成（同じ請求）",
-    "restriction.read": "支援措置等の制限の確認",
-    "registry.export": "住民データの一括出力（CSV）",
-}
 CORRECTION_FIELDS = (
     "corrects_event_id",
     "name.family",
@@ -81,14 +46,6 @@ CORRECTION_FIELDS = (
 )
 
 
-def action_ja(action: str) -> str:
-    if action in ACTION_JA:
-        return ACTION_JA[action]
-    if action.startswith("notification."):
-        return f"届出の記録（{action.removeprefix('notification.')}）"
-    return action
-
-
 @router.get("/audit")
 def audit_page(
     request: Request,
@@ -96,16 +53,31 @@ def audit_page(
     before: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> Response:
     page = counter_page(request)
-    page.require("audit.read", *AUDIT_ROLES)
-    log = TenantAuditLog(page.registry.lg_code)
-    with page.registry.engine.connect() as conn:
+    viewer = page.require("audit.read", *AUDIT_ROLES)
+    registry = page.registry
+    log = TenantAuditLog(registry.lg_code)
+    with registry.engine.connect() as conn:
         rows = log.rows(conn, person_id=person_id.strip(), before=before, limit=PAGE_SIZE + 1)
-    entries = [_entry(row) for row in rows[:PAGE_SIZE]]
+        staff = view.staff_names(conn, registry.lg_code, (r.actor for r in rows))
+    rows_shown = rows[:PAGE_SIZE]
+    allowed = view.may_see_names(viewer)
+    subjects = [r.subject_person_id for r in rows_shown if r.subject_person_id]
+    if person_id.strip():
+        subjects.append(person_id.strip())
+    names = registry.names(subjects, viewer, purpose="監査ログの表示") if allowed else {}
+    entries = [_entry(row, staff, names, allowed) for row in rows_shown]
     older = rows[PAGE_SIZE - 1].seq if len(rows) > PAGE_SIZE else None
-    return page.render("counter/audit.html", entries=entries, person_id=person_id, older=older)
+    filtered = view.whose(person_id.strip() or None, names, allowed=allowed)
+    return page.render(
+        "counter/audit.html",
+        entries=entries,
+        person_id=person_id,
+        filtered=filtered,
+        older=older,
+    )
 
 
-def _entry(row: Any) -> dict[str, Any]:
+def _entry(row: Any, staff: dict[str, str], names: dict[str, str], allowed: bool) -> dict[str, Any]:
     try:
         detail = json.loads(row.detail)
     except ValueError:
@@ -116,11 +88,12 @@ def _entry(row: Any) -> dict[str, Any]:
     return {
         "seq": row.seq,
         "at": row.at,
-        "actor": row.actor,
+        "actor": view.who(row.actor, staff),
+        "actor_id": row.actor,
         "role": row.actor_role,
-        "action": action_ja(row.action),
-        "person_id": row.subject_person_id,
-        "purpose": row.purpose,
+        "action": view.action_ja(row.action),
+        "subject": view.whose(row.subject_person_id, names, allowed=allowed),
+        "purpose": view.purpose_ja(row.purpose),
         "shown": len(shown) if isinstance(shown, list) else None,
     }
 

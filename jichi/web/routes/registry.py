@@ -79,6 +79,8 @@ class EventOut(BaseModel):
 
 
 class SearchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # an unknown key is a mistake, not ignored
+
     name: Annotated[str | None, Field(max_length=100)] = None
     kana: Annotated[str | None, Field(max_length=100)] = None
     date_of_birth: date | None = None
@@ -241,6 +243,8 @@ def show_household(
 
 
 class OtherPartyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # an unknown key is a mistake, not ignored
+
     name: Annotated[str, Field(min_length=1, max_length=200)]
     date_of_birth: date | None = None
     person_id: Annotated[str | None, Field(max_length=36)] = None
@@ -249,6 +253,8 @@ class OtherPartyIn(BaseModel):
 
 
 class SupportMeasureIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # an unknown key is a mistake, not ignored
+
     other_parties: Annotated[list[OtherPartyIn], Field(min_length=1, max_length=10)]
     starts_on: date | None = None
     basis: Annotated[str, Field(min_length=1, max_length=500)]
@@ -269,6 +275,8 @@ class SupportMeasureOut(BaseModel):
 
 
 class VersionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # an unknown key is a mistake, not ignored
+
     expected_version: Annotated[int, Field(ge=1)]
 
 

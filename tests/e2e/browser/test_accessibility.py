@@ -413,3 +413,19 @@ def test_my_number_card_pages_meet_wcag_22_aa(page: Any) -> None:
     check(page, "card resume with errors", seen)
     assert len(seen) == 13
     assert not any(seen.values()), "WCAG 2.2 AA violations:\n" + report(seen)
+
+
+def test_the_home_page_and_the_error_pages_meet_wcag_22_aa(page: Any) -> None:
+    """The restyled home page (today in 和暦) and the Japanese 404 and 405 pages."""
+    seen: dict[str, list[dict[str, Any]]] = {}
+    page.goto("/")
+    assert page.locator(".today time").count() == 1
+    check(page, "home", seen)
+    missing = page.goto("/no-such-page")
+    assert missing is not None and missing.status == 404
+    assert page.locator("h1").inner_text() == "ページが見つかりません"
+    check(page, "404 page", seen)
+    page.goto("/counter/audit?before=-1")  # a malformed query on a page: the 422 page
+    assert "入力内容に誤りがあります" in page.locator("h1").inner_text()
+    check(page, "422 page", seen)
+    assert not any(seen.values()), report(seen)

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from jichi.kernel.errors import JichiError
 from jichi.registry.service import Registry
 from jichi.registry.tables import resident
-from tests.integration.registry.conftest import CLERK, MoveIn, person
+from tests.integration.registry.conftest import CLERK, MoveIn, address, person
 
 TWINS = [
     person("佐藤", "優", ("サトウ", "ユウ"), "1995-07-07", "male", "世帯主"),
@@ -107,3 +107,35 @@ def test_a_number_with_a_wrong_check_digit_is_refused(registry: Registry, move_i
     with pytest.raises(JichiError) as raised:
         attach(registry, **claim(brother, individual_number="621498320258"))
     assert raised.value.code == "ID-004"
+
+
+def test_the_address_may_carry_the_recorded_building_as_the_form_hint_says(
+    registry: Registry, move_in: MoveIn
+) -> None:
+    """The hint says 方書 may be given or left out; before, giving it refused the link."""
+    ids = move_in(persons=TWINS[:1], address=address(building="コーポ的場101")).person_ids
+    attach(registry, **claim(ids[0], address="埼玉県川越市大字的場一丁目2番3号コーポ的場１０１"))
+    assert registry.read_record(ids[0], CLERK).has_individual_number
+
+
+@pytest.mark.parametrize(
+    "claimed",
+    ["埼玉県川越市大字的場1-2-3コーポ的場102", "埼玉県川越市大字的場1-2-3別の建物101"],
+)
+def test_a_building_other_than_the_recorded_one_refuses_the_link(
+    registry: Registry, move_in: MoveIn, claimed: str
+) -> None:
+    ids = move_in(persons=TWINS[:1], address=address(building="コーポ的場101")).person_ids
+    with pytest.raises(JichiError) as raised:
+        attach(registry, **claim(ids[0], address=claimed))
+    assert raised.value.code == "REG-040" and "住所" in raised.value.message_ja
+
+
+def test_the_form_hint_states_the_address_rule(engine: Engine) -> None:
+    from tests.integration.web.signed_in import counter, sign_in
+
+    page = counter(engine)
+    sign_in(page.client)
+    form = page.client.get(f"/counter/residents/{page.person_id}/attach_individual_number").text
+    assert "方書は省略するか、記載どおりに" in form
+    assert "都道府県から方書まで" not in form
