@@ -25,12 +25,14 @@ from jichi.registry.model import ResidentRecord
 from jichi.registry.service import Registry
 from jichi.registry.snapshot import electors_snapshot
 from jichi.registry.statistics_source import statistics_source
-from jichi.registry.tables import resident
+from jichi.registry.tables import outbox, registry_event, resident
 from jichi.security.actor import Actor
 from jichi.security.crypto import FieldCipher
 from jichi.security.keys import Keys
 from jichi.security.staff import staff
+from jichi.store.engine import tenant_engine
 from jichi.store.metadata import metadata
+from tests.integration.security.test_row_security import pg, web_role  # noqa: F401 (fixtures)
 
 KAWAGOE = "112011"  # 埼玉県川越市: absorbs
 KAWAJIMA = "113468"  # 埼玉県比企郡川島町: absorbed
@@ -271,3 +273,37 @@ def test_mapping_errors_come_all_at_once() -> None:
     with pytest.raises(JichiErrors) as refused:
         parse_mapping(text)
     assert [e.code for e in refused.value.errors] == ["MRG-006", "MRG-010"]
+
+
+def test_under_row_security_the_successor_reads_the_predecessors_events_only(
+    two_towns: Engine,
+    web_role: Engine,  # noqa: F811
+) -> None:
+    """PostgreSQL, as the web's ordinary role: after the merger 川越市's tenant engine shows
+    川島町's old events (so the whole history replays), but writes stay 川越市's own."""
+    if two_towns.dialect.name != "postgresql":
+        pytest.skip("row-level security is PostgreSQL's")
+    person_id = next(r.person_id for r in records(two_towns, KAWAJIMA) if r.is_active)
+    web = tenant_engine(web_role, KAWAGOE)
+    with web.connect() as conn:
+        seen = set(conn.execute(sa.select(registry_event.c.lg_code)).scalars())
+    assert seen == {KAWAGOE}
+    execute(two_towns, plan(two_towns), SUPERVISOR, CIPHER, clock=clock)
+    history = Registry(web, KAWAGOE, CIPHER, clock=clock).history(
+        person_id, Actor("demo", KAWAGOE, "clerk")
+    )
+    assert {ev.lg_code for ev in history} == {KAWAGOE, KAWAJIMA}
+    with pytest.raises(sa.exc.DBAPIError), web.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE registry_event SET late = late WHERE lg_code = :c"), {"c": KAWAJIMA}
+        )
+        conn.execute(
+            outbox.insert().values(
+                message_id="m-1",
+                lg_code=KAWAJIMA,
+                topic="t",
+                ordering_key="k",
+                payload={},
+                created_at=NOW,
+            )
+        )
