@@ -7,6 +7,8 @@ killed halfway leaves both registries as they were.
 
 from __future__ import annotations
 
+import re
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -18,10 +20,18 @@ from jichi.kernel.errors import JichiError, JichiErrors
 from jichi.places.catalog import default_catalog
 from jichi.places.change_store import places_in_time
 from jichi.places.changes import MergerKind
+from jichi.registry.certificates import (
+    CertificateKind,
+    CertificateRequest,
+    issue,
+    municipality_settings,
+)
 from jichi.registry.demo import populate
 from jichi.registry.events import NotificationKind
 from jichi.registry.merger import MergerPlan, TownRename, dry_run, execute, parse_mapping
 from jichi.registry.model import ResidentRecord
+from jichi.registry.protection import Protection
+from jichi.registry.restrictions import Requester, RequesterType
 from jichi.registry.service import Registry
 from jichi.registry.snapshot import electors_snapshot
 from jichi.registry.statistics_source import statistics_source
@@ -41,6 +51,7 @@ TODAY = date(2026, 11, 27)
 DAY = date(2026, 11, 1)  # the merger's day (before today: it is run on or after it)
 CIPHER = FieldCipher(Keys.derive(b"m" * 32))
 SUPERVISOR = Actor("kakaricho", KAWAGOE, "supervisor")
+CLERK = Actor("demo", KAWAGOE, "clerk")
 
 
 def clock() -> datetime:
@@ -307,3 +318,60 @@ def test_under_row_security_the_successor_reads_the_predecessors_events_only(
                 created_at=NOW,
             )
         )
+
+
+def _html(html: str) -> tuple[bytes, int]:
+    """A stand-in for WeasyPrint: the certificate's HTML is what is compared."""
+    return html.encode(), 1
+
+
+def _certificate(reg: Registry, record: ResidentRecord) -> str:
+    kind = (
+        CertificateKind.RECORD_COPY_PERSONAL
+        if record.is_active
+        else CertificateKind.REMOVED_RECORD_COPY
+    )
+    requester = Requester(
+        RequesterType.SELF,
+        record.name.text(),
+        record.date_of_birth,
+        sex=record.sex,
+        address=record.address.text(),
+        id_document="my_number_card",
+    )
+    issued = issue(
+        reg,
+        Protection(reg),
+        CertificateRequest(
+            kind=kind,
+            person_ids=(record.person_id,),
+            requester=requester,
+            request_id=str(uuid.uuid4()),
+        ),
+        Actor("demo", reg.lg_code, "clerk"),
+        municipality_settings(reg.lg_code, "町長　花子"),
+        pdf_maker=_html,
+    )
+    return re.sub(r"<[^>]+>", "", issued.pdf.decode())
+
+
+def test_every_residents_certificate_before_and_after_agrees(two_towns: Engine) -> None:
+    """Each 川島町 resident's copy, issued by 川島町 before and by 川越市 after: the same
+    person, code and dates; the current address in 川越市; a 除票 under 川島町's name."""
+    people = records(two_towns, KAWAJIMA)
+    assert {r.is_active for r in people} == {True, False}  # 除票 too (moved out, died)
+    before = {r.person_id: _certificate(registry(two_towns, KAWAJIMA), r) for r in people}
+    execute(two_towns, plan(two_towns), SUPERVISOR, CIPHER, clock=clock)
+    successor = registry(two_towns, KAWAGOE)
+    for record in people:
+        after = _certificate(successor, successor.read_record(record.person_id, CLERK))
+        was = before[record.person_id]
+        assert record.name.family in after and record.name.family in was
+        assert "合併前の" not in was
+        if record.is_active:
+            assert "埼玉県川越市" in after and "合併前の" not in after
+            new_town = "川島" + record.address.town.removeprefix("大字")
+            assert new_town in after
+        else:
+            assert "合併前の埼玉県川島町で消除された住民票（除票）です" in after
+            assert record.address.text() in after
