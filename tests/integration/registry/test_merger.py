@@ -7,15 +7,19 @@ killed halfway leaves both registries as they were.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
+from typer.testing import CliRunner
 
+from jichi.cli import places as places_cli
 from jichi.kernel.errors import JichiError, JichiErrors
 from jichi.places.catalog import default_catalog
 from jichi.places.change_store import places_in_time
@@ -39,8 +43,8 @@ from jichi.registry.tables import outbox, registry_event, resident
 from jichi.security.actor import Actor
 from jichi.security.crypto import FieldCipher
 from jichi.security.keys import Keys
-from jichi.security.staff import staff
-from jichi.store.engine import tenant_engine
+from jichi.security.staff import create_staff, issue_token, staff
+from jichi.store.engine import tenant_engine, write_transaction
 from jichi.store.metadata import metadata
 from tests.integration.security.test_row_security import pg, web_role  # noqa: F401 (fixtures)
 
@@ -375,3 +379,35 @@ def test_every_residents_certificate_before_and_after_agrees(two_towns: Engine) 
         else:
             assert "合併前の埼玉県川島町で消除された住民票（除票）です" in after
             assert record.address.text() in after
+
+
+def test_the_cli_dry_run_then_merge(
+    two_towns: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with write_transaction(two_towns) as conn:
+        create_staff(conn, "kakaricho", KAWAGOE, "supervisor", "係長")
+        token = issue_token(conn, "kakaricho")
+    monkeypatch.setenv("JICHI_STAFF_TOKEN", token)
+    mapping = tmp_path / "towns.csv"
+    mapping.write_text(
+        "\ufefflg_code,town,new_town\n"
+        + "".join(f"{r.lg_code},{r.town},{r.new_town}\n" for r in renames(two_towns)),
+        encoding="utf-8",
+    )
+    url = two_towns.url.render_as_string(hide_password=False)
+    args = [
+        "merge", "--kind", "absorption", "--on", "R8.11.1", "--successor", KAWAGOE,
+        "--party", KAWAGOE, "--party", KAWAJIMA, "--mapping", str(mapping), "--url", url,
+    ]  # fmt: skip
+    runner = CliRunner()
+    before = dump(two_towns)
+    dry = runner.invoke(places_cli.app, [*args, "--dry-run", "--json"])
+    assert dry.exit_code == 0, dry.output
+    assert json.loads(dry.output)["executed"] is False
+    assert dump(two_towns) == before
+    done = runner.invoke(places_cli.app, args)
+    assert done.exit_code == 0, done.output
+    assert "合併の実行結果" in done.output and "kawajima-clerk" in done.output
+    assert records(two_towns, KAWAJIMA) == []
+    again = runner.invoke(places_cli.app, args)
+    assert again.exit_code == 1 and "MRG-009" in again.output
