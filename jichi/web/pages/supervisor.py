@@ -61,6 +61,7 @@ ACTION_JA = {
     "certificate.replay": "証明書の再作成（同じ請求）",
     "restriction.read": "支援措置等の制限の確認",
     "registry.export": "住民データの一括出力（CSV）",
+    "registry.municipal_merger": "合併による行政区画変更（職権）",
 }
 CORRECTION_FIELDS = (
     "corrects_event_id",
