@@ -34,3 +34,28 @@ place_change_party = sa.Table(
     sa.Column("successor_code", sa.String(6), nullable=False, index=True),
     sa.Column("effective_date", sa.Date, nullable=False),
 )
+
+# Wide-area arrangements (migration 0061): one row each, members over time beside it.
+cooperation = sa.Table(
+    "cooperation",
+    metadata,
+    sa.Column("arrangement_id", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("valid_from", sa.Date, nullable=False),
+    sa.Column("valid_to", sa.Date, nullable=True),
+    sa.Column("services", sa.JSON, nullable=False),
+    sa.Column("rules_of", sa.String(20), nullable=False),
+    sa.Column("basis", sa.Text, nullable=False),
+    sa.Column("recorded_at", Moment, nullable=False),
+)
+
+cooperation_member = sa.Table(
+    "cooperation_member",
+    metadata,
+    sa.Column("arrangement_id", sa.String(64), primary_key=True),
+    sa.Column("lg_code", sa.String(6), primary_key=True),
+    sa.Column("role", sa.String(20), primary_key=True),
+    sa.Column("valid_from", sa.Date, primary_key=True),
+    sa.Column("valid_to", sa.Date, nullable=True),
+)
