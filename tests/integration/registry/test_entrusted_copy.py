@@ -3,18 +3,23 @@ refused outside, audited under the person (both databases)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
+from typer.testing import CliRunner
 
+from jichi.cli import places as places_cli
 from jichi.kernel.errors import JichiError
 from jichi.places import cooperation_store
 from jichi.places.cooperation import ArrangementKind, entrustment_for
 from jichi.registry.entrusted_copy import answer
 from jichi.registry.tables import resident
 from jichi.security.actor import Actor
+from jichi.security.staff import create_staff, issue_token
 from jichi.security.tables import audit_log
 from jichi.store.engine import write_transaction
 from tests.integration.registry.test_merger import (  # noqa: F401 (fixture)
@@ -143,3 +148,37 @@ def test_a_contract_without_both_sides_is_refused() -> None:
             {**CONTRACT, "members": [{"lg_code": KAWAGOE, "role": "entrusted"}]}
         )
     assert refused.value.code == "COOP-002"
+
+
+def test_the_cli_records_and_lists_an_arrangement(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with write_transaction(engine) as conn:
+        create_staff(conn, "kakaricho", KAWAGOE, "supervisor", "係長")
+        monkeypatch.setenv("JICHI_STAFF_TOKEN", issue_token(conn, "kakaricho"))
+    url = engine.url.render_as_string(hide_password=False)
+    source = tmp_path / "kouiki.json"
+    source.write_text(json.dumps([CONTRACT]), encoding="utf-8")
+    runner = CliRunner()
+    added = runner.invoke(places_cli.app, ["cooperation", "add", str(source), "--url", url])
+    assert added.exit_code == 0, added.output
+    listed = runner.invoke(
+        places_cli.app,
+        [
+            "cooperation",
+            "list",
+            "--as-of",
+            "R8.12.1",
+            "--municipality",
+            KAWAJIMA,
+            "--json",
+            "--url",
+            url,
+        ],
+    )
+    assert listed.exit_code == 0, listed.output
+    assert json.loads(listed.output)[0]["members"] == [KAWAGOE, KAWAJIMA]
+    later = runner.invoke(
+        places_cli.app, ["cooperation", "list", "--as-of", "R9.4.1", "--json", "--url", url]
+    )
+    assert json.loads(later.output) == []
