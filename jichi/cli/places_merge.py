@@ -28,7 +28,9 @@ from jichi.store.engine import make_engine
 
 
 def merge(
-    kind: MergerKind = typer.Option(..., "--kind", help="new（新設合併）| absorption（編入合併）"),
+    kind: MergerKind = typer.Option(
+        ..., "--kind", help="creation（新設合併）| absorption（編入合併）"
+    ),
     on: str = typer.Option(..., "--on", help="合併の日（告示の施行日、2026-04-01 / R8.4.1）"),
     successor: str = typer.Option(..., "--successor", help="合併市町村の団体コード"),
     parties: list[str] = typer.Option(..., "--party", help="合併関係市町村の団体コード（複数回）"),

@@ -28,12 +28,12 @@ from jichi.places.model import LocalGovernment
 class MergerKind(StrEnum):
     """新設合併 (all parties end, a new one begins) or 編入合併 (one survives)."""
 
-    NEW = "new"  # 新設合併
-    ABSORPTION = "absorption"  # 編入合併
+    CREATION = "creation"  # 新設合併 (CreationMerger)
+    ABSORPTION = "absorption"  # 編入合併 (AbsorptionMerger)
 
     @property
     def label_ja(self) -> str:
-        return "新設合併" if self is MergerKind.NEW else "編入合併"
+        return "新設合併" if self is MergerKind.CREATION else "編入合併"
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ BAD_ARRANGEMENT = define(
 
 class ArrangementKind(StrEnum):
     SETTLEMENT_AREA = "settlement_area"  # 定住自立圏
-    METRO_AREA = "metro_area"  # 連携中枢都市圏
+    METRO_CORE_AREA = "metro_core_area"  # 連携中枢都市圏
     WIDE_AREA_UNION = "wide_area_union"  # 広域連合
     PARTIAL_AFFAIRS_UNION = "partial_affairs_union"  # 一部事務組合
     ENTRUSTMENT = "entrustment"  # 事務の委託
@@ -50,7 +50,7 @@ class ArrangementKind(StrEnum):
 
 _LABELS = {
     ArrangementKind.SETTLEMENT_AREA: "定住自立圏",
-    ArrangementKind.METRO_AREA: "連携中枢都市圏",
+    ArrangementKind.METRO_CORE_AREA: "連携中枢都市圏",
     ArrangementKind.WIDE_AREA_UNION: "広域連合",
     ArrangementKind.PARTIAL_AFFAIRS_UNION: "一部事務組合",
     ArrangementKind.ENTRUSTMENT: "事務の委託",

@@ -35,7 +35,7 @@ LABELS = {
 }
 MAX_MAPPING = 200_000  # characters of CSV (a few thousand 町字)
 MAX_FIELD = 200
-KINDS = [("", "選択してください"), ("absorption", "編入合併"), ("new", "新設合併")]
+KINDS = [("", "選択してください"), ("absorption", "編入合併"), ("creation", "新設合併")]
 
 
 @router.get("/merger")

@@ -235,7 +235,7 @@ def test_a_code_reused_by_a_new_municipality_resolves_as_of_date(two_towns: Engi
     new = default_catalog().get(KAWAGOE)
     execute(
         two_towns,
-        plan(two_towns, kind=MergerKind.NEW, successor=new),
+        plan(two_towns, kind=MergerKind.CREATION, successor=new),
         SUPERVISOR,
         CIPHER,
         clock=clock,
@@ -245,7 +245,7 @@ def test_a_code_reused_by_a_new_municipality_resolves_as_of_date(two_towns: Engi
     eve = DAY - timedelta(days=1)
     assert places.history.as_of(KAWAGOE, eve).place == places.as_of(KAWAGOE, eve)
     assert places.as_of(KAWAGOE, DAY) is places.changes[-1].successor
-    assert places.changes[-1].kind is MergerKind.NEW
+    assert places.changes[-1].kind is MergerKind.CREATION
     with pytest.raises(JichiError):
         places.as_of(KAWAJIMA, DAY)
 
