@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
@@ -46,6 +47,7 @@ from jichi.security.keys import Keys
 from jichi.security.staff import create_staff, issue_token, staff
 from jichi.store.engine import tenant_engine, write_transaction
 from jichi.store.metadata import metadata
+from jichi.web.app import create_app
 from tests.integration.security.test_row_security import pg, web_role  # noqa: F401 (fixtures)
 
 KAWAGOE = "112011"  # 埼玉県川越市: absorbs
@@ -216,6 +218,10 @@ def test_merger_keeps_every_resident_and_their_history(two_towns: Engine) -> Non
     assert retired.value.code == "PLC-010"
     assert places.as_of(KAWAGOE, DAY).name == "川越市"
     assert places.successor_of(KAWAJIMA, DAY) == KAWAGOE
+    api = TestClient(create_app(two_towns, municipality=KAWAGOE, cipher=CIPHER))
+    assert api.get(f"/api/places/{KAWAJIMA}?as_of=2026-10-31").json()["name"] == "川島町"
+    gone = api.get(f"/api/places/{KAWAJIMA}?as_of={DAY.isoformat()}")
+    assert gone.status_code == 404 and gone.json()["code"] == "PLC-010"
 
 
 def test_a_merger_killed_halfway_changes_nothing(two_towns: Engine) -> None:
