@@ -80,3 +80,10 @@ BAD_SUCCESSOR_CODE = define(
     "the successor's code {code} is not a valid 6-digit local government code",
     params=("code",),
 )
+NOT_A_PARTYS_STAFF = define(
+    "MRG-013",
+    "合併を実行できるのは合併関係市町村の職員（{lg_code}は関係団体ではありません）です。",
+    "only staff of a party may carry out the merger ({lg_code} is not one)",
+    http_status=403,
+    params=("lg_code",),
+)

@@ -31,9 +31,15 @@ from jichi.places.changes import LocalChange, MergerKind
 from jichi.registry import repository as repo
 from jichi.registry.events import Event, EventKind, NotificationKind
 from jichi.registry.merger import errors as e
-from jichi.registry.merger.plan import MergerPlan, PersonChange, check_renames, person_change
+from jichi.registry.merger.plan import (
+    MergerPlan,
+    PersonChange,
+    check_renames,
+    person_change,
+    rewrite_address,
+)
 from jichi.registry.merger.plan import towns_of as party_towns
-from jichi.registry.model import ResidentRecord
+from jichi.registry.model import Address, ResidentRecord
 from jichi.registry.projection import replay
 from jichi.registry.state import OutboxMessage
 from jichi.registry.tables import household, outbox, resident, support_measure
@@ -129,14 +135,7 @@ def _load(conn: Connection, plan: MergerPlan, actor: Actor, today: date, change_
             JichiError(e.SUCCESSOR_NOT_A_PARTY, field="successor", code=plan.successor.code)
         )
     if actor.lg_code not in {*plan.parties, plan.successor.code}:
-        collector.add(
-            JichiError(
-                e.PARTY_UNKNOWN,
-                field="actor",
-                code=actor.lg_code,
-                on=plan.effective_date.isoformat(),
-            )
-        )
+        collector.add(JichiError(e.NOT_A_PARTYS_STAFF, field="actor", lg_code=actor.lg_code))
     if plan.effective_date > today:
         collector.add(
             JichiError(e.FUTURE_MERGER, field="effective_date", on=plan.effective_date.isoformat())
@@ -367,9 +366,6 @@ def _identity(record: ResidentRecord, change_id: str, on: date) -> OutboxMessage
 
 
 def _move_households(conn: Connection, plan: MergerPlan, now: datetime) -> None:
-    from jichi.registry.merger.plan import rewrite_address
-    from jichi.registry.model import Address
-
     rows = conn.execute(sa.select(household).where(household.c.lg_code.in_(plan.parties))).all()
     for row in rows:
         before = Address.model_validate(row.address)

@@ -417,3 +417,9 @@ def test_the_cli_dry_run_then_merge(
     assert records(two_towns, KAWAJIMA) == []
     again = runner.invoke(places_cli.app, args)
     assert again.exit_code == 1 and "MRG-009" in again.output
+
+
+def test_staff_of_another_municipality_may_not_merge(two_towns: Engine) -> None:
+    with pytest.raises(JichiError) as refused:
+        dry_run(two_towns, plan(two_towns), Actor("x", "131016", "supervisor"), clock=clock)
+    assert refused.value.code == "MRG-013"
