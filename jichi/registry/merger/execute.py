@@ -201,7 +201,7 @@ def _load(conn: Connection, plan: MergerPlan, actor: Actor, today: date, change_
         {"lg_code": code, "municipality": name, "town": town, "new_town": new, "residents": n}
         for (code, name, town, new), n in sorted(towns.items())
     ]
-    report.messages = sum(c.active for c in changes)
+    report.messages = len(changes)
     report.households = conn.execute(
         sa.select(sa.func.count())
         .select_from(household)
@@ -278,8 +278,8 @@ def _write(
                 updated_at=now,
             )
         )
-        if current.is_active:
-            messages.append(_identity(current, report.change_id, plan.effective_date))
+        # every record, 除票 too: the center must name the successor as the holder
+        messages.append(_identity(current, report.change_id, plan.effective_date))
         if checkpoint is not None:
             checkpoint(done)
     _move_households(conn, plan, now)
