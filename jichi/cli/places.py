@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from jichi.cli.output import fail, print_json
+from jichi.cli.places_cooperation import app as cooperation_app
+from jichi.cli.places_merge import merge
 from jichi.kernel.errors import JichiError
 from jichi.places.catalog import default_catalog
 from jichi.places.history import Period, default_history
@@ -27,6 +29,9 @@ HISTORY_ATTRIBUTION = (
     "出典：政府統計の総合窓口(e-Stat)「廃置分合等情報」を加工して作成した"
     " jpcity のデータを加工して作成"
 )
+app.command("merge")(merge)
+app.add_typer(cooperation_app, name="cooperation")
+
 AS_OF_HELP = "この日現在（2005-04-01 / H17.4.1）。変更履歴は 1970-04-20 から"
 
 

@@ -42,6 +42,7 @@ class NotificationKind(StrEnum):
     RESTORATION = "restoration"  # 回復
     IMPORT = "import"  # 移行 (data migration from another system)
     INDIVIDUAL_NUMBER = "individual_number"  # 個人番号の記載
+    MUNICIPAL_MERGER = "municipal_merger"  # 行政区画変更（市町村の合併, 職権）
 
     @property
     def label_ja(self) -> str:
@@ -73,6 +74,7 @@ LABELS_JA: dict[NotificationKind, str] = {
     NotificationKind.RESTORATION: "回復",
     NotificationKind.IMPORT: "移行",
     NotificationKind.INDIVIDUAL_NUMBER: "個人番号の記載",
+    NotificationKind.MUNICIPAL_MERGER: "行政区画変更（合併）",
 }
 
 

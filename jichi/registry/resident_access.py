@@ -24,6 +24,7 @@ import sqlalchemy as sa
 
 from jichi.kernel.clock import jst_date
 from jichi.kernel.errors import JichiError, define
+from jichi.places.change_store import codes_held
 from jichi.registry import repository as repo
 from jichi.registry.errors import PERSON_NOT_FOUND
 from jichi.registry.projection import replay
@@ -160,8 +161,9 @@ class ResidentAccess:
 
     def _record(self, conn: sa.Connection, person_id: str) -> Any:
         events = repo.load_events(conn, [person_id]).get(person_id, [])
+        held = codes_held(conn, self.registry.lg_code)
         record = replay(  # as of today: a move-out planned for later has not happened yet
-            [ev for ev in events if ev.lg_code == self.registry.lg_code],
+            [ev for ev in events if ev.lg_code in held],
             as_of=jst_date(self.registry.clock()),
         )
         if record is None:

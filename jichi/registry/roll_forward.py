@@ -16,6 +16,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from jichi.places.change_store import codes_held
 from jichi.registry import repository as repo
 from jichi.registry.model import ResidentRecord
 from jichi.registry.projection import replay
@@ -46,8 +47,9 @@ def roll_forward(conn: Connection, lg_code: str, today: date, now: datetime) -> 
     stored = repo.load_records(conn, due)
     events = repo.load_events(conn, due)
     changed: list[ResidentRecord] = []
+    held = codes_held(conn, lg_code)  # after a merger, the predecessors' events too
     for person_id in due:
-        history = [ev for ev in events.get(person_id, []) if ev.lg_code == lg_code]
+        history = [ev for ev in events.get(person_id, []) if ev.lg_code in held]
         current = replay(history, as_of=today)
         if current is None or current == stored.get(person_id):
             continue

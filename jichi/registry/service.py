@@ -22,6 +22,7 @@ from jichi.kernel.clock import Clock, aware, jst_date, system_clock
 from jichi.kernel.deadlines import Calendar
 from jichi.kernel.errors import JichiError
 from jichi.kernel.text import name_search_key
+from jichi.places.change_store import codes_held
 from jichi.registry import commands as c
 from jichi.registry import errors as e
 from jichi.registry import queries, review
@@ -480,7 +481,8 @@ class Registry:
             recorded_by = aware(recorded_by, field="recorded_by")  # naive: JST
         with write_transaction(self.engine) as conn:
             events = repo.load_events(conn, [person_id]).get(person_id, [])
-            events = [ev for ev in events if ev.lg_code == self.lg_code]
+            held = codes_held(conn, self.lg_code)  # a successor holds its predecessors' books
+            events = [ev for ev in events if ev.lg_code in held]
             # "now" is as of today: a move-out filed for a later day has not happened yet
             day = as_of or jst_date(self.clock())
             record = replay(events, as_of=day, recorded_by=recorded_by)
@@ -523,10 +525,11 @@ class Registry:
         """Every event of a person, in the order it was written; audited."""
         self._check_actor(actor)
         with write_transaction(self.engine) as conn:
+            held = codes_held(conn, self.lg_code)
             events = [
                 ev
                 for ev in repo.load_events(conn, [person_id]).get(person_id, [])
-                if ev.lg_code == self.lg_code
+                if ev.lg_code in held
             ]
             if not events:
                 raise JichiError(e.PERSON_NOT_FOUND, field="person_id", person_id=person_id)

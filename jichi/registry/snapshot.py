@@ -27,6 +27,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from jichi.places.change_store import codes_held
 from jichi.registry.tables import registry_event, resident
 
 __all__ = ["ElectorParticulars", "ElectorRecord", "elector_particulars", "electors_snapshot"]
@@ -45,7 +46,11 @@ class ElectorRecord:
 
 
 def electors_snapshot(conn: Connection, lg_code: str, base_date: date) -> list[ElectorRecord]:
-    """Everyone with a record in ``lg_code`` on or before ``base_date``, by person id."""
+    """Everyone with a record in ``lg_code`` on or before ``base_date``, by person id.
+
+    After a merger the successor's events include its predecessors' (``codes_held``), so a
+    resident of a merged town keeps the day they became a resident there (3 months' rule).
+    """
     people = {
         row.person_id: row
         for row in conn.execute(
@@ -63,7 +68,7 @@ def electors_snapshot(conn: Connection, lg_code: str, base_date: date) -> list[E
             registry_event.c.changes,
         )
         .where(
-            registry_event.c.lg_code == lg_code,
+            registry_event.c.lg_code.in_(sorted(codes_held(conn, lg_code, base_date))),
             registry_event.c.effective_date <= base_date,
             registry_event.c.notified_date <= base_date,
         )

@@ -24,6 +24,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from jichi.places.change_store import load_changes
+from jichi.places.changes import held_codes
 from jichi.registry.tables import registry_event
 
 __all__ = ["MovementRow", "ResidentRow", "StatisticsSource", "statistics_source"]
@@ -73,16 +75,19 @@ class StatisticsSource:
     movements: tuple[MovementRow, ...]
 
 
-def _events(conn: Connection, lg_code: str, until: date) -> Iterator[Any]:
+def _events(conn: Connection, codes: set[str], until: date) -> Iterator[Any]:
     query = (
         sa.select(
             registry_event.c.person_id,
+            registry_event.c.lg_code,
             registry_event.c.kind,
             registry_event.c.reason,
             registry_event.c.effective_date,
             registry_event.c.changes,
         )
-        .where(registry_event.c.lg_code == lg_code, registry_event.c.effective_date <= until)
+        .where(
+            registry_event.c.lg_code.in_(sorted(codes)), registry_event.c.effective_date <= until
+        )
         .order_by(registry_event.c.person_id, registry_event.c.effective_date, registry_event.c.seq)
     )
     yield from conn.execute(query)
@@ -122,15 +127,29 @@ def statistics_source(
     residents: list[ResidentRow] = []
     movements: list[MovementRow] = []
     households: dict[str, int] = {}
-    for events in _by_person(_events(conn, lg_code, on)):
+    changes_recorded = load_changes(conn)
+    if any(lg_code in c.retired and c.effective_date <= on for c in changes_recorded):
+        # A code a merger retired has no residents from that day: its successor counts them.
+        return StatisticsSource(lg_code, on, since, (), ())
+    held = held_codes(changes_recorded, lg_code, on)
+    held_before = held_codes(changes_recorded, lg_code, since) if since is not None else held
+    for events in _by_person(_events(conn, held, on)):
         state: dict[str, Any] = {}
         active = False
+        inside = False  # the record was this municipality's (as held on ``since``)
         for ev in events:
             changes = ev.changes if isinstance(ev.changes, dict) else {}
             if ev.kind == "recorded":
                 state = dict(changes)
             else:
                 state.update({k: v for k, v in changes.items() if k in _TRACKED})
+            arrived = _merged_in(ev, since, active, inside)
+            inside = ev.lg_code in held_before
+            if arrived and state.get("date_of_birth"):
+                # A resident of a municipality merged in during the period: no 転入 (facts
+                # §1.3), but the population grew by them — counted as その他（記載）.
+                movements.append(_movement("other_in", ev.effective_date, state))
+                continue
             if ev.kind not in _STATUS_KINDS or not state.get("date_of_birth"):
                 continue  # a 消除・回復 before any 記載 has no record to act on
             now_active = ev.kind != "removed"
@@ -146,16 +165,7 @@ def statistics_source(
                     )
                 else:
                     kind = _REMOVAL.get(ev.reason, "other_out")
-                movements.append(
-                    MovementRow(
-                        kind,
-                        ev.effective_date,
-                        str(state.get("sex", "")),
-                        date.fromisoformat(str(state["date_of_birth"])),
-                        _town(state),
-                        _nationality(state),
-                    )
-                )
+                movements.append(_movement(kind, ev.effective_date, state))
         if not active or not state.get("date_of_birth"):
             continue
         household = households.setdefault(str(state.get("household_id", "")), len(households) + 1)
@@ -169,6 +179,29 @@ def statistics_source(
             )
         )
     return StatisticsSource(lg_code, on, since, tuple(residents), tuple(movements))
+
+
+def _merged_in(ev: Any, since: date | None, active: bool, inside: bool) -> bool:
+    """A merger's event that brings a current resident of another municipality in during
+    ``(since, on]`` (``inside``: their record was already this municipality's on ``since``)."""
+    return (
+        since is not None
+        and ev.reason == "municipal_merger"
+        and ev.effective_date > since
+        and active
+        and not inside
+    )
+
+
+def _movement(kind: str, on: date, state: dict[str, Any]) -> MovementRow:
+    return MovementRow(
+        kind,
+        on,
+        str(state.get("sex", "")),
+        date.fromisoformat(str(state["date_of_birth"])),
+        _town(state),
+        _nationality(state),
+    )
 
 
 _TRACKED = frozenset({"sex", "date_of_birth", "address", "foreign", "household_id"})

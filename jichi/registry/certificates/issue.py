@@ -28,7 +28,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,6 +37,7 @@ from sqlalchemy import Connection
 from jichi.kernel.errors import JichiError
 from jichi.kernel.inputs import refuse_individual_number
 from jichi.places.catalog import default_catalog
+from jichi.places.change_store import codes_held, places_in_time
 from jichi.registry import errors as registry_errors
 from jichi.registry import issuance_notification
 from jichi.registry.certificates import errors as e
@@ -540,7 +541,38 @@ def _read(
         whole_household=all_members,
         head=head,
         official_use=request.official_use,
+        former=_former(registry, request.kind, records),
     )
+
+
+def _former(registry: Registry, kind: CertificateKind, records: list[ResidentRecord]) -> str:
+    """The old municipality's name on a 除票 removed before it merged into this one.
+
+    The successor issues it (it holds the predecessor's books), but the record is the old
+    municipality's: its address still carries the old code, named as it was on the day
+    the record was removed (facts §1.3; ADR 0027).
+    """
+    if kind is not CertificateKind.REMOVED_RECORD_COPY:
+        return ""
+    olds = {
+        (r.address.lg_code, r.removed_on) for r in records if r.address.lg_code != registry.lg_code
+    }
+    if not olds:
+        return ""
+    with registry.engine.connect() as conn:
+        held = codes_held(conn, registry.lg_code)
+        places = places_in_time(conn)
+    for code, removed_on in sorted(olds, key=lambda o: (o[0], o[1] or date.min)):
+        if code in held and removed_on is not None:
+            try:
+                return places.as_of(code, removed_on).display_name
+            except JichiError:
+                return default_catalog().get(code).display_name if code in _known() else ""
+    return ""
+
+
+def _known() -> set[str]:
+    return {lg.code for lg in default_catalog()}
 
 
 def _check_state(kind: CertificateKind, record: ResidentRecord) -> None:

@@ -81,6 +81,7 @@ class CertificateData:
     official_use: bool = False
     draft: bool = False  # a preview: marked 見本, no 発行番号, no verification code or QR
     remote: RemoteIssuance | None = None  # 広域交付: issued here from the 住所地's items
+    former: str = ""  # a 除票 of a municipality merged into this one: its name (ADR 0027)
 
 
 DRAFT_SERIAL = "見本（未発行・証明書ではありません） "  # a preview's page margin
@@ -468,6 +469,7 @@ def render(
             draft=data.draft,
             certification=settings.certification_for(data.kind, data.whole_household, data.remote),
             remote=data.remote,
+            former=data.former,
             issued_on=wareki(data.issued_on),
             issuer=issuer,
             seal_uri=svg_data_uri(settings.seal_svg) if settings.seal_svg else None,

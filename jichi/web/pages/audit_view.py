@@ -94,6 +94,7 @@ ACTION_JA = {
     "notification.recording_correction": "記録の訂正",
     "notification.previewed": "届出の確認画面の表示",
     "notification.read": "記録の結果の表示",
+    "registry.municipal_merger": "合併による行政区画変更（職権）",
 }
 
 

@@ -26,6 +26,7 @@ from jichi.store.engine import write_transaction
 from jichi.web.auth import served_tenant
 from jichi.web.pages import (
     issuance_notices,
+    merger,
     network,
     notifications,
     person_forms,
@@ -296,6 +297,7 @@ def _removed_members(page: Page, household_id: str, actor: Actor) -> list[Reside
 router.include_router(notifications.router)
 router.include_router(recorded.router)
 router.include_router(supervisor.router)
+router.include_router(merger.router)
 router.include_router(network.router)
 router.include_router(remote_copy.router)
 router.include_router(issuance_notices.router)  # before /residents/{id}/{kind}

@@ -2,6 +2,7 @@
 
 ``as_of`` (ISO date) answers from the bundled change history instead of today's list: which
 municipality held the code on that day, and the list of that day, in the same shape.
+One code's answer also sees the mergers this deployment carried out itself (ADR 0027).
 """
 
 from __future__ import annotations
@@ -9,9 +10,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from jichi.places import default_catalog
+from jichi.places.catalog import normalize_code
+from jichi.places.change_store import places_in_time
 from jichi.places.history import default_history
 from jichi.places.schemas import LocalGovernmentOut
 
@@ -24,14 +27,19 @@ AsOf = Annotated[
 
 
 @router.get("/{code}", response_model=LocalGovernmentOut)
-def show(code: str, as_of: AsOf = None) -> LocalGovernmentOut:
+def show(request: Request, code: str, as_of: AsOf = None) -> LocalGovernmentOut:
     """A 6-digit code (or 5 digits without the check digit); unknown → 404 PLC-001.
 
     With ``as_of``: the municipality holding the code that day; none → 404 PLC-010,
     a day before the history → 422 PLC-011.
     """
     if as_of is not None:
-        return LocalGovernmentOut.of(default_history().as_of(code, as_of).place)
+        engine = getattr(request.app.state, "engine", None)
+        if engine is None:
+            return LocalGovernmentOut.of(default_history().as_of(code, as_of).place)
+        with engine.connect() as conn:
+            places = places_in_time(conn)
+        return LocalGovernmentOut.of(places.as_of(normalize_code(code), as_of))
     return LocalGovernmentOut.of(default_catalog().get(code))
 
 
