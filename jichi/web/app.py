@@ -21,7 +21,17 @@ from jichi.security.tenancy import Tenant
 from jichi.store.engine import tenant_engine
 from jichi.web import operations, problems
 from jichi.web.limits import LimitsMiddleware, max_body_from_env
-from jichi.web.pages import certificates, counter, funds_search, mynumber_card, resident
+from jichi.web.pages import (
+    card_certificates,
+    certificates,
+    counter,
+    funds_search,
+    mynumber_card,
+    portal,
+    portal_move,
+    resident,
+    visits,
+)
 from jichi.web.pages import elections as elections_pages
 from jichi.web.pages import places as places_pages
 from jichi.web.pages import stats as stats_pages
@@ -88,6 +98,10 @@ def create_app(
     app.include_router(resident.router)
     app.include_router(certificates.router)
     app.include_router(mynumber_card.router)
+    app.include_router(card_certificates.router)
+    app.include_router(portal.router)
+    app.include_router(portal_move.router)
+    app.include_router(visits.router)
     app.include_router(places_pages.router)
     app.include_router(funds_search.router)
     app.include_router(elections_pages.router)
