@@ -85,7 +85,7 @@ def _document(
     page: Page, form: FormData
 ) -> tuple[OnlineMoveOut | None, dict[str, Any], dict[str, str]]:
     values: dict[str, Any] = {k: str(form.get(k, "")).strip()[:200] for k in FIELDS}
-    values["members"] = [str(v)[:64] for v in form.getlist("members")][:30]
+    values["members"] = [str(v)[:64] for v in form.getlist("person_ids")][:30]
     errors: dict[str, str] = {}
     person_id, _record, members = _me(page)
     code, problem = find_holder(values["destination"]) if values["destination"] else ("", "")
