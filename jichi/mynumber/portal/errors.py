@@ -101,3 +101,8 @@ NO_CERTIFICATE_ON_CHIP = define(
     http_status=404,
     params=("purpose", "purpose_en"),
 )
+NO_RESIDENT_CODE = define(
+    "PTL-016",
+    "住民票コードが記載されていないため、オンラインでの転出（転入届の特例）はできません。窓口でお手続きください。",
+    "no resident code on the record: the card move (online move-out) is not possible",
+)

@@ -113,6 +113,10 @@ def receive(
         audit_key=registry.cipher.audit_key,
     )
     holders = {pid: card for pid in form.person_ids if (card := cards.live_card_of(pid))}
+    with registry.engine.connect() as conn:
+        filer = repo.load_records(conn, {person_id}).get(person_id)
+    if filer is None or not filer.resident_code:  # the new counter finds the data by it
+        raise JichiError(pe.NO_RESIDENT_CODE, field="filer_person_id")
     applied = file_online_move_out(node, cmd, filer_id=person_id, card_holder_ids=list(holders))
     today = now.astimezone(JST).date()
     for card in holders.values():
