@@ -61,6 +61,10 @@ ACTION_JA = {
     "certificate.replay": "証明書の再作成（同じ請求）",
     "restriction.read": "支援措置等の制限の確認",
     "registry.export": "住民データの一括出力（CSV）",
+    "portal.visit.read": "来庁予定の確認（転入予定地の窓口）",
+    "card.continued_use": "カードの継続利用",
+    "network.move_out_data.provide": "転出証明書情報の提供",
+    "mynumber.card.move": "カードの転出・転入の記録",
 }
 CORRECTION_FIELDS = (
     "corrects_event_id",

@@ -64,8 +64,18 @@ def _staff(request: Request, action: str, form: Any = None) -> Page:
 @router.get("")
 def visits(request: Request) -> Response:
     page = _staff(request, "portal.visits.read")
-    with page.registry.engine.connect() as conn:
+    actor = page.actor
+    assert actor is not None
+    with write_transaction(page.registry.engine) as conn:
         booked = ReservationStore(page.registry.lg_code).booked_here(conn)
+        if booked:  # names of people moving in: a read of personal data, audited
+            page.registry.audit_each(
+                conn,
+                actor,
+                [v.filer_person_id for v in booked],
+                action="portal.visit.read",
+                detail={"list": True},
+            )
     return page.render(
         "counter/visits.html", reservations=booked, status_ja=STATUS_JA, values={}, errors={}
     )
@@ -91,6 +101,14 @@ def _visit_page(
     with write_transaction(registry.engine) as conn:
         reservation = ReservationStore(registry.lg_code).get_here(conn, reservation_id)
         text = challenge.issue(conn, registry.lg_code, registry.clock())
+        assert page.actor is not None
+        registry.audit(
+            conn,
+            page.actor,
+            action="portal.visit.read",
+            subject_person_id=reservation.filer_person_id,
+            detail={"reservation_id": reservation_id, "from": reservation.lg_code},
+        )
     defaults = {
         k: str(reservation.destination.get(k, ""))
         for k in ("town", "block", "building", "postal_code")
