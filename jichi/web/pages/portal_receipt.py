@@ -132,11 +132,7 @@ def receive(
             visit_on=form.visit_on,
             planned_date=form.planned_date,
             persons=[
-                {
-                    "name": records[pid].name.text(),
-                    "resident_code": records[pid].resident_code,
-                    "card_holder": pid in holders,
-                }
+                {"name": records[pid].name.text(), "card_holder": pid in holders}
                 for pid in form.person_ids
             ],
             destination=dict(form.destination),
