@@ -35,7 +35,12 @@ def _aware(value: datetime) -> datetime:
 def issue(
     conn: Connection, lg_code: str, now: datetime, lifetime: timedelta = DEFAULT_LIFETIME
 ) -> str:
-    """A fresh challenge text for ``lg_code``'s portal; stored as a digest."""
+    """A fresh challenge text for ``lg_code``'s portal; stored as a digest.
+
+    The login page is public, so each view also deletes the challenges that expired:
+    the table holds at most what was issued within one lifetime.
+    """
+    purge(conn, now)
     text = f"{PREFIX}:{lg_code}:{secrets.token_urlsafe(32)}"
     conn.execute(
         sa.insert(portal_challenge).values(
