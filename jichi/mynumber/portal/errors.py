@@ -88,12 +88,6 @@ DESTINATION_REQUIRED = define(
     "choose the destination municipality ({reason_en})",
     params=("reason", "reason_en"),
 )
-RESERVATION_NOT_FOUND = define(
-    "PTL-014",
-    "この来庁予定は見つかりません。",
-    "no such visit reservation here",
-    http_status=404,
-)
 NO_CERTIFICATE_ON_CHIP = define(
     "PTL-015",
     "カードに{purpose}電子証明書がありません。",

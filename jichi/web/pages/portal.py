@@ -32,7 +32,7 @@ from jichi.mynumber.pins import LABELS_JA as PIN_LABELS
 from jichi.mynumber.portal import challenge
 from jichi.mynumber.portal.login import authenticate
 from jichi.mynumber.portal.reader import ReaderOutput
-from jichi.mynumber.portal.reservations import ReservationStore
+from jichi.network.flows.visit_reservation import ReservationStore
 from jichi.registry.resident_access import RESIDENT_ACTOR, ResidentAccess
 from jichi.security.staff import UNAUTHENTICATED
 from jichi.store.engine import write_transaction

@@ -31,10 +31,10 @@ from jichi.mynumber.jpki.token import Purpose
 from jichi.mynumber.portal import errors as pe
 from jichi.mynumber.portal.move_out_form import OnlineMoveOut, check_visit
 from jichi.mynumber.portal.reader import ReaderOutput
-from jichi.mynumber.portal.reservations import ReservationStore
 from jichi.mynumber.portal.signatures import check
 from jichi.network.flows.card_move import file_online_move_out
 from jichi.network.flows.settings import FlowSettings
+from jichi.network.flows.visit_reservation import ReservationStore
 from jichi.network.node import Node
 from jichi.registry import repository as repo
 from jichi.registry.service import JST, Registry

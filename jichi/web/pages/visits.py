@@ -22,8 +22,8 @@ from jichi.mynumber.jpki.token import Purpose
 from jichi.mynumber.portal import challenge
 from jichi.mynumber.portal import errors as pe
 from jichi.mynumber.portal.reader import ReaderOutput
-from jichi.mynumber.portal.reservations import Reservation, ReservationStore
 from jichi.mynumber.portal.signatures import check
+from jichi.network.flows import errors as ne
 from jichi.network.flows.card_move import (
     CardMoveIn,
     PendingMoveIn,
@@ -31,6 +31,7 @@ from jichi.network.flows.card_move import (
     record_continued_use,
     request_card_move_in,
 )
+from jichi.network.flows.visit_reservation import Reservation, ReservationStore
 from jichi.registry.model import Address
 from jichi.security.staff import OTHER_MUNICIPALITY_STAFF
 from jichi.store.engine import write_transaction
@@ -204,7 +205,7 @@ def continued_use(request: Request, reservation_id: str, form: Form) -> Response
         reservation = ReservationStore(page.registry.lg_code).get_here(conn, reservation_id)
     pending = _pending(page, request, reservation)
     if pending is None:
-        raise JichiError(pe.RESERVATION_NOT_FOUND, field="reservation_id")
+        raise JichiError(ne.RESERVATION_NOT_FOUND, field="reservation_id")
     node = portal_node(request, page.registry)
     for person_id in pending.outcome.get("card_continued_use", {}).get("card_holders", []):
         record_continued_use(node, pending.request_id, person_id, actor)

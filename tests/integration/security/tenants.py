@@ -17,8 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from jichi.mynumber.card_store import CardStore
-from jichi.mynumber.portal.tables import visit_reservation
-from jichi.network.flows.tables import node_task, remote_copy
+from jichi.network.flows.tables import node_task, remote_copy, visit_reservation
 from jichi.registry import issuance_notification as ino
 from jichi.registry.protection import Protection
 from jichi.registry.restrictions import OtherParty

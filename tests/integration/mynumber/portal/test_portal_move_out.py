@@ -21,8 +21,6 @@ from jichi.mynumber.jpki.service import Jpki
 from jichi.mynumber.jpki.token import Purpose
 from jichi.mynumber.portal.move_out_form import OnlineMoveOut
 from jichi.mynumber.portal.reader import CardReader, ReaderOutput
-from jichi.mynumber.portal.reservations import ReservationStore
-from jichi.mynumber.portal.tables import visit_reservation
 from jichi.network.flows.card_move import (
     CardMoveIn,
     PendingStatus,
@@ -30,6 +28,8 @@ from jichi.network.flows.card_move import (
     record_continued_use,
     request_card_move_in,
 )
+from jichi.network.flows.tables import visit_reservation
+from jichi.network.flows.visit_reservation import ReservationStore
 from jichi.network.node import Node
 from jichi.registry.model import Address
 from jichi.store.engine import make_engine, tenant_engine, write_transaction
@@ -222,8 +222,12 @@ def test_the_move_in_is_finished_at_the_destination_and_continued_use_follows(
     world = filed.world
     data = filed.document().canonical()
     receipt = filed.receive(data, filed.sign(data))
-    with filed.engine.connect() as conn:
+    assert _reservations(world.engines[NEW]) == []  # not yet: it travels as a message
+    run_async(world.settle())
+    with world.engines[NEW].connect() as conn:  # the new municipality's own database
         booked = ReservationStore(NEW).get_here(conn, receipt.reservation_id)
+    run_async(world.settle())  # a second delivery changes nothing
+    assert len(_reservations(world.engines[NEW])) == 1
     world.clock.advance(17)  # 2026-12-07: the visit
     pending = request_card_move_in(
         world.new,
@@ -250,8 +254,8 @@ def test_the_move_in_is_finished_at_the_destination_and_continued_use_follows(
     store.move_in(filed.card_id, PLANNED, today)
     card = store.continue_use(filed.card_id, today, pin="2222")
     assert card.state is CardState.ACTIVE and card.move is None
-    with write_transaction(filed.engine) as conn:
+    with write_transaction(world.engines[NEW]) as conn:
         ReservationStore(NEW).mark_arrived(
             conn, receipt.reservation_id, pending.request_id, world.clock()
         )
-    assert _reservations(filed.engine)[0].status == "arrived"
+    assert _reservations(world.engines[NEW])[0].status == "arrived"

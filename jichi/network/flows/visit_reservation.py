@@ -5,6 +5,11 @@ A :class:`ReservationStore` is bound to one municipality (tenancy by constructio
 municipality's counter, :meth:`ReservationStore.sent_from_here` what this municipality's
 residents booked elsewhere.  No query reads a reservation that is neither; on PostgreSQL
 the row-security policy of migration 0056 holds the same line.
+
+:meth:`ReservationStore.book` writes the row in the old municipality's database and, in
+the same transaction, the outbox message ``municipality.<new>.visit_reservation``; the new
+municipality's node stores it on receipt (:func:`on_visit_reservation`), once — in one
+database (the demo) the row is already there and is left as it is.
 """
 
 from __future__ import annotations
@@ -18,8 +23,12 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from jichi.kernel.errors import JichiError
-from jichi.mynumber.portal import errors as e
-from jichi.mynumber.portal.tables import visit_reservation
+from jichi.network.flows import errors as e
+from jichi.network.flows.dispatch import NodeContext, handles
+from jichi.network.flows.tables import visit_reservation
+from jichi.network.messages import Envelope
+from jichi.registry import repository as repo
+from jichi.registry.state import OutboxMessage
 
 BOOKED = "booked"
 ARRIVED = "arrived"
@@ -78,24 +87,26 @@ class ReservationStore:
         now: datetime,
     ) -> str:
         reservation_id = str(uuid.uuid4())
-        conn.execute(
-            sa.insert(visit_reservation).values(
-                reservation_id=reservation_id,
-                lg_code=self.lg_code,
-                destination_lg_code=destination_lg_code,
-                notification_id=notification_id,
-                filer_person_id=filer_person_id,
-                resident_code=resident_code,
-                visit_on=visit_on,
-                planned_date=planned_date,
-                persons=persons,
-                destination=destination,
-                signer_serial=signer_serial,
-                status=BOOKED,
-                created_at=now,
-                updated_at=now,
-            )
+        row = {
+            "reservation_id": reservation_id,
+            "lg_code": self.lg_code,
+            "destination_lg_code": destination_lg_code,
+            "notification_id": notification_id,
+            "filer_person_id": filer_person_id,
+            "resident_code": resident_code,
+            "visit_on": visit_on.isoformat(),
+            "planned_date": planned_date.isoformat(),
+            "persons": persons,
+            "destination": destination,
+            "signer_serial": signer_serial,
+        }
+        _insert(conn, row, now)
+        message = OutboxMessage(
+            topic=f"municipality.{destination_lg_code}.visit_reservation",
+            ordering_key=resident_code,
+            payload=row,
         )
+        repo.insert_outbox(conn, self.lg_code, [message], now)
         return reservation_id
 
     def booked_here(self, conn: Connection) -> list[Reservation]:
@@ -141,3 +152,35 @@ class ReservationStore:
             )
             .values(status=ARRIVED, move_in_request_id=request_id, updated_at=now)
         )
+
+
+def _insert(conn: Connection, row: dict[str, Any], now: datetime) -> None:
+    conn.execute(
+        sa.insert(visit_reservation).values(
+            **(
+                row
+                | {
+                    "visit_on": date.fromisoformat(row["visit_on"]),
+                    "planned_date": date.fromisoformat(row["planned_date"]),
+                }
+            ),
+            status=BOOKED,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+
+
+@handles("visit_reservation")
+def on_visit_reservation(node: NodeContext, conn: Connection, env: Envelope) -> None:
+    """The new municipality stores the 来庁予定 (at most once; in one database it is there)."""
+    row = dict(env.payload)
+    if row.get("destination_lg_code") != node.lg_code or row.get("lg_code") != env.sender:
+        return  # not for this counter: nothing to keep
+    exists = conn.execute(
+        sa.select(visit_reservation.c.reservation_id).where(
+            visit_reservation.c.reservation_id == row.get("reservation_id")
+        )
+    ).first()
+    if exists is None:
+        _insert(conn, row, node.clock())
