@@ -18,6 +18,7 @@ from pathlib import Path
 import sqlalchemy as sa
 import typer
 
+from jichi.cli import reader as reader_cli
 from jichi.cli.auth import command_engine, system_actor
 from jichi.cli.output import EXIT_REFUSED, fail
 from jichi.kernel.era import parse_date
@@ -35,6 +36,7 @@ app = typer.Typer(
     help="マイナンバー（個人番号の生成・変更、カードの期限処理）", no_args_is_help=True
 )
 URL_HELP = "データベース URL（省略時は JICHI_DATABASE_URL、なければ ./jichi.db）"
+app.add_typer(reader_cli.app, name="reader")
 
 
 def _center(url: str | None) -> NumberCenter:

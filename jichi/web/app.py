@@ -23,13 +23,17 @@ from jichi.web import operations, problems
 from jichi.web.limits import LimitsMiddleware, max_body_from_env
 from jichi.web.openapi_limits import describe_url_limits
 from jichi.web.pages import (
+    card_certificates,
     certificates,
     counter,
     counter_day,
     day_reports,
     funds_search,
     mynumber_card,
+    portal,
+    portal_move,
     resident,
+    visits,
 )
 from jichi.web.pages import elections as elections_pages
 from jichi.web.pages import places as places_pages
@@ -107,6 +111,10 @@ def create_app(
     app.include_router(counter_day.router)
     app.include_router(day_reports.router)
     app.include_router(mynumber_card.router)
+    app.include_router(card_certificates.router)
+    app.include_router(portal.router)
+    app.include_router(portal_move.router)
+    app.include_router(visits.router)
     app.include_router(places_pages.router)
     app.include_router(funds_search.router)
     app.include_router(elections_pages.router)

@@ -111,9 +111,15 @@ class ChipToken:
 
     def generate_keys(self, pin: str) -> dict[Purpose, rsa.RSAPublicKey]:
         """Make both key pairs inside the token (old ones destroyed); return the public keys."""
+        return self.generate_key_pairs(pin, tuple(Purpose))
+
+    def generate_key_pairs(
+        self, pin: str, purposes: tuple[Purpose, ...]
+    ) -> dict[Purpose, rsa.RSAPublicKey]:
+        """Make the key pairs of ``purposes`` only (a token per PIN, as the portal's chip)."""
         keys: dict[Purpose, rsa.RSAPublicKey] = {}
         with self.session(pin, rw=True) as session:
-            for purpose in Purpose:
+            for purpose in purposes:
                 for old in session.get_objects({Attribute.LABEL: purpose.label}):
                     old.destroy()
                 public, _private = session.generate_keypair(

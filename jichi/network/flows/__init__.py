@@ -15,4 +15,5 @@ from jichi.network.flows import (  # noqa: F401 (imported to register their hand
     move_out_confirmed,
     remote_copy,
     residence_check,
+    visit_reservation,
 )

@@ -204,3 +204,9 @@ REMOTE_COPY_KIND = define(
     "is requested at the municipality of residence",
     params=("kind", "kind_ja"),
 )
+RESERVATION_NOT_FOUND = define(
+    "NOD-028",
+    "この来庁予定は見つかりません。",
+    "no such visit reservation here",
+    http_status=404,
+)

@@ -95,6 +95,7 @@ ACTION_JA = {
     "notification.previewed": "届出の確認画面の表示",
     "notification.read": "記録の結果の表示",
     "registry.municipal_merger": "合併による行政区画変更（職権）",
+    "portal.visit.read": "来庁予定の確認（転入予定地の窓口）",
 }
 
 

@@ -217,7 +217,8 @@ class PageRoute(APIRoute):
 def error_page(request: Request, error: JichiError) -> Response:
     resident = request.url.path.startswith("/me")
     if error.code == UNAUTHENTICATED.code:
-        login = "/me/login" if resident else "/counter/login"
+        portal = request.url.path.startswith("/me/portal")
+        login = "/me/portal/login" if portal else "/me/login" if resident else "/counter/login"
         target = request.url.path if request.method == "GET" else ""
         url = f"{login}?next={quote(target)}" if target and target != login else login
         return RedirectResponse(url, status_code=303)

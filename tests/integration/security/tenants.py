@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from jichi.mynumber.card_store import CardStore
-from jichi.network.flows.tables import node_task, remote_copy
+from jichi.network.flows.tables import node_task, remote_copy, visit_reservation
 from jichi.registry import issuance_notification as ino
 from jichi.registry.protection import Protection
 from jichi.registry.restrictions import OtherParty
@@ -114,6 +114,7 @@ def build(engine: Engine, lg_code: str, surname: str) -> Municipality:
         "request_id": str(uuid.uuid4()),
         "notice_id": str(uuid.uuid4()),
         "notification_id": applied.notification_id,  # the result page, 記録の訂正
+        "reservation_id": str(uuid.uuid4()),
     }
     _network_rows(engine, lg_code, ids, other, surname)
     return Municipality(lg_code, registry, supervisor, token, ids)
@@ -155,6 +156,24 @@ def _network_rows(
                 reason_en="",
                 requested_by="x",
                 requested_at=NOW,
+                updated_at=NOW,
+            )
+        )
+        conn.execute(  # a 来庁予定 booked online elsewhere for this counter (ADR 0025)
+            visit_reservation.insert().values(
+                reservation_id=ids["reservation_id"],
+                lg_code=other,
+                destination_lg_code=lg_code,
+                notification_id=str(uuid.uuid4()),
+                filer_person_id=str(uuid.uuid4()),
+                resident_code="12345678901",
+                visit_on=TODAY,
+                planned_date=TODAY,
+                persons=[{"name": f"{surname}　次郎", "card_holder": True}],
+                destination=ADDRESS[lg_code],
+                signer_serial="1",
+                status="booked",
+                created_at=NOW,
                 updated_at=NOW,
             )
         )

@@ -62,6 +62,9 @@ PUBLIC: dict[tuple[str, str], str] = {
     ("POST", "/counter/login"): "sign-in (A's password on B: test_staff_binding.py)",
     ("GET", "/me/login"): "the resident's sign-in form",
     ("POST", "/me/login"): "a resident's one-time code (per municipality: test_staff_binding)",
+    ("GET", "/me/portal/login"): "the card sign-in form (a challenge of this municipality)",
+    ("POST", "/me/portal/login"): "card sign-in: the certificate must be this municipality's "
+    "(tests/integration/mynumber/portal, test_portal_pages.py)",
     ("GET", "/api/funds/public/download/{year}/{name}"): "published 政治資金 data (公開)",
     ("GET", "/api/funds/public/lines"): "published 政治資金 data (公開)",
     ("GET", "/api/funds/public/top"): "published 政治資金 data (公開)",
@@ -116,7 +119,7 @@ def test_every_route_is_public_or_exercised() -> None:
     for method, path in sorted(table - set(PUBLIC)):
         url(path, {"person_id": "p", "household_id": "h", "measure_id": "m", "task_id": "t",
                    "request_id": "r", "notice_id": "n", "card_id": "c",
-                   "notification_id": "x"})  # fmt: skip
+                   "notification_id": "x", "reservation_id": "v"})  # fmt: skip
         assert method in {"GET", "POST"}, (method, path)
 
 
@@ -145,14 +148,21 @@ def counter_cookie(app: FastAPI, token: str, csrf: str) -> str:
 def resident_cookie(app: FastAPI, person_id: str, csrf: str) -> str:
     secret = s.secret_of(SimpleNamespace(app=app))  # type: ignore[arg-type]
     serializer = URLSafeTimedSerializer(secret, salt=s.RESIDENT.salt)
-    return serializer.dumps({"csrf": csrf, "person_id": person_id})
+    # via/lg_code as a card sign-in on A's portal writes them (ADR 0025)
+    return serializer.dumps({"csrf": csrf, "person_id": person_id, "via": "card", "lg_code": LG_A})
 
 
 def refused(response: Any, path: str) -> bool:
     if response.status_code in (401, 403, 404):
         return B_SURNAME not in response.text
     if response.status_code == 303:  # a page's 401: to its sign-in, nothing shown
-        login = "/me/login" if path.startswith("/me") else "/counter/login"
+        login = (
+            "/me/portal/login"
+            if path.startswith("/me/portal")
+            else "/me/login"
+            if path.startswith("/me")
+            else "/counter/login"
+        )
         return str(response.headers["location"]).startswith(login)
     return False
 

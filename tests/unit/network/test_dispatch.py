@@ -23,16 +23,18 @@ KINDS = [
     "move_out_data_request",
     "remote_copy_data",
     "remote_copy_request",
+    "visit_reservation",
 ]
 
 
 def test_every_message_kind_has_its_flows_handler() -> None:
-    from jichi.network.flows import card_move, move_in_notice, remote_copy
+    from jichi.network.flows import card_move, move_in_notice, remote_copy, visit_reservation
 
     assert dispatch.kinds() == KINDS
     assert dispatch.handler_for("move_in_notice") is move_in_notice.on_move_in_notice
     assert dispatch.handler_for("move_out_data") is card_move.on_move_out_data
     assert dispatch.handler_for("remote_copy_data") is remote_copy.on_remote_copy_data
+    assert dispatch.handler_for("visit_reservation") is visit_reservation.on_visit_reservation
     assert dispatch.handler_for("no_such_kind") is None
     assert [name for name, _job in dispatch.daily_jobs()] == ["residence_check"]
 
