@@ -36,9 +36,9 @@ from jichi.network.flows.visit_reservation import ReservationStore
 from jichi.registry.resident_access import RESIDENT_ACTOR, ResidentAccess
 from jichi.security.staff import UNAUTHENTICATED
 from jichi.store.engine import write_transaction
+from jichi.web.pages.audit_view import action_ja
 from jichi.web.pages.common import Form, Page, PageRoute, resident_page
 from jichi.web.pages.portal_receipt import cas_of
-from jichi.web.pages.supervisor import action_ja
 
 router = APIRouter(prefix="/me/portal", include_in_schema=False, route_class=PageRoute)
 
