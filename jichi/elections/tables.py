@@ -175,3 +175,13 @@ voter_roll_build_entry = sa.Table(
     sa.Column("date_of_birth", sa.Date, nullable=True),
     sa.ForeignKeyConstraint(["build_id"], ["voter_roll_build.build_id"], ondelete="CASCADE"),
 )
+
+# --- 0036: the moment a result became 確定 ----------------------------------------------
+election_declaration = sa.Table(
+    "election_declaration",
+    metadata,
+    sa.Column("election_id", sa.String(36), primary_key=True),
+    sa.Column("declared_at", Moment, nullable=False),
+    sa.Column("declared_by", sa.String(40), nullable=False),
+    sa.ForeignKeyConstraint(["election_id"], ["election.election_id"], ondelete="CASCADE"),
+)

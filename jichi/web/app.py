@@ -21,12 +21,12 @@ from jichi.security.tenancy import Tenant
 from jichi.store.engine import tenant_engine
 from jichi.web import operations, problems
 from jichi.web.limits import LimitsMiddleware, max_body_from_env
-from jichi.web.pages import certificates, counter, funds_search, mynumber_card, resident
+from jichi.web.pages import certificates, commission, counter, funds_search, mynumber_card, resident
 from jichi.web.pages import elections as elections_pages
 from jichi.web.pages import places as places_pages
 from jichi.web.pages import stats as stats_pages
 from jichi.web.pages.assets import MOUNT, design_tokens_dir
-from jichi.web.routes import era, funds, home, identifiers, jpki, meta, places, registry
+from jichi.web.routes import checkins, era, funds, home, identifiers, jpki, meta, places, registry
 
 
 def create_app(
@@ -83,6 +83,7 @@ def create_app(
     app.include_router(registry.router)
     app.include_router(funds.router)
     app.include_router(jpki.router)
+    app.include_router(checkins.router)
     app.include_router(home.router)
     app.include_router(counter.router)
     app.include_router(resident.router)
@@ -91,6 +92,7 @@ def create_app(
     app.include_router(places_pages.router)
     app.include_router(funds_search.router)
     app.include_router(elections_pages.router)
+    app.include_router(commission.router)
     app.include_router(stats_pages.router)
     if (tokens := design_tokens_dir()) is not None:  # npm ci; see jichi/web/pages/assets.py
         app.mount(MOUNT, StaticFiles(directory=str(tokens)), name="design-tokens")

@@ -1,0 +1,35 @@
+"""Elections: ``election_declaration``, the moment a result became 確定 (no longer 速報).
+
+One row per election, written once by the commission when every counting district that
+entered a tally has been reconciled (four eyes); before it the published page says 速報.
+It holds no personal data (an election id, a moment and a staff id), so it is not under
+row-level security, like the other election tables.
+
+Revision ID: 0036
+Revises: 0017
+Create Date: 2026-12-03
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0036"
+down_revision: str | None = "0017"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "election_declaration",
+        sa.Column("election_id", sa.String(36), primary_key=True),
+        sa.Column("declared_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("declared_by", sa.String(40), nullable=False),
+        sa.ForeignKeyConstraint(["election_id"], ["election.election_id"], ondelete="CASCADE"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("election_declaration")
