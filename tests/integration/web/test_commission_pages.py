@@ -170,12 +170,9 @@ def test_a_voter_is_checked_in_once_and_the_refusal_says_where_and_when(
     assert offline["station_offline"] and offline["double_vote_risk"]
     shown = client.get(f"{BASE}/2026-mayor/stations/s1")
     assert "二重投票の危険があります" in shown.text
-    replay = client.post(
-        f"{api}/s1/replay",
-        json={"queue": [{"code": hanako, "clerk_id": "laptop-1", "at": ok["first"]["checked_in_at"]},
-                        {"code": people.child, "clerk_id": "laptop-1", "at": ok["first"]["checked_in_at"]}]},
-        headers=bearer,
-    ).json()  # fmt: skip
+    at = ok["first"]["checked_in_at"]
+    queue = [{"code": code, "clerk_id": "laptop-1", "at": at} for code in (hanako, people.child)]
+    replay = client.post(f"{api}/s1/replay", json={"queue": queue}, headers=bearer).json()
     assert [c["voter_id"] for c in replay["conflicts"]] == [hanako]
     assert [r["index"] for r in replay["not_on_roll"]] == [1]
     assert client.get(f"{api}/s1", headers=bearer).json()["station_offline"] is False
