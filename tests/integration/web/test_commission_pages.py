@@ -225,3 +225,77 @@ def test_counter_staff_may_not_use_the_commission_pages(world: tuple[TestClient,
     )
     refused = client.get(f"{BASE}/roll")
     assert refused.status_code == 403 and "権限がありません" in refused.text
+
+
+COMMISSION_NAMES = [
+    "code", "counting_district", "votes.c1", "votes.c2", "votes.zz", "invalid.blank",
+    "invalid.x", "ambiguous", "as_of", "register", "allow_unassigned", "districts_csv",
+    "election_id", "kind", "district", "seats", "announced_on", "polling_day", "parties",
+    "candidates", "by_election", "station_id", "name", "polling_district",
+]  # fmt: skip
+COMMISSION_VALUES = [
+    "", "T1|2026-mayor|x|AAAA", "T1|||", "|", "9" * 40, "-1", "１２", "c1,,,,,,,", "a,b\n" * 900,
+    "かわ,9999999999,c1 c2", "x,1,zz", "code,name,town,block_from,block_to\n1,a,b,9,1",
+    "mayor", "hor_pr", "R8.13.1", "0001-01-01", "periodic", "on", "early",
+]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_no_commission_form_makes_a_500(engine: Engine, world: tuple[TestClient, World]) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from tests.integration.web.signed_in import post_pairs
+
+    client, _ = world
+    token = sign_in(client, COMMISSION[0])
+    build_roll(client, token)
+    set_up(client, token)
+    pairs = st.lists(
+        st.tuples(
+            st.one_of(st.sampled_from(COMMISSION_NAMES), st.text(min_size=1, max_size=12)),
+            st.one_of(st.sampled_from(COMMISSION_VALUES), st.text(max_size=20)),
+        ),
+        max_size=10,
+    )
+    paths = [
+        "/roll/build", "/roll/districts", "/new", "/2026-mayor/stations",
+        "/2026-mayor/stations/s1/checkin", "/2026-mayor/tally", "/2026-mayor/declare",
+    ]  # fmt: skip
+
+    def fuzz_one(path: str) -> None:
+        @settings(max_examples=15, deadline=None, database=None,
+                  suppress_health_check=list(HealthCheck))  # fmt: skip
+        @given(form=pairs)
+        def fuzz(form: list[tuple[str, str]]) -> None:
+            answer = post_pairs(client, BASE + path, [("csrf_token", token), *form])
+            assert answer.status_code < 500, (path, form, answer.text[:300])
+
+        fuzz()
+
+    for path in paths:
+        fuzz_one(path)
+
+
+def test_a_commission_never_sees_another_municipalitys_election(
+    engine: Engine, world: tuple[TestClient, World]
+) -> None:
+    from datetime import date
+
+    from jichi.elections import election_store
+    from jichi.elections.model import Candidate, Election, ElectionType
+
+    client, _ = world
+    other = Election(
+        "chiyoda-2026", "131016", ElectionType.MAYOR, "千代田区", 1,
+        date(2026, 11, 1), date(2026, 11, 8), candidates=(Candidate("c1", "番町 候補"),),
+    )  # fmt: skip
+    with write_transaction(engine) as conn:
+        election_store.save(conn, other)
+    token = sign_in(client, COMMISSION[0])
+    for path in ("", "/tally", "/results", "/results/export?format=json"):
+        seen = client.get(f"{BASE}/chiyoda-2026{path}")
+        assert seen.status_code == 404 and "番町" not in seen.text, path
+    assert "chiyoda-2026" not in client.get(f"{BASE}/").text
+    posted = client.post(f"{BASE}/chiyoda-2026/declare", data={"csrf_token": token})
+    assert posted.status_code == 404

@@ -123,6 +123,9 @@ def url_of(path: str, app: Counter, kind: str) -> str:
         .replace("{request_id}", "00000000-0000-0000-0000-000000000000")
         .replace("{task_id}", "x")
         .replace("{notice_id}", "1")
+        .replace("{election_id}", "2026-mayor")
+        .replace("{station_id}", "s1")
+        .replace("{build_id}", "b")
     )
 
 
