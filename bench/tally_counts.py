@@ -107,6 +107,7 @@ def measure(url: str, conninfo: str, counts: list[Tally]) -> dict[str, Any]:
         "stations": len(counts),
         "ballots": ballots,
         "elected": len(decided.outcome.elected),
+        "lot_seats": decided.outcome.lot_seats,
         "totals_agree_with_baseline": _agree(snap.candidate_votes(), summed, counts),
         "jichi_seconds": round(jichi_s, 2),
         "baseline_seconds": round(bare_s, 2),
