@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -107,13 +108,39 @@ def parse_election(values: dict[str, Any], lg_code: str) -> Election:
     )
 
 
+LABELS = {
+    "election_id": "選挙ID",
+    "kind": "選挙の種類",
+    "district": "選挙区",
+    "seats": "定数",
+    "announced_on": "公示日・告示日",
+    "polling_day": "投票日",
+    "parties": "政党",
+    "candidates": "候補者",
+}
+ITEMS = {"name": "氏名", "party": "政党", "list_rank": "名簿順位", "dual": "重複",
+         "priority_order": "特定枠"}  # fmt: skip
+_ROW = re.compile(r"candidates\[(\d+)\](?:\.(\w+))?")
+
+
+def _label(field: str) -> str:
+    """The Japanese name of an input for a message (``candidates[2].party`` → 3行目の政党)."""
+    row = _ROW.fullmatch(field)
+    if row:
+        item = ITEMS.get(row.group(2) or "", "")
+        return f"候補者の{int(row.group(1)) + 1}行目{'の' + item if item else ''}"
+    return LABELS.get(field, field)
+
+
 def _grouped(error: JichiError) -> dict[str, str]:
-    """Errors keyed by the input they belong to (``candidates[2].party`` → candidates)."""
+    """Errors keyed by the input they belong to (``candidates[2].party`` → candidates),
+    each message naming the input in Japanese rather than by its form name."""
     out: dict[str, str] = {}
     for field, message in field_errors(error).items():
         name = field.split("[", 1)[0].split(".", 1)[0]
         if name not in (*FORM_FIELDS, "parties", "candidates", "by_election"):
             name = "candidates"  # list checks name a party and rank: the candidates' lines
+        message = message.replace(field, _label(field))
         out[name] = f"{out[name]} {message}" if name in out else message
     return out
 

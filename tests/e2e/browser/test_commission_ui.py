@@ -74,9 +74,9 @@ def test_a_municipal_election_from_roll_to_results(page: Any, server: Server) ->
     page.get_by_label("候補者（1行に1人）").fill(form["candidates"])
     page.get_by_role("button", name="登録する").click()  # 定数 left empty
     summary = page.locator(".error-summary")
-    assert "定数" in summary.inner_text() or "seats" in summary.inner_text()
+    assert "定数" in summary.inner_text() and "seats" not in summary.inner_text()
     check(page, "選挙の登録（誤りの表示）", seen)
-    page.get_by_role("link", name="seats", exact=False).first.click()
+    page.get_by_role("link", name="定数", exact=False).first.click()
     page.keyboard.type("1")
     page.keyboard.press("Enter")  # submits the form from the focused input
     page.wait_for_url("**/counter/elections/2026-mayor?created=1")

@@ -33,5 +33,7 @@ def test_the_tally_benchmark_totals_agree_with_the_bare_sum(pg_databases: PgData
     url = pg_databases.url(name)
     counts = tally_counts.tallies(4, 1000, seed=3)
     result = tally_counts.measure(url, _conninfo(url), counts)
-    assert result["ballots"] == 4000 and result["elected"] + result["lot_seats"] == tally_counts.SEATS
+    assert (
+        result["ballots"] == 4000 and result["elected"] + result["lot_seats"] == tally_counts.SEATS
+    )
     assert result["totals_agree_with_baseline"] is True

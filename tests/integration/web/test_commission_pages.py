@@ -126,6 +126,7 @@ def test_an_election_form_shows_every_error_at_once(world: tuple[TestClient, Wor
     assert 'id="error-summary-title"' in answer.text
     for field in ("seats", "announced_on", "candidates"):
         assert f'href="#f-{field}"' in answer.text, field
+    assert "候補者の1行目の氏名" in answer.text and "candidates[0]" not in answer.text
 
 
 def test_a_voter_is_checked_in_once_and_the_refusal_says_where_and_when(
