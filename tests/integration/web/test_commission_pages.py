@@ -300,3 +300,42 @@ def test_a_commission_never_sees_another_municipalitys_election(
     assert "chiyoda-2026" not in client.get(f"{BASE}/").text
     posted = client.post(f"{BASE}/chiyoda-2026/declare", data={"csrf_token": token})
     assert posted.status_code == 404
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_two_laptops_sending_the_same_voter_at_once_get_one_acceptance(
+    engine: Engine, world: tuple[TestClient, World], round_: int
+) -> None:
+    import threading
+
+    client, people = world
+    token = sign_in(client, COMMISSION[0])
+    build_roll(client, token)
+    set_up(client, token)
+    with write_transaction(engine) as conn:
+        bearers = [{"Authorization": "Bearer " + issue_token(conn, s)} for s in COMMISSION]
+    voter = people.voters[round_ % 2]
+    barrier = threading.Barrier(2)
+    answers: dict[str, dict[str, object]] = {}
+
+    def send(station: str, bearer: dict[str, str]) -> None:
+        laptop = TestClient(client.app)
+        barrier.wait()
+        answers[station] = laptop.post(
+            f"/api/elections/2026-mayor/stations/{station}/checkins",
+            json={"code": voter},
+            headers=bearer,
+        ).json()
+
+    threads = [
+        threading.Thread(target=send, args=(s, b))
+        for s, b in zip(("s1", "s2"), bearers, strict=True)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    accepted = [s for s, a in answers.items() if a["accepted"]]
+    assert len(accepted) == 1, answers
+    refused = answers["s2" if accepted == ["s1"] else "s1"]
+    assert refused["first"]["station_id"] == accepted[0]  # type: ignore[index]
