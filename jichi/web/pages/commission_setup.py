@@ -35,6 +35,9 @@ router = APIRouter(route_class=PageRoute)
 
 STATION_JA = {"day": "当日投票所", "early": "期日前投票所", "absentee": "不在者投票"}
 FORM_FIELDS = ("election_id", "kind", "district", "seats", "announced_on", "polling_day")
+# The columns' lengths (jichi.elections.tables): longer text is refused here, never a 500.
+LENGTHS = {"district": 100, "party": 100, "candidate_id": 36, "name": 100,
+           "station_id": 40, "polling_district": 40}  # fmt: skip
 
 
 def _bad(field: str, reason: str, reason_en: str) -> JichiError:
@@ -60,6 +63,9 @@ def _candidates(text: str, errors: list[JichiError]) -> tuple[Candidate, ...]:
         if len(row) > 6 or not cells[0]:
             errors.append(_bad(where, "「ID,氏名,政党,順位,重複,特定枠」の形で書きます", "shape"))
             continue
+        for item, text in (("candidate_id", cells[0]), ("name", cells[1]), ("party", cells[2])):
+            if len(text) > LENGTHS[item]:
+                errors.append(_bad(f"{where}.{item}", f"{LENGTHS[item]}文字までです", "too long"))
         out.append(
             Candidate(
                 candidate_id=cells[0],
@@ -91,6 +97,10 @@ def parse_election(values: dict[str, Any], lg_code: str) -> Election:
                 errors.append(error)
     seats = _int(str(values.get("seats", "")), "seats", errors)
     parties = tuple(p.strip() for p in str(values.get("parties", "")).splitlines() if p.strip())
+    if any(len(p) > LENGTHS["party"] for p in parties):
+        errors.append(_bad("parties", "政党名は100文字までです", "a party name is too long"))
+    if len(str(values.get("district", "")).strip()) > LENGTHS["district"]:
+        errors.append(_bad("district", "100文字までです", "too long"))
     candidates = _candidates(str(values.get("candidates", "")), errors)
     if errors:
         raise_all(errors)
@@ -211,8 +221,9 @@ def add_polling_station(request: Request, election_id: str, form: Form) -> Respo
     kind = str(values.get("kind", ""))
     if kind not in STATION_JA:
         errors["kind"] = "選択肢から選んでください。"
-    if len(str(values.get("station_id", ""))) > 40:
-        errors["station_id"] = "40文字までです。"
+    for item in ("station_id", "name", "polling_district"):
+        if len(str(values.get(item, "")).strip()) > LENGTHS[item]:
+            errors[item] = f"{LENGTHS[item]}文字までです。"
     if not errors:
         try:
             with write_transaction(page.registry.engine) as conn:

@@ -339,3 +339,40 @@ def test_two_laptops_sending_the_same_voter_at_once_get_one_acceptance(
     assert len(accepted) == 1, answers
     refused = answers["s2" if accepted == ["s1"] else "s1"]
     assert refused["first"]["station_id"] == accepted[0]  # type: ignore[index]
+
+
+def test_text_longer_than_its_column_is_refused_on_the_form_not_a_500(
+    world: tuple[TestClient, World],
+) -> None:
+    client, _ = world
+    token = sign_in(client, COMMISSION[0])
+    long = {**election_form(), "district": "区" * 101, "parties": "党" * 101,
+            "candidates": f"{'c' * 37},{'名' * 101},"}  # fmt: skip
+    answer = client.post(f"{BASE}/new", data={"csrf_token": token, **long})
+    assert answer.status_code == 422
+    for field in ("district", "parties", "candidates"):
+        assert f'href="#f-{field}"' in answer.text, field
+    set_up(client, token)
+    station = {"station_id": "s9", "name": "所" * 101, "kind": "day", "polling_district": "9" * 41}
+    added = client.post(f"{BASE}/2026-mayor/stations", data={"csrf_token": token, **station})
+    assert added.status_code == 422 and "100文字までです" in added.text
+
+
+def test_a_district_table_with_too_long_names_is_refused_with_its_line(
+    world: tuple[TestClient, World],
+) -> None:
+    client, _ = world
+    token = sign_in(client, COMMISSION[0])
+    table = f"code,name,town,block_from,block_to\n1,{'名' * 101},{'町' * 201},1,5\n"
+    answer = client.post(
+        f"{BASE}/roll/districts", data={"csrf_token": token, "districts_csv": table}
+    )
+    assert answer.status_code == 422 and "100文字までです" in answer.text
+    assert "200文字までです" in answer.text
+    ok = client.post(
+        f"{BASE}/roll/districts",
+        data={"csrf_token": token, "districts_csv": "code,name,town,block_from,block_to\n"
+              "1,第一投票区,大字的場,1,9\n2,第二投票区,大字的場,10,\n"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert ok.status_code == 303 and ok.headers["location"].endswith("imported=2")
