@@ -44,7 +44,7 @@ class CheckInIn(BaseModel):
 class QueuedIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: Code
-    clerk_id: Annotated[str, Field(min_length=1, max_length=40)]
+    clerk_id: Annotated[str, Field(min_length=1, max_length=100)]
     at: datetime
 
 
