@@ -114,6 +114,40 @@ def export(
     print_json({"year": year, "files": sorted(files)})
 
 
+@app.command("xml-export")
+def xml_export(
+    file: Path = typer.Argument(..., help="収支報告書の JSON（jichi.funds.reports.AnnualReport）"),
+    out: Path = typer.Option(..., "--out", help="書き出す XML ファイル（Shift_JIS）"),
+) -> None:
+    """寄附の明細（その7）を収支報告書作成ソフトの XML で書き出します（対応範囲は docs）."""
+    from jichi.funds.software_xml import export_donations
+
+    try:
+        body = export_donations(parse_report(_read_json(file)))
+    except JichiError as error:
+        raise _bad_input(error) from None
+    out.write_bytes(body)
+    print_json({"out": str(out), "bytes": len(body)})
+
+
+@app.command("xml-import")
+def xml_import(
+    file: Path = typer.Argument(..., help="収支報告書作成ソフトの XML ファイル"),
+) -> None:
+    """XML の寄附の明細（その7）を寄附者と寄附の JSON にします (exit 2: 読めない・誤りあり)."""
+    from jichi.funds.software_xml import import_donations
+
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise _bad_input(JichiError(subsidy_json.NOT_JSON, field="file", reason=str(exc))) from None
+    try:
+        imported = import_donations(data)
+    except JichiError as error:
+        raise _bad_input(error) from None
+    print_json(imported.to_dict())
+
+
 @app.command("filer-token")
 def filer_token(
     organization: str = typer.Argument(..., help="政治団体の ID"),
@@ -139,6 +173,67 @@ def filer_token(
     finally:
         engine.dispose()
     print_json({"organization_id": organization, "token": token})
+
+
+api_key_app = typer.Typer(help="公開検索 API の利用キー（交付・一覧・取消）", no_args_is_help=True)
+app.add_typer(api_key_app, name="api-key")
+
+URL_OPTION = typer.Option(None, "--url", help="データベース URL（省略時 JICHI_DATABASE_URL）")
+
+
+@api_key_app.command("issue")
+def api_key_issue(
+    holder: str = typer.Argument(..., help="利用者（報道機関・研究者など）の名称"),
+    by: str = typer.Option(..., "--by", help="交付する職員の ID（記録されます）"),
+    per_minute: int | None = typer.Option(
+        None, "--per-minute", help="1分あたりの回数（省略時 JICHI_FUNDS_KEY_PER_MINUTE、600）"
+    ),
+    url: str | None = URL_OPTION,
+) -> None:
+    """公開検索 API のキーを交付します（一度だけ表示; 保存されるのはハッシュのみ）."""
+    from jichi.funds import api_keys
+    from jichi.store.engine import make_engine
+
+    engine = make_engine(url)
+    try:
+        key = api_keys.issue(engine, holder, by=by, per_minute=per_minute)
+    except JichiError as error:
+        raise _bad_input(error) from None
+    finally:
+        engine.dispose()
+    print_json({"holder": holder.strip(), "key": key})
+
+
+@api_key_app.command("list")
+def api_key_list(url: str | None = URL_OPTION) -> None:
+    """交付したキーの一覧（キーそのものは表示しません）."""
+    from jichi.funds import api_keys
+    from jichi.store.engine import make_engine
+
+    engine = make_engine(url)
+    try:
+        print_json({"keys": api_keys.listed(engine)})
+    finally:
+        engine.dispose()
+
+
+@api_key_app.command("revoke")
+def api_key_revoke(url: str | None = URL_OPTION) -> None:
+    """標準入力から読んだキーを取り消します（コマンド行に書くと他の利用者に見えるため）."""
+    import sys
+
+    from jichi.funds import api_keys
+    from jichi.store.engine import make_engine
+
+    key = sys.stdin.readline().strip()
+    engine = make_engine(url)
+    try:
+        revoked = api_keys.revoke(engine, key)
+    finally:
+        engine.dispose()
+    print_json({"revoked": revoked})
+    if not revoked:
+        raise typer.Exit(EXIT_REJECTED)
 
 
 @app.command("serve")

@@ -7,11 +7,13 @@ import typer
 from jichi.cli import audit as audit_cli
 from jichi.cli import auth as auth_cli
 from jichi.cli import center as center_cli
+from jichi.cli import counter_day as counter_day_cli
 from jichi.cli import db as db_cli
 from jichi.cli import elections as elections_cli
 from jichi.cli import era as era_cli
 from jichi.cli import errors as errors_cli
 from jichi.cli import funds as funds_cli
+from jichi.cli import hub as hub_cli
 from jichi.cli import ids as ids_cli
 from jichi.cli import jpki as jpki_cli
 from jichi.cli import mynumber as mynumber_cli
@@ -50,6 +52,8 @@ app.add_typer(funds_cli.app, name="funds")
 app.add_typer(jpki_cli.app, name="jpki")
 app.add_typer(stats_cli.app, name="stats")
 app.add_typer(mynumber_cli.app, name="mynumber")
+app.add_typer(hub_cli.app, name="hub")
+app.add_typer(counter_day_cli.app, name="counter")
 app.command("demo")(serve_cli.demo)
 app.command("serve")(serve_cli.serve)
 app.command("errors")(errors_cli.errors)

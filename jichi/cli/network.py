@@ -14,7 +14,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from jichi.kernel.clock import today as clock_today
+from jichi.network.transport import NATS_REPLICAS_VAR
 
 app = typer.Typer(help="住基ネット：市区町村ノードの起動・突合・デモ", no_args_is_help=True)
 console = Console()
@@ -258,12 +261,77 @@ def demo(
     seed: int = typer.Option(0, "--seed", help="乱数の種"),
     nats: str | None = typer.Option(None, "--nats", help=NATS_HELP),
     timeout: float = typer.Option(120.0, "--timeout", help="静止を待つ秒数（nats）"),
+    cluster: bool = typer.Option(
+        False,
+        "--cluster",
+        help="3 台の NATS クラスタ（scripts/nats-cluster、ストリームは 3 重）を立てて使う",
+    ),
 ) -> None:
     """センターと N の市区町村で転出入を流し、最後に突合します（不一致で終了コード 1）."""
-    from jichi.network.demo import DemoOptions, run
-
     if transport not in ("nats", "inproc"):
         raise typer.BadParameter("nats or inproc", param_hint="--transport")
+    with contextlib.ExitStack() as stack:
+        if cluster:
+            nats = stack.enter_context(_loopback_cluster())
+            transport = "nats"
+        _demo(
+            municipalities,
+            residents,
+            moves,
+            transport,
+            directory,
+            database_url_template,
+            seed,
+            nats,
+            timeout,
+        )
+
+
+@contextlib.contextmanager
+def _loopback_cluster() -> Iterator[str]:
+    """Three JetStream servers on loopback for the demo, stopped (and removed) afterwards."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "nats-cluster"
+    if not script.exists():
+        err.print(
+            "[red]scripts/nats-cluster がありません（ソースの checkout から実行してください）[/red]"
+        )
+        raise typer.Exit(2)
+    directory = Path(tempfile.mkdtemp(prefix="jichi-nats-cluster-"))
+    base = 24000 + os.getpid() % 200 * 100
+    subprocess.run([str(script), "start", str(directory), str(base)], check=True)
+    previous = os.environ.get(NATS_REPLICAS_VAR)
+    os.environ[NATS_REPLICAS_VAR] = "3"  # the node and center processes inherit it
+    try:
+        urls = subprocess.run(
+            [str(script), "urls", str(directory)], check=True, capture_output=True, text=True
+        ).stdout.strip()
+        yield urls
+    finally:
+        if previous is None:
+            os.environ.pop(NATS_REPLICAS_VAR, None)
+        else:
+            os.environ[NATS_REPLICAS_VAR] = previous
+        subprocess.run([str(script), "stop", str(directory)], check=False)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _demo(
+    municipalities: int,
+    residents: int,
+    moves: int,
+    transport: str,
+    directory: Path | None,
+    database_url_template: str | None,
+    seed: int,
+    nats: str | None,
+    timeout: float,
+) -> None:
+    from jichi.network.demo import DemoOptions, run
+
     options = DemoOptions(
         municipalities=municipalities,
         residents=residents,

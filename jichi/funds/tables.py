@@ -37,6 +37,18 @@ funds_filer_token = sa.Table(
     sa.Index("ix_funds_filer_token_organization", "organization_id"),
 )
 
+#: Keys of the public API (政治資金の公開検索), by digest; see jichi.funds.api_keys.
+funds_api_key = sa.Table(
+    "funds_api_key",
+    metadata,
+    sa.Column("key_hash", sa.String(64), primary_key=True),
+    sa.Column("holder", sa.String(200), nullable=False),
+    sa.Column("per_minute", sa.Integer, nullable=False),
+    sa.Column("issued_by", sa.String(100), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+)
+
 #: 設立届・異動届・解散届, one row each in the order recorded (seq 1 = the 設立届).
 funds_notification = sa.Table(
     "funds_notification",

@@ -64,7 +64,13 @@ from jichi.network.flows.paper import move_in_from_certificate
 from jichi.network.node import Node
 from jichi.network.reconcile import Report, load_center, load_node, reconcile
 from jichi.network.tables import inbox
-from jichi.network.transport import InProcessTransport, NatsTransport, Transport, nats_url
+from jichi.network.transport import (
+    InProcessTransport,
+    NatsTransport,
+    Transport,
+    nats_servers,
+    nats_url,
+)
 from jichi.places.catalog import default_catalog
 from jichi.places.model import Kind
 from jichi.registry import commands as c
@@ -590,10 +596,11 @@ class NetworkDemo:
     async def wait_quiet(self, timeout: float | None = None) -> bool:
         """Until every outbox is sent and every consumer has nothing pending, twice in a row."""
         import nats as nats_client
+        import nats.errors
         import nats.js.errors
 
         limit = time.monotonic() + (timeout or self.options.quiet_timeout)
-        nc = await nats_client.connect(nats_url(self.options.nats_url))
+        nc = await nats_client.connect(servers=nats_servers(self.options.nats_url))
         js = nc.jetstream()
         consumers = [CENTER_CONSUMER, *(f"node-{lg}" for lg in self.lg_codes)]
         quiet = 0
@@ -606,6 +613,8 @@ class NetworkDemo:
                         busy += int(info.num_pending or 0) + int(info.num_ack_pending or 0)
                     except nats.js.errors.NotFoundError:
                         busy += 1  # its process has not subscribed yet
+                    except nats.errors.TimeoutError:
+                        busy += 1  # a cluster electing a new leader answers nothing yet
                 # A handler commits its reply to the outbox before its ack: reading the
                 # outboxes after the consumers never misses that reply.
                 busy += self.unsent()

@@ -420,7 +420,8 @@ def reconcile(
             later = [a for a in active if a.resident_since >= row.resident_since]
             if not later:
                 continue  # still on the way: judged with the person above
-            reason = _why_unconfirmed(row, later[0], tasks, unsent)
+            after = [r for r in rows if r.resident_since > row.resident_since]
+            reason = _why_unconfirmed(row, [*later, *after], tasks, unsent)
             if reason is not None:
                 pending.append(reason)
             else:
@@ -525,24 +526,32 @@ def _removed(
 
 def _why_unconfirmed(
     row: PersonRow,
-    now_at: PersonRow,
+    later_stays: Sequence[PersonRow],
     tasks: Mapping[tuple[str, str], list[TaskRow]],
     unsent: set[tuple[str, str, str]],
 ) -> Pending | None:
+    """A task, or a 転入通知 still in an outbox, that explains an unconfirmed move-out.
+
+    The notice is sent by the municipality of the *next* stay, which is not always where
+    the person lives now: someone who moves A → B → A while the transport is down is
+    active at A again, and the notice confirming A's first move-out waits in B's outbox.
+    So every later stay is a possible sender.
+    """
     for task in tasks.get((row.lg_code, row.person_id), []):
         return Pending(
             PendingKind.TASK, row.key, row.lg_code, task.code, task.reason_ja, task.reason_en
         )
     topic = f"municipality.{row.lg_code}.move_in_notice"
-    if (now_at.lg_code, topic, now_at.resident_code or now_at.person_id) in unsent:
-        return Pending(
-            PendingKind.IN_FLIGHT,
-            row.key,
-            now_at.lg_code,
-            "-",
-            "転入通知が未送信",
-            "the move-in notice is not sent yet",
-        )
+    for stay in later_stays:
+        if (stay.lg_code, topic, stay.resident_code or stay.person_id) in unsent:
+            return Pending(
+                PendingKind.IN_FLIGHT,
+                row.key,
+                stay.lg_code,
+                "-",
+                "転入通知が未送信",
+                "the move-in notice is not sent yet",
+            )
     return None
 
 

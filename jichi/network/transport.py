@@ -37,12 +37,34 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Envelope], Awaitable[None]]
 NATS_URL_VAR = "JICHI_NATS_URL"
+NATS_REPLICAS_VAR = "JICHI_NATS_REPLICAS"
 DEFAULT_NATS_URL = "nats://127.0.0.1:4222"
 
 
 def nats_url(url: str | None = None) -> str:
-    """The broker to use: explicit argument, then ``JICHI_NATS_URL``, then localhost."""
+    """The broker to use: explicit argument, then ``JICHI_NATS_URL``, then localhost.
+
+    A cluster is several URLs separated by commas (``nats://a:4222,nats://b:4222``): the
+    client connects to any and fails over to the others on its own.
+    """
     return url or os.environ.get(NATS_URL_VAR) or DEFAULT_NATS_URL
+
+
+def nats_servers(url: str | None = None) -> list[str]:
+    """The servers of :func:`nats_url`, one URL each, as nats-py takes them."""
+    return [part.strip() for part in nats_url(url).split(",") if part.strip()]
+
+
+def stream_replicas(replicas: int | None = None) -> int:
+    """Copies of the stream JetStream keeps: 1 on one server, 3 on a three-server cluster.
+
+    With 3, a publish is acknowledged only once a quorum (two servers) has stored it, so
+    losing any one server loses no acknowledged message.  ``JICHI_NATS_REPLICAS``; default 1.
+    """
+    if replicas is not None:
+        return replicas
+    raw = os.environ.get(NATS_REPLICAS_VAR, "").strip()
+    return int(raw) if raw in {"1", "2", "3", "4", "5"} else 1
 
 
 class Transport(Protocol):
@@ -185,8 +207,10 @@ class NatsTransport:
         ack_wait: float = 30.0,
         timeout: float = 2.0,
         fetch_wait: float = 0.5,
+        replicas: int | None = None,
     ) -> None:
         self.url = nats_url(url)
+        self.replicas = stream_replicas(replicas)
         self.stream = stream
         self.root = root
         self.duplicate_window = duplicate_window
@@ -202,7 +226,7 @@ class NatsTransport:
             return
         try:
             nc = await nats.connect(
-                servers=[self.url],
+                servers=nats_servers(self.url),
                 connect_timeout=self.timeout,
                 reconnect_time_wait=0.25,
                 max_reconnect_attempts=1,  # a first connection fails fast ...
@@ -226,6 +250,7 @@ class NatsTransport:
             name=self.stream,
             subjects=[f"{self.root}.>"],
             duplicate_window=self.duplicate_window,
+            num_replicas=self.replicas,
         )
         try:
             await self._js.stream_info(self.stream)

@@ -200,6 +200,20 @@ class Correction(_Command):
     reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
 
 
+class RecordingCorrection(_Command):
+    """記録の訂正: a recording made in error undone by new events (never by deleting).
+
+    Every person the recorded notification touched gets an event that puts their
+    record back as it was before it; the 職員 who recorded it, or a 係長, may ask.
+    """
+
+    kind: Literal["recording_correction"] = "recording_correction"
+    notification_id: Annotated[str, StringConstraints(min_length=1, max_length=36)]
+    reason: Annotated[
+        str, StringConstraints(min_length=1, max_length=500), no_individual_number("reason")
+    ]
+
+
 class ExOfficioRemoval(_Command):
     """職権消除 (令12条1項), e.g. after a 実態調査 finds nobody lives there."""
 
@@ -294,6 +308,7 @@ Notification = Annotated[
     | HouseholdComposition
     | FamilyRegisterChange
     | Correction
+    | RecordingCorrection
     | ExOfficioRemoval
     | Restoration
     | AttachIndividualNumber

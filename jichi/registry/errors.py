@@ -230,3 +230,32 @@ SAME_ADDRESS = define(
     "転居先の住所が現在の住所と同じです。住所が変わらない場合は転居の届出ではありません。",
     "the new address is the current address: nothing to relocate",
 )
+# -- review, then record (issue 10 item 2): a mistaken recording undone by new events ---
+RECORDING_NOT_FOUND = define(
+    "REG-070",
+    "指定された届出の記録（{notification_id}）はこの団体にありません。",
+    "notification {notification_id} is not recorded in this municipality",
+    http_status=404,
+    params=("notification_id",),
+)
+NOT_THE_RECORDER = define(
+    "REG-071",
+    "この記録を訂正できるのは、記録した職員（{recorded_by}）か係長です。",
+    "only the staff member who recorded it ({recorded_by}) or a supervisor may correct it",
+    http_status=403,
+    params=("recorded_by",),
+)
+LATER_RECORDING = define(
+    "REG-072",
+    "{name}さんには、この届出の後に記録された異動があります。後の異動から順に訂正してください。",
+    "person {person_id} has events recorded after this notification; correct those first",
+    http_status=409,
+    params=("name", "person_id"),
+)
+PLANNED_RECORDING = define(
+    "REG-073",
+    "まだ異動日（{effective}）が来ていない記録です。転出の予定は「転出取消」で取り消してください。",
+    "the recording takes effect later ({effective}); cancel a planned move-out instead",
+    http_status=409,
+    params=("effective",),
+)

@@ -38,6 +38,7 @@ class NotificationKind(StrEnum):
     EX_OFFICIO_RECORD = "ex_officio_record"  # 職権記載
     EX_OFFICIO_CORRECTION = "ex_officio_correction"  # 職権修正
     EX_OFFICIO_REMOVAL = "ex_officio_removal"  # 職権消除
+    RECORDING_CORRECTION = "recording_correction"  # 記録の訂正 (a mistaken recording undone)
     RESTORATION = "restoration"  # 回復
     IMPORT = "import"  # 移行 (data migration from another system)
     INDIVIDUAL_NUMBER = "individual_number"  # 個人番号の記載
@@ -68,6 +69,7 @@ LABELS_JA: dict[NotificationKind, str] = {
     NotificationKind.EX_OFFICIO_RECORD: "職権記載",
     NotificationKind.EX_OFFICIO_CORRECTION: "職権修正",
     NotificationKind.EX_OFFICIO_REMOVAL: "職権消除",
+    NotificationKind.RECORDING_CORRECTION: "記録の訂正",
     NotificationKind.RESTORATION: "回復",
     NotificationKind.IMPORT: "移行",
     NotificationKind.INDIVIDUAL_NUMBER: "個人番号の記載",

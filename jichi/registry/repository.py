@@ -95,6 +95,19 @@ def load_events(conn: Connection, person_ids: Iterable[str]) -> dict[str, list[E
     return found
 
 
+def notification_persons(conn: Connection, lg_code: str, notification_id: str) -> list[str]:
+    """The people one recorded notification touched (its events' persons)."""
+    rows = conn.execute(
+        sa.select(registry_event.c.person_id)
+        .where(
+            registry_event.c.lg_code == lg_code,
+            registry_event.c.notification_id == notification_id,
+        )
+        .distinct()
+    )
+    return sorted(row.person_id for row in rows)
+
+
 def event_from_row(row: Any) -> Event:
     return Event(
         event_id=row["event_id"],

@@ -108,3 +108,21 @@ def confirm(
         items="・".join(ITEMS_JA[w] for w in wrong),
         items_en=", ".join(_ITEMS_EN[w] for w in wrong),
     )
+
+
+NO_POWER_OF_ATTORNEY = define(
+    "RES-013",
+    "代理人からの請求では、委任状を確認したことを記録してください。",
+    "a request by a proxy must record that the power of attorney was seen",
+)
+
+
+def check_power_of_attorney(requester: Requester, seen: bool) -> None:
+    """A 代理人 asks on the person's behalf: the counter must have seen the 委任状.
+
+    Checked where the counter records the request (the fee record of the counter
+    day, :mod:`jichi.registry.counter_day.charges`), with the 本人確認書類 of the
+    proxy themself, which ``id_document`` records.
+    """
+    if requester.type is RequesterType.PROXY and not seen:
+        raise JichiError(NO_POWER_OF_ATTORNEY, field="power_of_attorney")

@@ -24,7 +24,7 @@ from jichi.kernel.errors import JichiError
 from jichi.kernel.text import name_search_key
 from jichi.registry import commands as c
 from jichi.registry import errors as e
-from jichi.registry import queries
+from jichi.registry import queries, review
 from jichi.registry import repository as repo
 from jichi.registry.decide import decide
 from jichi.registry.events import Event
@@ -37,6 +37,7 @@ from jichi.registry.tables import notification, resident
 from jichi.security import audit
 from jichi.security.actor import Actor
 from jichi.security.crypto import FieldCipher
+from jichi.security.policy import SUPERVISOR_ROLES
 from jichi.store.engine import write_transaction
 
 NUMBER_CONTEXT = "individual_number"
@@ -108,15 +109,6 @@ class Registry:
         self, conn: sa.Connection, cmd: Any, actor: Actor, idempotency_key: str | None
     ) -> Applied:
         self._check_actor(actor)
-        now = self.clock()
-        ctx = Context(
-            lg_code=self.lg_code,
-            actor=actor.staff_id,
-            today=now.astimezone(JST).date(),
-            now=now,
-            calendar=self.calendar,
-            min_head_age=self.min_head_age,
-        )
         if idempotency_key:
             earlier = conn.execute(
                 sa.select(notification.c.notification_id, notification.c.kind).where(
@@ -125,18 +117,7 @@ class Registry:
             ).first()
             if earlier is not None:
                 return Applied(earlier.notification_id, earlier.kind, False, [], [], {}, True)
-        snapshot = self._snapshot(conn, cmd, ctx.today)
-        for household_id, expected in cmd.expected_versions.items():
-            state = snapshot.households.get(household_id)
-            if state is None or state.version != expected:
-                raise JichiError(
-                    e.CONFLICT,
-                    field="expected_versions",
-                    household_id=household_id,
-                    expected=expected,
-                )
-        decision = decide(cmd, snapshot, ctx)
-        self._check_numbers(conn, decision)
+        now, snapshot, decision = self._decide(conn, cmd, actor)
         self._write(conn, cmd, decision, snapshot, actor, now, idempotency_key)
         person_ids = sorted({ev.person_id for ev in decision.events})
         return Applied(
@@ -147,6 +128,84 @@ class Registry:
             person_ids,
             decision.result,
         )
+
+    def _decide(
+        self, conn: sa.Connection, cmd: Any, actor: Actor, before: dict[str, Any] | None = None
+    ) -> tuple[datetime, Snapshot, Decision]:
+        """Every check of a notification against the registry, nothing written.
+
+        ``before`` (when given) receives the records as they were loaded, so a caller can
+        compare them with the snapshot's records after the decision.
+        """
+        now = self.clock()
+        ctx = Context(
+            lg_code=self.lg_code,
+            actor=actor.staff_id,
+            today=now.astimezone(JST).date(),
+            now=now,
+            calendar=self.calendar,
+            min_head_age=self.min_head_age,
+            supervisor=actor.role in SUPERVISOR_ROLES,
+        )
+        snapshot = self._snapshot(conn, cmd, ctx.today)
+        for household_id, expected in cmd.expected_versions.items():
+            state = snapshot.households.get(household_id)
+            if state is None or state.version != expected:
+                raise JichiError(
+                    e.CONFLICT,
+                    field="expected_versions",
+                    household_id=household_id,
+                    expected=expected,
+                )
+        if before is not None:
+            before.update(snapshot.records)
+        decision = decide(cmd, snapshot, ctx)
+        self._check_numbers(conn, decision)
+        return now, snapshot, decision
+
+    def preview(self, cmd: Any, actor: Actor) -> review.Review:
+        """What ``cmd`` would change (the 確認 page), with every check run; nothing recorded.
+
+        The people shown are audited (``notification.previewed``): the page shows their
+        items before and after.
+        """
+        self._check_actor(actor)
+        with write_transaction(self.engine) as conn:
+            before: dict[str, Any] = {}
+            _, snapshot, decision = self._decide(conn, cmd, actor, before)
+            touched = list(dict.fromkeys(ev.person_id for ev in decision.events))
+            after = {pid: snapshot.records[pid] for pid in touched}
+            existing = [pid for pid in touched if pid in before]
+            if existing:
+                self.audit_each(conn, actor, existing, action="notification.previewed")
+            return review.Review(
+                kind=cmd.kind,
+                reason=decision.reason,
+                effective_date=decision.effective_date,
+                notified_date=decision.notified_date,
+                late=decision.late,
+                flags=decision.flags,
+                persons=review.changes({pid: before.get(pid) for pid in touched}, after),
+                distinct=sorted(decision.distinct_overrides),
+            )
+
+    def recording(self, notification_id: str, actor: Actor) -> review.Recording:
+        """One recorded notification read back (the result page); audited per person."""
+        self._check_actor(actor)
+        with write_transaction(self.engine) as conn:
+            found = review.recording(conn, self.lg_code, notification_id)
+            if found is None:
+                raise JichiError(
+                    e.RECORDING_NOT_FOUND, field="notification_id", notification_id=notification_id
+                )
+            self.audit_each(
+                conn,
+                actor,
+                sorted(found.records),
+                action="notification.read",
+                detail={"notification_id": notification_id},
+            )
+            return found
 
     # -- loading --------------------------------------------------------------------
 
@@ -174,12 +233,24 @@ class Registry:
                 person_ids.add(value)
         person_ids.update(getattr(cmd, "person_ids", []) or [])
         person_ids.update(getattr(cmd, "relationships", {}) or {})
+        history: dict[str, list[Event]] = {}
+        if getattr(cmd, "kind", "") == "recording_correction":
+            history = repo.load_events(
+                conn, repo.notification_persons(conn, self.lg_code, cmd.notification_id)
+            )
+            person_ids.update(history)
         records = {
             pid: r
             for pid, r in repo.load_records(conn, person_ids).items()
             if r.lg_code == self.lg_code  # a clerk sees only their municipality
         }
         household_ids = {r.household_id for r in records.values()}
+        household_ids.update(  # the households a correction may put its people back into
+            str(ev.changes["household_id"])
+            for events in history.values()
+            for ev in events
+            if ev.changes.get("household_id")
+        )
         for name in ("household_id", "into_household_id", "join_household_id"):
             value = getattr(cmd, name, None)
             if value:
@@ -191,7 +262,7 @@ class Registry:
         }
         records.update(repo.load_members(conn, households))
         records.update(self._due(conn, records, today))
-        snapshot = Snapshot(records=records, households=households)
+        snapshot = Snapshot(records=records, households=households, history=history)
         if getattr(cmd, "kind", "") in NEW_PERSON_KINDS:
             people = [
                 (name_search_key(p.name.family + p.name.given), p.date_of_birth)

@@ -50,6 +50,8 @@ class Context:
     min_head_age: int = 15  # SECONDARY source (facts §4); configurable
     # a 出生 notified more than this many days after the birth is flagged for review
     birth_review_days: int = 365
+    # a 係長 or admin is acting (記録の訂正 of a colleague's recording is theirs only)
+    supervisor: bool = False
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,16 @@ from jichi.security.tenancy import Tenant
 from jichi.store.engine import tenant_engine
 from jichi.web import operations, problems
 from jichi.web.limits import LimitsMiddleware, max_body_from_env
-from jichi.web.pages import certificates, commission, counter, funds_search, mynumber_card, resident
+from jichi.web.pages import (
+    certificates,
+    commission,
+    counter,
+    counter_day,
+    day_reports,
+    funds_search,
+    mynumber_card,
+    resident,
+)
 from jichi.web.pages import elections as elections_pages
 from jichi.web.pages import places as places_pages
 from jichi.web.pages import stats as stats_pages
@@ -88,6 +97,8 @@ def create_app(
     app.include_router(counter.router)
     app.include_router(resident.router)
     app.include_router(certificates.router)
+    app.include_router(counter_day.router)
+    app.include_router(day_reports.router)
     app.include_router(mynumber_card.router)
     app.include_router(places_pages.router)
     app.include_router(funds_search.router)

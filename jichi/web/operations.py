@@ -188,15 +188,24 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(fmt: str | None) -> None:
-    """``json``: JSON lines on stderr for ``jichi.*`` loggers; anything else leaves logging be."""
+    """``json``: JSON lines on stderr; anything else leaves logging be.
+
+    ``jichi.*`` at INFO; every other library (asyncpg's pool reconnecting after a failover,
+    asyncio, uvicorn's errors) at WARNING through the same formatter, so a log collector
+    never meets a bare multi-line traceback — and none of a library's exception text,
+    which may quote a query's values, only the exception's class.
+    """
     if fmt != "json":
         return
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())
-    root = logging.getLogger("jichi")
-    root.handlers = [handler]
-    root.setLevel(logging.INFO)
-    root.propagate = False
+    ours = logging.getLogger("jichi")
+    ours.handlers = [handler]
+    ours.setLevel(logging.INFO)
+    ours.propagate = False
+    everyone = logging.getLogger()
+    everyone.handlers = [handler]
+    everyone.setLevel(logging.WARNING)
 
 
 def install(

@@ -36,7 +36,7 @@ _STATUSES = {
     409: "競合 / conflict (a household changed meanwhile)",
     413: "本文が大きすぎる / body too large",
     422: "入力の誤り / invalid input",
-    429: "試行が多すぎる / too many attempts",
+    429: "試行・要求が多すぎる / too many attempts or requests (Retry-After says when)",
 }
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"description": text, "content": {PROBLEM_JSON: {"schema": _PROBLEM_SCHEMA}}}
@@ -48,7 +48,13 @@ def problem_response(error: JichiError) -> JSONResponse:
     """The problem body; ``errors`` always lists every error (one, or a group's members)."""
     body = error.to_dict()
     body.setdefault("errors", [member_dict(error)])
-    return JSONResponse(body, status_code=error.http_status, media_type=PROBLEM_JSON)
+    headers = {}
+    wait = error.params.get("seconds")
+    if error.http_status == 429 and isinstance(wait, int):
+        headers["Retry-After"] = str(wait)  # RFC 9110 §10.2.3, for clients that back off
+    return JSONResponse(
+        body, status_code=error.http_status, media_type=PROBLEM_JSON, headers=headers
+    )
 
 
 def install(app: FastAPI) -> None:

@@ -78,6 +78,7 @@ RESTRICTED_ITEMS = ("individual_number", "resident_code")
 NUMBER_ALLOWED = {RequesterType.SELF, RequesterType.SAME_HOUSEHOLD}
 
 PdfMaker = Callable[[str], tuple[bytes, int]]
+AfterStore = Callable[[Connection, Certificate], None]
 
 
 def municipality_settings(lg_code: str, mayor_name: str, **options: Any) -> CertificateSettings:
@@ -109,8 +110,14 @@ def issue(
     *,
     font: FontChoice | None = None,
     pdf_maker: PdfMaker = to_pdf,
+    after_store: AfterStore | None = None,
 ) -> Certificate:
-    """Issue the certificate ``request`` asks for, or raise and leave nothing behind."""
+    """Issue the certificate ``request`` asks for, or raise and leave nothing behind.
+
+    ``after_store`` runs in the issue's own transaction once the row is written (the
+    counter day records the certificate's fee there: both exist or neither).  A retry
+    that hands back the certificate already issued does not run it again.
+    """
     _check_call(registry, request, clerk, settings)
     engine = registry.engine
     with engine.connect() as conn:
@@ -126,7 +133,16 @@ def issue(
     issued_at = registry.clock()
     data = _read(registry, request, clerk, people, issued_at)
     found = _number_and_store(
-        registry, request, clerk, settings, data, issued_at, font, pdf_maker, local=True
+        registry,
+        request,
+        clerk,
+        settings,
+        data,
+        issued_at,
+        font,
+        pdf_maker,
+        local=True,
+        after_store=after_store,
     )
     if isinstance(found, Certificate):
         return found
@@ -325,6 +341,7 @@ def _number_and_store(
     pdf_maker: PdfMaker,
     *,
     local: bool,
+    after_store: AfterStore | None = None,
 ) -> Any:
     """Reserve the 通番, make the PDF with no lock held, and store it: the new
     :class:`Certificate`, or the row of the same request if a concurrent retry stored
@@ -357,7 +374,10 @@ def _number_and_store(
                 return found
             if not numbering.holds(conn, lg_code, day, request_id, seq):
                 continue
-            return _store(conn, registry, request, clerk, made, issued_at, local=local)
+            stored = _store(conn, registry, request, clerk, made, issued_at, local=local)
+            if after_store is not None:
+                after_store(conn, stored)
+            return stored
     raise JichiError(e.SERIAL_BUSY, field="serial")
 
 

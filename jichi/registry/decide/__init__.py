@@ -35,6 +35,7 @@ from jichi.registry.decide.moves import (
     move_out,
     relocation,
 )
+from jichi.registry.decide.recording_correction import recording_correction
 from jichi.registry.decide.removal import ex_officio_removal, restoration
 from jichi.registry.decide.vital import birth, death
 from jichi.registry.state import Context, Decision, Snapshot
@@ -53,6 +54,7 @@ DECIDERS: dict[str, Callable[[Any, Snapshot, Context], Decision]] = {
     "household_composition": household_composition,
     "family_register_change": family_register_change,
     "correction": correction,
+    "recording_correction": recording_correction,
     "ex_officio_removal": ex_officio_removal,
     "restoration": restoration,
     "attach_individual_number": attach_individual_number,

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import quote, urlencode
 
 import orjson
 import sqlalchemy as sa
@@ -319,8 +320,25 @@ async def _batch_failed(_request: Request, error: Exception) -> Response:
 
 
 def asyncpg_dsn(engine: Engine) -> str:
-    """The engine's PostgreSQL URL as asyncpg takes it (no SQLAlchemy driver name)."""
-    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    """The engine's PostgreSQL URL as asyncpg takes it (no SQLAlchemy driver name).
+
+    A replicated center names several servers, SQLAlchemy's way, as repeated ``host=H:P``
+    query items with ``target_session_attrs=read-write``; asyncpg wants them in the
+    authority part (``postgresql://user@H1:P1,H2:P2/db``), so they are moved there.
+    """
+    url = engine.url.set(drivername="postgresql")
+    hosts = url.query.get("host")
+    if not hosts or url.host:
+        return url.render_as_string(hide_password=False)
+    listed = (hosts,) if isinstance(hosts, str) else tuple(hosts)
+    rest = {k: v for k, v in url.query.items() if k != "host"}
+    user = quote(url.username or "", safe="")
+    if url.password:
+        user += ":" + quote(str(url.password), safe="")
+    query = urlencode(rest, doseq=True)
+    return f"postgresql://{user}@{','.join(listed)}/{url.database or ''}" + (
+        f"?{query}" if query else ""
+    )
 
 
 def _require_holder(conn: sa.Connection, agency: Agency, code: str) -> None:

@@ -47,6 +47,8 @@ from jichi.registry.certificates import (
     preview,
     verify,
 )
+from jichi.registry.counter_day import charges, fees
+from jichi.registry.counter_day.fees import EXEMPTIONS
 from jichi.registry.model import ResidentRecord, Sex
 from jichi.registry.protection import Protection
 from jichi.registry.requester_identity import ID_DOCUMENTS
@@ -92,6 +94,7 @@ REQUESTER_CHOICES = [
 ]
 
 ID_DOCUMENT_CHOICES = [("", "（選んでください）"), *ID_DOCUMENTS.items()]
+EXEMPTION_CHOICES = [("", "免除しない"), *EXEMPTIONS.items()]
 SEX_CHOICES = [("", "（選んでください）"), (Sex.MALE.value, "男"), (Sex.FEMALE.value, "女")]
 # Where a requester-identity error (RES-010..012) is shown on the form.
 REQUESTER_FIELDS = {
@@ -100,6 +103,9 @@ REQUESTER_FIELDS = {
     "requester.sex": "requester_sex",
     "requester.address": "requester_address",
     "requester.id_document": "id_document",
+    "power_of_attorney": "power_of_attorney",
+    "exemption": "exemption",
+    "exemption_note": "exemption_note",
 }
 
 counter = APIRouter(prefix="/counter", include_in_schema=False, route_class=PageRoute)
@@ -128,7 +134,7 @@ def _members(page: Page, person_id: str) -> tuple[ResidentRecord, list[ResidentR
 
 
 @counter.get("/certificates")
-def certificate_form(request: Request, person_id: str) -> Response:
+def certificate_form(request: Request, person_id: str, reception_id: str = "") -> Response:
     page = counter_page(request)
     page.require("certificate.issue", *STAFF_ROLES)
     record, members = _members(page, person_id)
@@ -146,6 +152,7 @@ def certificate_form(request: Request, person_id: str) -> Response:
         # a form that offered the subject's own name let 本人 be "any name" (issue 9).
         "requester_name": "",
         "request_id": str(uuid.uuid4()),
+        "reception_id": reception_id if _is_uuid(reception_id) else "",
     }
     return _form(page, record, members, values, {})
 
@@ -159,8 +166,18 @@ def _form(
     status_code: int = 200,
 ) -> Response:
     protected, parties = warning(page, [m.person_id for m in members])
+    with page.registry.engine.connect() as conn:
+        table = fees.fee_table(conn, page.registry.lg_code)
+    try:
+        fee_kind = CertificateKind(values.get("kind", ""))
+    except ValueError:
+        fee_kind = CertificateKind.RECORD_COPY_HOUSEHOLD
     return page.render(
         "counter/certificate.html",
+        fee_yen=table.fee(fee_kind),
+        fee_kind_ja=fee_kind.label_ja,
+        fee_example=fee_kind in table.example,
+        exemptions=EXEMPTION_CHOICES,
         status_code=status_code,
         record=record,
         members=members,
@@ -193,7 +210,30 @@ def _values(form: FormData) -> dict[str, Any]:
         "request_form_number": str(form.get("request_form_number", "")).strip(),
         "official_use": form.get("official_use") == "on",
         "request_id": str(form.get("request_id", "")) or str(uuid.uuid4()),
+        "reception_id": str(form.get("reception_id", "")).strip(),
+        "exemption": str(form.get("exemption", "")).strip(),
+        "exemption_note": str(form.get("exemption_note", "")).strip(),
+        "power_of_attorney": form.get("power_of_attorney") == "on",
     }
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _charge(values: dict[str, Any]) -> charges.Charge:
+    """The fee side of the request (the 受付 it belongs to, an exemption, the 委任状)."""
+    reception_id = values["reception_id"]
+    return charges.Charge(
+        exemption=values["exemption"],
+        exemption_note=values["exemption_note"],
+        reception_id=reception_id if _is_uuid(reception_id) else None,
+        power_of_attorney=values["power_of_attorney"],
+    )
 
 
 def _request(values: dict[str, Any]) -> tuple[CertificateRequest | None, dict[str, str]]:
@@ -263,8 +303,16 @@ def _issue(
     if asked is not None:
         try:
             settings = settings_for(page.request, page.registry.lg_code)
-            make = preview if draft else issue
-            cert = make(page.registry, Protection(page.registry), asked, actor, settings)
+            protection = Protection(page.registry)
+            if draft:  # a 見本 needs no fee record: the 委任状 is asked for at 発行
+                cert: Certificate | Preview = preview(
+                    page.registry, protection, asked, actor, settings
+                )
+            else:
+                record_fee = charges.recorder(asked, _charge(values), actor)  # refuses first
+                cert = issue(
+                    page.registry, protection, asked, actor, settings, after_store=record_fee
+                )
         except JichiError as error:
             if (error.field or "") in REQUESTER_FIELDS:
                 log.warning(
@@ -335,8 +383,14 @@ def _shown(page: Page, form: FormData, cert: Certificate | Preview) -> Response:
         for pid, on in protected.items()
         if on
     ]
+    charge = None
+    if isinstance(cert, Certificate):
+        with page.registry.engine.connect() as conn:
+            charge = charges.charge_of(conn, page.registry.lg_code, cert.serial)
     return page.render(
         "counter/certificate_preview.html",
+        charge=charge,
+        exemption_ja=EXEMPTIONS.get(str(charge.exemption), "") if charge is not None else "",
         cert=cert,
         draft=isinstance(cert, Preview),
         image=base64.b64encode(image).decode() if image else "",

@@ -36,6 +36,7 @@ from jichi.security.staff import UNAUTHENTICATED, authenticate, require_role
 from jichi.web.auth import served_tenant
 from jichi.web.pages import session as s
 from jichi.web.pages.form_checks import MAX_FIELDS, FormRefused, check_form
+from jichi.web.pages.form_checks import shown as shown_name
 
 templates = Jinja2Templates(directory=str(files("jichi.web") / "templates"))
 
@@ -87,6 +88,38 @@ async def read_form(request: Request) -> AsyncIterator[FormData]:
 
 
 Form = Annotated[FormData, Depends(read_form)]
+
+
+async def read_form_kept(request: Request) -> AsyncIterator[FormData]:
+    """For the notification forms: :func:`check_form`'s refusals are kept for the form to
+    show at their inputs (:func:`refusals`), and the refused inputs are left out, so the
+    handler sees only names of the shape it renders — never an error page instead of
+    the form the clerk was typing in."""
+    form = await request.form(max_fields=MAX_FIELDS + 1, max_files=2)
+    try:
+        errors = check_form(form)
+        request.state.form_refusals = errors
+        if errors:
+            kept = [
+                (k, v)
+                for k, v in form.multi_items()
+                if (k not in errors and shown_name(k) not in errors and "form" not in errors)
+                or k == s.CSRF_FIELD
+            ]
+            yield FormData(kept)
+        else:
+            yield form
+    finally:
+        await form.close()
+
+
+KeptForm = Annotated[FormData, Depends(read_form_kept)]
+
+
+def refusals(request: Request) -> dict[str, str]:
+    """The :func:`check_form` refusals of this request's form (see :func:`read_form_kept`)."""
+    found = getattr(request.state, "form_refusals", None)
+    return dict(found) if isinstance(found, dict) else {}
 
 
 def registry_of(request: Request) -> Registry:

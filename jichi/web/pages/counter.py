@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from jichi.kernel.errors import JichiError, define
+from jichi.kernel.errors import INVALID_INPUT, JichiError, define
 from jichi.registry.errors import HOUSEHOLD_NOT_FOUND
 from jichi.registry.events import Event, EventKind
 from jichi.registry.model import ResidentRecord
@@ -29,6 +29,7 @@ from jichi.web.pages import (
     network,
     notifications,
     person_forms,
+    recorded,
     remote_copy,
     supervisor,
 )
@@ -181,6 +182,10 @@ def _search(
 ) -> tuple[list[ResidentRecord] | None, dict[str, str]]:
     page.require("resident.search", *STAFF_ROLES)
     outcome = decode(values, fields=SEARCH_FIELDS)
+    for key, value in list(outcome.data.items()):  # ``address.town`` is not the search box
+        if not isinstance(value, str):
+            del outcome.data[key]
+            outcome.errors[key] = JichiError(INVALID_INPUT, field=key).message_ja
     if not outcome.ok:
         return None, outcome.errors
     if not outcome.data:
@@ -281,6 +286,7 @@ def household(request: Request, household_id: str) -> Response:
 
 
 router.include_router(notifications.router)
+router.include_router(recorded.router)
 router.include_router(supervisor.router)
 router.include_router(network.router)
 router.include_router(remote_copy.router)

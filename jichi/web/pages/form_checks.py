@@ -55,7 +55,7 @@ LIST_NAMES = frozenset({"person_ids", "items"})
 # Free text a clerk types: an individual number must never be stored or logged there.
 FREE_TEXT = frozenset({"note", "purpose", "basis", "reason", "memo", "id_document"})
 # The pasted card-reader JSON may be longer than any other input.
-LONG_TEXT = {"card": 64_000}
+LONG_TEXT = {"card": 64_000, "pending": 200_000}  # the sealed 確認 payload (pending.py)
 
 _SEGMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]{0,63}|[0-9A-Fa-f][0-9A-Za-z\-]{0,63}", re.ASCII)
 _INDEX = re.compile(r"0|[1-9][0-9]?", re.ASCII)
@@ -95,9 +95,9 @@ def check_form(form: FormData) -> dict[str, str]:
         errors["form"] = JichiError(MALFORMED_NAME, name=f"{MAX_FIELDS}件を超える項目").message_ja
         return errors
     for name in dict.fromkeys(names):
-        shown = _shown(name)
+        label = shown(name)
         if name_problem(name) is not None:
-            errors[shown] = JichiError(MALFORMED_NAME, name=shown).message_ja
+            errors[label] = JichiError(MALFORMED_NAME, name=label).message_ja
             continue
         values = [v for v in form.getlist(name) if isinstance(v, str)]
         if len(form.getlist(name)) > 1 and name not in LIST_NAMES:
@@ -138,7 +138,7 @@ def _conflicts(names: Iterable[str]) -> dict[str, str]:
     return errors
 
 
-def _shown(name: str) -> str:
+def shown(name: str) -> str:
     """The name as it may be shown back (no control characters, bounded length)."""
     cleaned = "".join(
         c if c.isprintable() and not 0xD800 <= ord(c) <= 0xDFFF else "?" for c in name

@@ -283,6 +283,7 @@ KINDS = {  # every command's kind (Pydantic puts it first in an error's location
     "household_composition",
     "family_register_change",
     "correction",
+    "recording_correction",
     "ex_officio_removal",
     "restoration",
     "attach_individual_number",

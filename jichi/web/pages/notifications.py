@@ -14,30 +14,28 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request, Response, UploadFile
-from pydantic import ValidationError
 
 from jichi.kernel.clock import today as clock_today
-from jichi.kernel.errors import JichiError, JichiErrors
-from jichi.registry.errors import CONFLICT, HOUSEHOLD_NOT_FOUND
+from jichi.kernel.errors import JichiError
+from jichi.registry.errors import HOUSEHOLD_NOT_FOUND
 from jichi.registry.model import ResidentRecord
 from jichi.registry.queries import SearchQuery
 from jichi.security.actor import Actor, Role
 from jichi.security.policy import SUPERVISOR_KINDS, notification_roles
 from jichi.web.pages import card as card_reader
+from jichi.web.pages import confirm
+from jichi.web.pages import pending as p
 from jichi.web.pages.common import (
-    Form,
+    KeptForm,
     Page,
     PageRoute,
     counter_page,
+    refusals,
 )
 from jichi.web.pages.forms import (
-    Outcome,
-    compact_lists,
     decode,
     fill_place,
     nested_only,
-    place,
-    validation_errors,
     values_of,
 )
 
@@ -197,26 +195,6 @@ def _here(page: Page, prefix: str) -> dict[str, str]:
     }
 
 
-def submit(page: Page, actor: Actor, data: dict[str, Any], names: list[str]) -> Outcome:
-    """Parse and apply; errors come back keyed by input name ("" = the form as a whole)."""
-    outcome = Outcome(data=data)
-    try:
-        cmd = page.registry.parse(compact_lists(data))
-    except ValidationError as error:
-        outcome.errors = validation_errors(error, names)
-        return outcome
-    try:
-        applied = page.registry.apply(cmd, actor)
-    except JichiError as error:
-        members = error.errors if isinstance(error, JichiErrors) else [error]
-        for member in reversed(members):  # the first error of a field is the one shown
-            outcome.errors[place(member.field, names)] = member.message_ja
-        outcome.data = {"conflict": error.code == CONFLICT.code}
-        return outcome
-    outcome.data = {"applied": applied}
-    return outcome
-
-
 # -- 転入 ------------------------------------------------------------------------------
 
 
@@ -225,13 +203,28 @@ FAMILY_KINDS = {  # the forms that start from nothing: a family of up to MAX_PER
         "move_in",
         "転入届",
         "住民基本台帳法22条。転入した日から14日以内に届け出ます（期間を過ぎても受け付け、期間経過として記録します）",
-        ("effective_date", "notified_date", "address", "previous_address", "persons"),
+        (
+            "effective_date",
+            "notified_date",
+            "address",
+            "previous_address",
+            "persons",
+            "distinct_person_reason",
+        ),
     ),
     "ex_officio_record": Kind(
         "ex_officio_record",
         "職権記載",
         "住民基本台帳法施行令12条1項。届出がないまま住んでいることを確認した方を、職権で記載します",
-        ("effective_date", "notified_date", "address", "previous_address", "persons", "reason"),
+        (
+            "effective_date",
+            "notified_date",
+            "address",
+            "previous_address",
+            "persons",
+            "reason",
+            "distinct_person_reason",
+        ),
     ),
 }
 
@@ -246,13 +239,26 @@ def family_form(request: Request, kind: str) -> Response:
 
 
 @router.post("/notifications/{kind}")
-def family_notification(request: Request, kind: str, form: Form) -> Response:
+def family_notification(request: Request, kind: str, form: KeptForm) -> Response:
     page = counter_page(request, form)
     spec = _family_spec(kind)
     actor = page.require(kind, *spec.allowed)
     values = values_of(form)
+    action = confirm.action_of(values)
+    if action in {"record", "revise"}:
+        pending = p.unseal(page, actor, values.get(p.FIELD))
+        values = pending.values
     persons = _rows(values.get("person_rows"))
-    action = values.get("action", "submit")
+    names = input_names(spec.fields, [], persons)
+    if action == "revise":
+        return _render_move_in(page, values, {}, persons=persons, spec=spec)
+    if action == "record":
+        done = confirm.record(page, actor, pending, names)
+        if done.ok:
+            return page.redirect(f"/counter/recorded/{done.data['applied'].notification_id}")
+        return _render_move_in(
+            page, values, done.errors, persons=persons, spec=spec, status_code=422
+        )
     if action == "add_person":
         return _render_move_in(page, values, {}, persons=min(MAX_PERSONS, persons + 1), spec=spec)
     if action == "card" and kind == "move_in":
@@ -260,25 +266,26 @@ def family_notification(request: Request, kind: str, form: Form) -> Response:
         if isinstance(upload, UploadFile) and upload.filename:
             values["card"] = upload.file.read(CARD_LIMIT).decode("utf-8", errors="replace")
         return _card(page, values, persons)
-    names = input_names(spec.fields, [], persons)
     outcome = decode(values, fields=spec.fields)
+    outcome.errors = {**refusals(page.request), **outcome.errors}  # check_form\'s, at inputs
     nested_only(outcome, "address", "previous_address")
     data = outcome.data
     data["kind"] = kind
     municipality = page.request.app.state.municipality
     data.setdefault("address", {})["lg_code"] = municipality.code if municipality else ""
     fill_place(data, "previous_address", outcome)
-    if not outcome.ok:
-        errors = {place(k, names): v for k, v in outcome.errors.items()}
-        return _render_move_in(page, values, errors, persons=persons, spec=spec, status_code=422)
-    result = submit(page, actor, data, names)
+    result = confirm.review(page, actor, data, names, confirm.placed(outcome.errors, names))
     if not result.ok:
         return _render_move_in(
-            page, values, result.errors, persons=persons, spec=spec, status_code=422
+            page,
+            values,
+            result.errors,
+            persons=persons,
+            spec=spec,
+            status_code=409 if result.data.get("duplicate") else 422,
+            duplicate=bool(result.data.get("duplicate")),
         )
-    applied = result.data["applied"]
-    household_id = applied.result.get("household_id", "")
-    return page.redirect(f"/counter/households/{household_id}?filed={kind}")
+    return confirm.confirm_page(page, actor, spec.title, result, values, back=spec.title)
 
 
 def _rows(submitted: Any) -> int:
@@ -329,9 +336,11 @@ def _render_move_in(
     status_code: int = 200,
     notice: str = "",
     focus: str = "",
+    duplicate: bool = False,
 ) -> Response:
     return page.render(
         "counter/move_in.html",
+        duplicate=duplicate or bool(values.get("distinct_person_reason")),
         status_code=status_code,
         spec=spec or FAMILY_KINDS["move_in"],
         values=values,
@@ -364,14 +373,27 @@ def household_form(request: Request, household_id: str, kind: str) -> Response:
 
 
 @router.post("/households/{household_id}/{kind}")
-def household_notification(request: Request, household_id: str, kind: str, form: Form) -> Response:
+def household_notification(
+    request: Request, household_id: str, kind: str, form: KeptForm
+) -> Response:
     page = counter_page(request, form)
     spec = _spec(kind)
     actor = page.require(kind, *spec.allowed)
     values = values_of(form)
+    action = confirm.action_of(values)
     version, members = _household(page, actor, household_id)
     names = input_names(spec.fields, members)
+    if action in {"record", "revise"}:
+        pending = p.unseal(page, actor, values.get(p.FIELD))
+        values = pending.values
+        if action == "revise":
+            return _render_household(page, spec, household_id, version, members, values, {})
+        done = confirm.record(page, actor, pending, names)
+        if done.ok:
+            return page.redirect(f"/counter/recorded/{done.data['applied'].notification_id}")
+        return _refused(page, spec, household_id, actor, values, done.errors, done.data)
     outcome = decode(values, fields=spec.fields)
+    outcome.errors = {**refusals(page.request), **outcome.errors}  # check_form\'s, at inputs
     nested_only(outcome, "address", "destination", "relationships", "child")
     data = outcome.data
     data["kind"] = kind
@@ -389,22 +411,25 @@ def household_notification(request: Request, household_id: str, kind: str, form:
     submitted_version = str(values.get("version", ""))
     if submitted_version.isascii() and submitted_version.isdigit() and len(submitted_version) < 10:
         data["expected_versions"] = {household_id: int(submitted_version)}
-    if not outcome.ok:
-        errors = {place(k, names): v for k, v in outcome.errors.items()}
-        return _render_household(
-            page, spec, household_id, version, members, values, errors, status_code=422
-        )
-    result = submit(page, actor, data, names)
+    result = confirm.review(page, actor, data, names, confirm.placed(outcome.errors, names))
     if result.ok:
-        applied = result.data["applied"]
-        # 分離: the new household; 合併: the one it joined; 構成変更: the one they left.
-        target = applied.result.get("household_id") or household_id
-        if kind == "household_merge":
-            target = str(data["into_household_id"])
-        return page.redirect(f"/counter/households/{target}?filed={kind}")
-    conflict = bool(result.data.get("conflict"))
+        return confirm.confirm_page(page, actor, spec.title, result, values, back=spec.title)
+    return _refused(page, spec, household_id, actor, values, result.errors, result.data)
+
+
+def _refused(
+    page: Page,
+    spec: Kind,
+    household_id: str,
+    actor: Actor,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    data: dict[str, Any],
+) -> Response:
+    """The form again with the registry's errors; on a conflict, the colleague's data."""
+    conflict = bool(data.get("conflict"))
+    version, members = _household(page, actor, household_id)
     if conflict:  # show what the colleague recorded, keep what the clerk typed
-        version, members = _household(page, actor, household_id)
         values["version"] = str(version)
     return _render_household(
         page,
@@ -413,7 +438,7 @@ def household_notification(request: Request, household_id: str, kind: str, form:
         version,
         members,
         values,
-        result.errors,
+        errors,
         status_code=409 if conflict else 422,
         conflict=conflict,
     )

@@ -17,9 +17,11 @@ from fastapi import APIRouter, Request, Response
 from jichi.kernel.errors import NOT_FOUND, JichiError
 from jichi.registry.model import RemovalReason, ResidentRecord
 from jichi.security.actor import Actor, Role
-from jichi.web.pages.common import Form, Page, PageRoute, counter_page
-from jichi.web.pages.forms import decode, fill_place, nested_only, place, values_of
-from jichi.web.pages.notifications import ADDRESS_ITEMS, Kind, submit, today
+from jichi.web.pages import confirm
+from jichi.web.pages import pending as p
+from jichi.web.pages.common import KeptForm, Page, PageRoute, counter_page, refusals
+from jichi.web.pages.forms import decode, fill_place, nested_only, values_of
+from jichi.web.pages.notifications import ADDRESS_ITEMS, Kind, today
 
 router = APIRouter(route_class=PageRoute)
 
@@ -202,24 +204,32 @@ def person_form(request: Request, person_id: str, kind: str) -> Response:
 
 
 @router.post("/residents/{person_id}/{kind}")
-def person_notification(request: Request, person_id: str, kind: str, form: Form) -> Response:
+def person_notification(request: Request, person_id: str, kind: str, form: KeptForm) -> Response:
     page = counter_page(request, form)
     spec = _spec(kind)
     actor = page.require(kind, *spec.allowed)
     values = values_of(form)
     record = page.registry.read_record(person_id, actor, purpose=spec.title)
     names = input_names(spec)
+    action = confirm.action_of(values)
+    if action in {"record", "revise"}:
+        pending = p.unseal(page, actor, values.get(p.FIELD))
+        values = pending.values
+        if action == "revise":
+            return _render(page, spec, record, values, {})
+        done = confirm.record(page, actor, pending, names)
+        if done.ok:
+            return page.redirect(f"/counter/recorded/{done.data['applied'].notification_id}")
+        return _render(page, spec, record, values, done.errors, status_code=422)
     outcome = decode(values, fields=names)
+    outcome.errors = {**refusals(page.request), **outcome.errors}  # check_form\'s, at inputs
     nested_only(outcome, "new_address")
     data = _command(spec, record, outcome.data)
     if "new_address" in data:
         fill_place(data, "new_address", outcome)
-    if not outcome.ok:
-        errors = {place(k, names): v for k, v in outcome.errors.items()}
-        return _render(page, spec, record, values, errors, status_code=422)
-    result = submit(page, actor, data, names)
+    result = confirm.review(page, actor, data, names, confirm.placed(outcome.errors, names))
     if result.ok:
-        return page.redirect(f"/counter/residents/{person_id}?filed={kind}")
+        return confirm.confirm_page(page, actor, spec.title, result, values, back=spec.title)
     return _render(page, spec, record, values, result.errors, status_code=422)
 
 

@@ -15,16 +15,18 @@ from fastapi import APIRouter, Query, Request, Response
 
 from jichi.registry.events import Event
 from jichi.security.audit_reads import TenantAuditLog
+from jichi.web.pages import confirm
+from jichi.web.pages import pending as p
 from jichi.web.pages.common import (
     AUDIT_ROLES,
     SUPERVISOR_ROLES,
-    Form,
+    KeptForm,
     PageRoute,
     counter_page,
+    refusals,
     wareki,
 )
 from jichi.web.pages.forms import decode, place, values_of
-from jichi.web.pages.notifications import submit
 
 router = APIRouter(route_class=PageRoute)
 
@@ -57,6 +59,9 @@ ACTION_JA = {
     "notification.alias": "通称の記載・削除",
     "notification.attach_individual_number": "個人番号の記載",
     "notification.ex_officio_record": "職権記載",
+    "notification.recording_correction": "記録の訂正",
+    "notification.previewed": "届出の確認画面の表示",
+    "notification.read": "記録の結果の表示",
     "certificate.issue": "証明書の発行",
     "certificate.replay": "証明書の再作成（同じ請求）",
     "restriction.read": "支援措置等の制限の確認",
@@ -136,24 +141,38 @@ def correction_form(request: Request, person_id: str) -> Response:
 
 
 @router.post("/residents/{person_id}/correction")
-def correction(request: Request, person_id: str, form: Form) -> Response:
+def correction(request: Request, person_id: str, form: KeptForm) -> Response:
     page = counter_page(request, form)
     actor = page.require("correction", *SUPERVISOR_ROLES)
     values = values_of(form)
-    outcome = decode(values, fields=CORRECTION_FIELDS)
     names = list(CORRECTION_FIELDS)
-    errors = {place(k, names): v for k, v in outcome.errors.items()}
-    if not errors:
-        data = {**outcome.data, "kind": "correction", "person_id": person_id}
-        result = submit(page, actor, data, names)
-        if result.ok:
-            return page.redirect(f"/counter/residents/{person_id}?filed=correction")
-        errors = result.errors
+    action = confirm.action_of(values)
+    errors: dict[str, str] = {}
+    if action in {"record", "revise"}:
+        pending = p.unseal(page, actor, values.get(p.FIELD))
+        values = pending.values
+        if action == "record":
+            done = confirm.record(page, actor, pending, names)
+            if done.ok:
+                return page.redirect(f"/counter/recorded/{done.data['applied'].notification_id}")
+            errors = done.errors
+    else:
+        outcome = decode(values, fields=CORRECTION_FIELDS)
+        outcome.errors = {**refusals(page.request), **outcome.errors}  # check_form\'s, at inputs
+        errors = {place(k, names): v for k, v in outcome.errors.items()}
+        if not errors:
+            data = {**outcome.data, "kind": "correction", "person_id": person_id}
+            result = confirm.review(page, actor, data, names)
+            if result.ok:
+                return confirm.confirm_page(
+                    page, actor, "職権修正", result, values, back="職権修正"
+                )
+            errors = result.errors
     record = page.registry.read_record(person_id, actor, purpose="職権修正")
     events = page.registry.history(person_id, actor)
     return page.render(
         "counter/correction.html",
-        status_code=422,
+        status_code=422 if errors else 200,
         record=record,
         event_options=_event_options(events),
         values=values,

@@ -2,22 +2,54 @@
 
 Public, no sign-in: everything here is what the law publishes (:mod:`jichi.funds.disclosure`
 — a private donor's street address is never stored in the public lines).  Reads only.
+
+Rate-limited (:mod:`jichi.security.rate_limit`): without a key, per client address; with an
+``X-API-Key`` the authority issued (:mod:`jichi.funds.api_keys`), at that key's own rate.
+Every answer says what is left (``X-RateLimit-Limit``, ``X-RateLimit-Remaining``,
+``X-RateLimit-Reset``); over the limit, 429 SEC-031 with ``Retry-After``.
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import BaseModel
 
+from jichi.funds import api_keys
 from jichi.funds.bulk import export_year
 from jichi.funds.public_search import Search, search, top_donors, totals
 from jichi.kernel.errors import NOT_FOUND, JichiError
+from jichi.security.rate_limit import take
+from jichi.security.throttle import key_of
 
-router = APIRouter(prefix="/api/funds/public", tags=["funds"])
+QUOTA_SCOPE = "funds_public"
+
+
+def public_quota(
+    request: Request,
+    response: Response,
+    x_api_key: Annotated[str | None, Header(max_length=100)] = None,
+) -> None:
+    """Count this request against its key or its client address (SEC-031 when over)."""
+    with request.app.state.engine.begin() as conn:
+        if x_api_key is not None:
+            key = api_keys.authenticate(conn, x_api_key)
+            caller, limit = "key:" + key.key_hash, key.per_minute
+        else:  # behind a proxy, uvicorn's --proxy-headers makes this the real client
+            client = request.client
+            caller = key_of("client", client.host if client else "")
+            limit = api_keys.public_per_minute()
+        # Wall time, not the training clock (JICHI_TODAY): a minute is a real minute.
+        usage = take(conn, QUOTA_SCOPE, key_of(caller), limit=limit, now=datetime.now(UTC))
+    response.headers["X-RateLimit-Limit"] = str(usage.limit)
+    response.headers["X-RateLimit-Remaining"] = str(usage.remaining)
+    response.headers["X-RateLimit-Reset"] = str(usage.reset_seconds)
+
+
+router = APIRouter(prefix="/api/funds/public", tags=["funds"], dependencies=[Depends(public_quota)])
 
 
 class PublicLineOut(BaseModel):

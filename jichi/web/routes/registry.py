@@ -33,6 +33,36 @@ class AppliedOut(BaseModel):
     replayed: bool
 
 
+class ItemChangeOut(BaseModel):
+    label: str
+    before: str
+    after: str
+
+
+class PersonChangeOut(BaseModel):
+    person_id: str
+    name: str
+    action: str
+    items: list[ItemChangeOut]
+    household_id: str
+    relationship: str
+    address: str
+
+
+class ReviewOut(BaseModel):
+    """What a notification would change (``dry_run``): every check run, nothing recorded."""
+
+    kind: str
+    reason: str
+    reason_ja: str
+    effective_date: date
+    notified_date: date
+    late: bool
+    flags: list[str]
+    persons: list[PersonChangeOut]
+    distinct: list[str]
+
+
 class EventOut(BaseModel):
     event_id: str
     notification_id: str
@@ -97,6 +127,39 @@ def file_notification(
     require_notification(actor, notification.kind)
     applied = registry_of(request).apply(notification, actor, idempotency_key=idempotency_key)
     return AppliedOut(**applied.__dict__)
+
+
+@router.post("/notifications/preview", response_model=ReviewOut)
+def preview_notification(
+    request: Request, actor: CurrentActor, notification: Annotated[c.Notification, Body()]
+) -> ReviewOut:
+    """届出の確認（dry run）: 記録すると何が変わるか。すべての検査を行い、何も記録しません。"""
+    require_notification(actor, notification.kind)
+    shown = registry_of(request).preview(notification, actor)
+    return ReviewOut(
+        kind=shown.kind,
+        reason=shown.reason.value,
+        reason_ja=shown.reason.label_ja,
+        effective_date=shown.effective_date,
+        notified_date=shown.notified_date,
+        late=shown.late,
+        flags=shown.flags,
+        persons=[
+            PersonChangeOut(
+                person_id=p.person_id,
+                name=p.name,
+                action=p.action,
+                items=[
+                    ItemChangeOut(label=i.label, before=i.before, after=i.after) for i in p.items
+                ],
+                household_id=p.household_id,
+                relationship=p.relationship,
+                address=p.address,
+            )
+            for p in shown.persons
+        ],
+        distinct=shown.distinct,
+    )
 
 
 # Before /residents/{person_id}: "search" is not a person id (405 answers name POST).

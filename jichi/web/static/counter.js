@@ -69,3 +69,15 @@
   }
   later();
 })();
+
+// 「記録する」: one click records; a second click while the page loads is ignored (the
+// server records once anyway: the pending notification carries an idempotency key).
+document.querySelectorAll("form button[data-once]").forEach((button) => {
+  button.form.addEventListener("submit", (event) => {
+    if (button.dataset.sent) {
+      event.preventDefault();
+      return;
+    }
+    if (event.submitter === button) button.dataset.sent = "1";
+  });
+});

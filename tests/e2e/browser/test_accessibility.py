@@ -110,7 +110,7 @@ def test_every_counter_page_meets_wcag_22_aa(
 
     page.goto("/counter/notifications/move_in")
     check(page, "move_in", seen)
-    page.get_by_role("button", name="届出を記録する").last.click()
+    page.get_by_role("button", name="入力内容を確認する").last.click()
     check(page, "move_in with errors", seen)
     page.goto("/counter/notifications/ex_officio_record")
     check(page, "ex_officio_record", seen)
@@ -128,7 +128,7 @@ def test_every_counter_page_meets_wcag_22_aa(
         check(page, kind, seen)
     page.goto(f"{household_url}/household_merge")
     page.locator("#f-notified_date").fill("")
-    page.get_by_role("button", name="届出を記録する").click()
+    page.get_by_role("button", name="入力内容を確認する").click()
     check(page, "household_merge with errors", seen)
     for kind in (
         "family_register_change",
@@ -140,7 +140,7 @@ def test_every_counter_page_meets_wcag_22_aa(
         page.goto(f"/counter/residents/{family['春子']}/{kind}")
         check(page, kind, seen)
     page.goto(f"/counter/residents/{family['春子']}/ex_officio_removal")
-    page.get_by_role("button", name="職権消除を記録する").click()
+    page.get_by_role("button", name="入力内容を確認する").click()
     check(page, "ex_officio_removal with errors", seen)
     for kind in ("foreign_resident_change", "alias"):  # the form itself, whoever it is for
         page.goto(f"/counter/residents/{family['春子']}/{kind}")
@@ -155,6 +155,7 @@ def test_every_counter_page_meets_wcag_22_aa(
     # A proxy: 本人 would need the basic four from a document (issue 9), not the point here.
     page.get_by_label("請求者の種別").select_option("proxy")
     page.locator("#f-requester_name").fill("代理　一郎")
+    page.get_by_label("委任状を確認した（代理人は必須）").check()
     page.get_by_role("button", name="プレビュー（発行しない）").click()
     page.wait_for_url("**/certificates/preview")
     check(page, "certificate preview", seen)
@@ -245,19 +246,23 @@ def test_a_form_is_filled_and_submitted_with_the_keyboard_alone(page: Any) -> No
                 "document.querySelector(`label[for='${document.activeElement.id}']`).innerText"
             )
             page.keyboard.type({"一郎": "夫", "春子": "世帯主", "夏美": "子"}[_given(label)])
-        elif now["text"] == "届出を記録する":
+        elif now["text"] == "入力内容を確認する":
             break
     else:
         pytest.fail(f"the submit button was not reached by Tab: {order}")
     assert order.index("f-effective_date") < order.index("f-new_head_id")
     screenshot(page, "counter-keyboard-head-change")
     page.keyboard.press("Enter")
-    page.wait_for_url("**filed=head_change")
+    page.wait_for_selector("text=まだ記録していません")  # the 確認 page, its notice focused
+    page.wait_for_function("document.activeElement !== document.body")
+    page.keyboard.press("Tab")
+    assert focused(page)["text"] == "記録する"  # the first control after what will change
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/counter/recorded/**")
     page.wait_for_function("document.activeElement !== document.body")  # autofocus
     assert focused(page)["text"].startswith("世帯主変更届を記録しました")  # the notice has focus
-    rows = page.locator("tbody tr")
-    assert "鍵入力　春子" in rows.first.inner_text() and "世帯主" in rows.first.inner_text()
-    assert "夫" in page.locator("tbody").inner_text()
+    text = page.locator("tbody").inner_text()
+    assert "鍵入力　春子" in text and "世帯主" in text and "夫" in text
 
 
 def test_an_error_is_fixed_with_the_keyboard_alone(page: Any) -> None:

@@ -81,7 +81,10 @@ def test_a_clerk_issues_household_and_personal_copies_and_the_public_verifies_th
     for i in range(3):
         page.locator(f"#f-persons-{i}-honseki").fill(HONSEKI)
         page.locator(f"#f-persons-{i}-family_register_head").fill("証明　一郎")
-    page.get_by_role("button", name="届出を記録する").last.click()
+    page.get_by_role("button", name="入力内容を確認する").last.click()
+    page.get_by_role("button", name="記録する", exact=True).click()
+    page.wait_for_url("**/counter/recorded/**")
+    page.get_by_role("link", name="世帯を表示").first.click()
     page.wait_for_url("**/counter/households/**")
     household_url = page.url.split("?")[0]
     family = member_ids(page)
@@ -91,8 +94,9 @@ def test_a_clerk_issues_household_and_personal_copies_and_the_public_verifies_th
     page.locator("#f-effective_date").fill("R8.11.25")
     page.get_by_label("証明 夏美（子）").check()
     page.get_by_label("新しい世帯の世帯主").select_option(label="証明　夏美（子）")
-    page.get_by_role("button", name="届出を記録する").click()
-    page.wait_for_url("**filed=household_split")
+    page.get_by_role("button", name="入力内容を確認する").click()
+    page.get_by_role("button", name="記録する", exact=True).click()
+    page.wait_for_url("**/counter/recorded/**")
 
     # 世帯連記式, whole household, with 続柄 asked for: the two who stayed, nothing else.
     page.goto(f"/counter/certificates?person_id={family['一郎']}")
@@ -125,6 +129,7 @@ def test_a_clerk_issues_household_and_personal_copies_and_the_public_verifies_th
     page.get_by_label("住民票の写し（個人票）").check()
     page.get_by_label("請求者の種別").select_option("proxy")
     page.get_by_label("請求者の氏名・名称").fill("代理　花子")
+    page.get_by_label("委任状を確認した（代理人は必須）").check()
     personal_pdf, personal_code = issue_and_download(page, tmp_path, "personal")
     text = text_of(personal_pdf)
     assert "証明夏美" in text
@@ -187,7 +192,10 @@ def counts(engine: Any, person_id: str) -> dict[str, int]:
 def test_a_preview_issues_nothing_but_is_audited_as_a_read(page: Any, server: Server) -> None:
     sign_in(page)
     fill_move_in(page, "見本", "ミホン", [("通子", "ミチコ", "S50.2.2", "female", "世帯主")])
-    page.get_by_role("button", name="届出を記録する").last.click()
+    page.get_by_role("button", name="入力内容を確認する").last.click()
+    page.get_by_role("button", name="記録する", exact=True).click()
+    page.wait_for_url("**/counter/recorded/**")
+    page.get_by_role("link", name="世帯を表示").first.click()
     page.wait_for_url("**/counter/households/**")
     person_id = member_ids(page)["通子"]
     clerk = Actor("clerk-sato", LG, "clerk")
@@ -204,6 +212,7 @@ def test_a_preview_issues_nothing_but_is_audited_as_a_read(page: Any, server: Se
     page.get_by_label("住民票の写し（個人票）").check()
     page.get_by_label("請求者の種別").select_option("proxy")
     page.get_by_label("請求者の氏名・名称").fill("代理　一郎")
+    page.get_by_label("委任状を確認した（代理人は必須）").check()
     before = counts(server.engine, person_id)
     page.get_by_role("button", name="プレビュー（発行しない）").click()
     page.wait_for_url("**/counter/certificates/preview")

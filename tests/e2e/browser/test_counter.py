@@ -45,7 +45,10 @@ def file_family(page: Any, family: str, kana: str) -> str:
             ("夏美", "ナツミ", "H20.7.7", "female", "子"),
         ],
     )
-    page.get_by_role("button", name="届出を記録する").last.click()
+    page.get_by_role("button", name="入力内容を確認する").last.click()
+    page.get_by_role("button", name="記録する", exact=True).click()
+    page.wait_for_url("**/counter/recorded/**")
+    page.get_by_role("link", name="世帯を表示").first.click()
     page.wait_for_url("**/counter/households/**")
     return str(page.url)
 
@@ -79,7 +82,7 @@ def test_a_clerk_files_a_move_in_for_a_family_after_fixing_an_inline_error(page:
             ("一郎", "イチロウ", "H22.1.20", "male", "子"),
         ],
     )
-    page.get_by_role("button", name="届出を記録する").last.click()
+    page.get_by_role("button", name="入力内容を確認する").last.click()
     error = page.locator("#f-persons-1-date_of_birth-error")
     assert error.is_visible()
     assert "生年月日" in error.inner_text() and "転入日" in error.inner_text()
@@ -93,9 +96,12 @@ def test_a_clerk_files_a_move_in_for_a_family_after_fixing_an_inline_error(page:
     screenshot(page, "counter-move-in-error", full_page=False)
     summary.get_by_role("link").first.click()  # the summary's link leads to the field
     field.fill("S57.9.15")
-    page.get_by_role("button", name="届出を記録する").last.click()
-    page.wait_for_url("**/counter/households/**filed=move_in")
+    page.get_by_role("button", name="入力内容を確認する").last.click()
+    page.get_by_role("button", name="記録する", exact=True).click()
+    page.wait_for_url("**/counter/recorded/**")
     assert "転入届を記録しました" in page.get_by_role("status").inner_text()
+    page.get_by_role("link", name="世帯を表示").first.click()
+    page.wait_for_url("**/counter/households/**")
     rows = page.locator("tbody tr")
     assert rows.count() == 3
     relationships = [rows.nth(i).locator("td").nth(2).inner_text() for i in range(3)]
@@ -142,8 +148,11 @@ def test_splitting_the_household(page: Any) -> None:
     page.get_by_label("分離 夏美（子）").check()
     page.get_by_label("新しい世帯の世帯主").select_option(label="分離　夏美（子）")
     screenshot(page, "counter-household-split", full_page=True)
-    page.get_by_role("button", name="届出を記録する").click()
-    page.wait_for_url("**filed=household_split")
+    page.get_by_role("button", name="入力内容を確認する").click()
+    page.get_by_role("button", name="記録する", exact=True).click()
+    page.wait_for_url("**/counter/recorded/**")
+    page.get_by_role("link", name="世帯を表示").first.click()  # 夏美's: the new household
+    page.wait_for_url("**/counter/households/**")
     assert page.url.split("?")[0] != household_url.split("?")[0]  # the new household
     rows = page.locator("tbody tr")
     assert rows.count() == 1 and "世帯主" in rows.first.inner_text()
@@ -164,14 +173,15 @@ def test_a_stale_household_form_gets_a_clear_conflict_message_and_the_fresh_data
     colleague.locator("#f-effective_date").fill("R8.11.25")
     colleague.get_by_label("競合 夏美（子）").check()
     colleague.get_by_label("新しい世帯の世帯主").select_option(label="競合　夏美（子）")
-    colleague.get_by_role("button", name="届出を記録する").click()
-    colleague.wait_for_url("**filed=household_split")
+    colleague.get_by_role("button", name="入力内容を確認する").click()
+    colleague.get_by_role("button", name="記録する", exact=True).click()
+    colleague.wait_for_url("**/counter/recorded/**")
     other.close()
     page.locator("#f-effective_date").fill("R8.11.26")
     page.get_by_label("新しい世帯主").select_option(label="競合　春子（妻）")
     page.get_by_label("競合　春子さんの続柄").fill("世帯主")
     page.get_by_label("競合　一郎さんの続柄").fill("夫")
-    page.get_by_role("button", name="届出を記録する").click()
+    page.get_by_role("button", name="入力内容を確認する").click()
     conflict = page.locator(".conflict")
     assert "他の職員がこの世帯を先に更新しました" in conflict.inner_text()
     assert page.locator("caption").first.inner_text().endswith("（版 2）")
@@ -208,8 +218,9 @@ def test_the_card_reader_fills_the_move_in_form(page: Any) -> None:
     page.locator("#f-address-town").fill("大字的場")
     page.locator("#f-address-block").fill("9-9")
     page.locator("#f-persons-0-relationship").fill("世帯主")
-    page.locator("#f-persons-0-name-given").press("Enter")  # Enter records, not re-reads
-    page.wait_for_url("**filed=move_in")
+    page.locator("#f-persons-0-name-given").press("Enter")  # Enter reviews, not re-reads
+    page.get_by_role("button", name="記録する", exact=True).click()
+    page.wait_for_url("**/counter/recorded/**")
     assert "高橋　健太" in page.locator("tbody").inner_text()
 
 

@@ -9,7 +9,6 @@ then fixes it and checks what was recorded.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -64,7 +63,7 @@ def test_merging_two_households_at_the_same_address(page: Any) -> None:
     page.goto(source_url.split("?")[0] + "/household_merge")
     assert page.get_by_role("heading", name="世帯合併届").is_visible()
     page.locator("#f-notified_date").fill("")
-    page.get_by_role("button", name="届出を記録する").click()
+    page.get_by_role("button", name="入力内容を確認する").click()
     shown = errors_shown(page)
     assert "異動日を入力してください" in shown["f-effective_date"]
     assert "移る先の世帯を入力してください" in shown["f-into_household_id"]
@@ -76,7 +75,7 @@ def test_merging_two_households_at_the_same_address(page: Any) -> None:
     page.get_by_label("合併先の世帯（同じ住所）").select_option(
         label="世帯主 併合　一郎 の世帯（3人）"
     )
-    page.get_by_role("button", name="届出を記録する").click()
+    page.get_by_role("button", name="入力内容を確認する").click()
     # Every member needs a 続柄 to the new head: the first missing one is named.
     shown = errors_shown(page)
     assert len(shown) == 1
@@ -88,9 +87,11 @@ def test_merging_two_households_at_the_same_address(page: Any) -> None:
     page.get_by_label("合併　一郎さんの続柄").fill("弟")
     page.get_by_label("合併　春子さんの続柄").fill("弟の妻")
     page.get_by_label("合併　夏美さんの続柄").fill("弟の子")
-    page.get_by_role("button", name="届出を記録する").click()
-    page.wait_for_url(f"**/counter/households/{into}?filed=household_merge")
+    page.get_by_role("button", name="入力内容を確認する").click()
+    page.get_by_role("button", name="記録する", exact=True).click()
+    page.wait_for_url("**/counter/recorded/**")
     assert "世帯合併届を記録しました" in page.get_by_role("status").inner_text()
+    page.goto(f"/counter/households/{into}")
     rows = page.locator("tbody tr")
     assert rows.count() == 6
     text = page.locator("tbody").inner_text()
@@ -108,14 +109,16 @@ def test_moving_one_member_into_another_household_at_the_same_address(page: Any)
     page.get_by_label("移る先の世帯（同じ住所）").select_option(
         label="世帯主 構成先　一郎 の世帯（3人）"
     )
-    page.get_by_role("button", name="届出を記録する").click()
+    page.get_by_role("button", name="入力内容を確認する").click()
     assert "対象となる方を入力してください" in errors_shown(page)["f-person_ids"]
     page.get_by_label("構成 夏美（子）").check()
     page.get_by_label("構成　夏美さんの続柄").fill("同居人")
     screenshot(page, "counter-household-composition", full_page=True)
-    page.get_by_role("button", name="届出を記録する").click()
-    page.wait_for_url("**filed=household_composition")
+    page.get_by_role("button", name="入力内容を確認する").click()
+    page.get_by_role("button", name="記録する", exact=True).click()
+    page.wait_for_url("**/counter/recorded/**")
     assert "世帯構成変更届を記録しました" in page.get_by_role("status").inner_text()
+    page.goto(source_url)
     assert page.locator("tbody tr").count() == 2  # the household she left
     page.goto(f"/counter/residents/{family['夏美']}")
     assert "同居人" in page.locator("dl.record").inner_text()
@@ -130,8 +133,9 @@ def move_out(page: Any, household_url: str, who: str) -> None:
     page.locator("#f-destination-prefecture").fill("東京都")
     page.locator("#f-destination-municipality").fill("新宿区")
     page.locator("#f-destination-town").fill("西新宿")
-    page.get_by_role("button", name="届出を記録する").click()
-    page.wait_for_url("**filed=move_out")
+    page.get_by_role("button", name="入力内容を確認する").click()
+    page.get_by_role("button", name="記録する", exact=True).click()
+    page.wait_for_url("**/counter/recorded/**")
 
 
 def test_confirming_and_cancelling_a_move_out(page: Any) -> None:
@@ -146,15 +150,17 @@ def test_confirming_and_cancelling_a_move_out(page: Any) -> None:
     assert "除票" in page.get_by_role("heading", level=1).inner_text()
     page.get_by_role("link", name="転出取消").click()
     page.get_by_label("届出日").fill("R8.13.40")
-    page.get_by_role("button", name="転出取消を記録する").click()
+    page.get_by_role("button", name="入力内容を確認する").click()
     assert "f-notified_date" in errors_shown(page)
     page.locator("#f-notified_date").fill("")
     assert follow_summary_link(page) == "f-notified_date"
     page.keyboard.type("R8.11.27")
     page.get_by_label("メモ").fill("本人から転出を取りやめた旨の申出")
-    page.get_by_role("button", name="転出取消を記録する").click()
-    page.wait_for_url("**filed=cancel_move_out")
+    page.get_by_role("button", name="入力内容を確認する").click()
+    page.get_by_role("button", name="記録する", exact=True).click()
+    page.wait_for_url("**/counter/recorded/**")
     assert "転出取消を記録しました" in page.get_by_role("status").inner_text()
+    page.goto(f"/counter/residents/{family['夏美']}")
     assert "除票" not in page.get_by_role("heading", level=1).inner_text()
     assert "転出取消" in page.locator("table").last.inner_text()
 
@@ -162,7 +168,7 @@ def test_confirming_and_cancelling_a_move_out(page: Any) -> None:
     page.goto(f"/counter/residents/{family['春子']}")
     page.get_by_role("link", name="転出確定（転入通知の受理）").click()
     page.locator("#f-moved_on").fill("R8.12.40")
-    page.get_by_role("button", name="転出確定（転入通知の受理）を記録する").click()
+    page.get_by_role("button", name="入力内容を確認する").click()
     assert "f-moved_on" in errors_shown(page)
     page.locator("#f-moved_on").fill("R8.12.3")
     page.locator("#f-new_address-prefecture").fill("東京都")
@@ -170,8 +176,10 @@ def test_confirming_and_cancelling_a_move_out(page: Any) -> None:
     page.locator("#f-new_address-town").fill("西新宿")
     page.locator("#f-new_address-block").fill("2-8-1")
     screenshot(page, "counter-confirm-move-out", full_page=True)
-    page.get_by_role("button", name="転出確定（転入通知の受理）を記録する").click()
-    page.wait_for_url("**filed=confirm_move_out")
+    page.get_by_role("button", name="入力内容を確認する").click()
+    page.get_by_role("button", name="記録する", exact=True).click()
+    page.wait_for_url("**/counter/recorded/**")
+    page.goto(f"/counter/residents/{family['春子']}")
     record = page.locator("dl.record").inner_text()
     assert "令和8年12月3日" in record and "2-8-1" in record
     # confirmed: neither form is offered any more
@@ -196,13 +204,14 @@ def test_only_a_supervisor_removes_ex_officio_and_restores(browser: Any, page: A
     page.get_by_role("link", name="職権消除").click()
     assert page.get_by_text("係長（責任者）の操作です").is_visible()
     page.locator("#f-effective_date").fill("R8.11.27")
-    page.get_by_role("button", name="職権消除を記録する").click()
+    page.get_by_role("button", name="入力内容を確認する").click()
     assert "理由を入力してください" in errors_shown(page)["f-reason"]
     assert page.locator("#f-reason").get_attribute("aria-invalid") == "true"
     screenshot(page, "counter-ex-officio-removal-error", full_page=True)
     page.locator("#f-reason").fill("令和8年11月の実態調査で居住の事実なし（調査書 第12号）")
-    page.get_by_role("button", name="職権消除を記録する").click()
-    page.wait_for_url("**filed=ex_officio_removal")
+    page.get_by_role("button", name="入力内容を確認する").click()
+    page.get_by_role("button", name="記録する", exact=True).click()
+    page.wait_for_url("**/counter/recorded/**")
     assert "職権消除" in page.get_by_role("heading", level=1).inner_text()
     page.goto(household_url)
     assert page.locator("tbody tr").count() == 2
@@ -211,8 +220,10 @@ def test_only_a_supervisor_removes_ex_officio_and_restores(browser: Any, page: A
     page.get_by_role("link", name="回復").click()
     page.locator("#f-reason").fill("別の方と取り違えて消除したため（本人の来庁により確認）")
     screenshot(page, "counter-restoration", full_page=True)
-    page.get_by_role("button", name="回復を記録する").click()
-    page.wait_for_url("**filed=restoration")
+    page.get_by_role("button", name="入力内容を確認する").click()
+    page.get_by_role("button", name="記録する", exact=True).click()
+    page.wait_for_url("**/counter/recorded/**")
+    page.goto(person_url)
     assert "除票" not in page.get_by_role("heading", level=1).inner_text()
     assert "回復" in page.locator("table").last.inner_text()
     page.goto(household_url)
@@ -231,7 +242,7 @@ def test_family_register_change_and_former_surname(page: Any) -> None:
     assert page.locator("#f-name-family").input_value() == "戸籍"  # starts as it stands
     page.locator("#f-effective_date").fill("R8.11.22")
     page.locator("#f-name-family").fill("")
-    page.get_by_role("button", name="戸籍の届出による記載の変更を記録する").click()
+    page.get_by_role("button", name="入力内容を確認する").click()
     shown = errors_shown(page)
     assert "戸籍の届出を入力してください" in shown["f-event"]
     page.get_by_label("戸籍の届出").select_option("婚姻")
@@ -239,20 +250,24 @@ def test_family_register_change_and_former_surname(page: Any) -> None:
     page.locator("#f-name-family_kana").fill("コンカ")
     page.locator("#f-honseki").fill("埼玉県川越市元町二丁目")
     page.locator("#f-family_register_head").fill("婚家　太郎")
-    page.get_by_role("button", name="戸籍の届出による記載の変更を記録する").click()
-    page.wait_for_url("**filed=family_register_change")
+    page.get_by_role("button", name="入力内容を確認する").click()
+    page.get_by_role("button", name="記録する", exact=True).click()
+    page.wait_for_url("**/counter/recorded/**")
+    page.goto(f"/counter/residents/{family['夏美']}")
     record = page.locator("dl.record").inner_text()
     assert "婚家　夏美" in record and "コンカ" in record and "元町二丁目" in record
 
     page.get_by_role("link", name="旧氏の記載・削除").click()
     page.locator("#f-family").fill("戸籍")
-    page.get_by_role("button", name="旧氏の記載・削除を記録する").click()
+    page.get_by_role("button", name="入力内容を確認する").click()
     shown = errors_shown(page)
     assert shown, "a 旧氏 without its reading is refused"
     assert "f-family_kana" in shown or "f-family" in shown
     page.locator("#f-family_kana").fill("コセキ")
-    page.get_by_role("button", name="旧氏の記載・削除を記録する").click()
-    page.wait_for_url("**filed=former_surname")
+    page.get_by_role("button", name="入力内容を確認する").click()
+    page.get_by_role("button", name="記録する", exact=True).click()
+    page.wait_for_url("**/counter/recorded/**")
+    page.goto(f"/counter/residents/{family['夏美']}")
     assert "旧氏" in page.locator("table").last.inner_text()
 
 
@@ -263,7 +278,7 @@ def test_attaching_an_individual_number_only_when_the_basic_four_match(page: Any
     page.goto(f"/counter/residents/{family['一郎']}")
     page.get_by_role("link", name="個人番号の記載").click()
     page.locator("#f-individual_number").fill("12345")
-    page.get_by_role("button", name="個人番号の記載を記録する").click()
+    page.get_by_role("button", name="入力内容を確認する").click()
     shown = errors_shown(page)
     assert "f-individual_number" in shown
     assert {"f-name", "f-date_of_birth", "f-address"} <= set(shown)
@@ -310,14 +325,15 @@ def test_a_foreign_residents_status_and_alias(page: Any, foreign_resident: str) 
     assert page.locator("#f-foreign-nationality").input_value() == "ベトナム"
     page.locator("#f-effective_date").fill("R8.11.26")
     page.locator("#f-foreign-residence_card_number").fill("12345")
-    page.get_by_role("button", name="外国人住民の記載事項の変更を記録する").click()
+    page.get_by_role("button", name="入力内容を確認する").click()
     assert "f-foreign-residence_card_number" in errors_shown(page)
     page.locator("#f-foreign-residence_card_number").fill("EF87654321GH")
     page.locator("#f-foreign-status_of_residence").fill("特定技能")
     page.locator("#f-foreign-period_expires").fill("2029-11-19")
-    page.get_by_role("button", name="外国人住民の記載事項の変更を記録する").click()
-    page.wait_for_url("**filed=foreign_resident_change")
-
+    page.get_by_role("button", name="入力内容を確認する").click()
+    page.get_by_role("button", name="記録する", exact=True).click()
+    page.wait_for_url("**/counter/recorded/**")
+    page.goto(f"/counter/residents/{foreign_resident}")
     page.get_by_role("link", name="通称の記載・削除").click()
     page.locator("#f-alias-family").fill("中村")
     page.locator("#f-alias-given").fill("安")
@@ -325,14 +341,16 @@ def test_a_foreign_residents_status_and_alias(page: Any, foreign_resident: str) 
     page.locator("#f-alias-given_kana").fill("アン")
     page.locator("#f-evidence-0-issuer").fill("株式会社的場製作所")
     page.locator("#f-evidence-0-document").fill("社員証")
-    page.get_by_role("button", name="通称の記載・削除を記録する").click()
+    page.get_by_role("button", name="入力内容を確認する").click()
     summary = page.locator(".error-summary").inner_text()
     assert "資料" in summary or "通称" in summary  # one document is not enough
     page.locator("#f-evidence-1-issuer").fill("川越信用金庫")
     page.locator("#f-evidence-1-document").fill("預金通帳")
     screenshot(page, "counter-alias", full_page=True)
-    page.get_by_role("button", name="通称の記載・削除を記録する").click()
-    page.wait_for_url("**filed=alias")
+    page.get_by_role("button", name="入力内容を確認する").click()
+    page.get_by_role("button", name="記録する", exact=True).click()
+    page.wait_for_url("**/counter/recorded/**")
+    page.goto(f"/counter/residents/{foreign_resident}")
     assert "通称" in page.locator("table").last.inner_text()
 
 
@@ -349,10 +367,11 @@ def test_recording_a_resident_ex_officio(page: Any) -> None:
     page.locator("#f-persons-0-date_of_birth").fill("S60.1.1")
     page.locator("#f-persons-0-sex").select_option("female")
     page.locator("#f-persons-0-relationship").fill("世帯主")
-    page.get_by_role("button", name="届出を記録する").last.click()
+    page.get_by_role("button", name="入力内容を確認する").last.click()
     assert "理由を入力してください" in errors_shown(page)["f-reason"]
     page.locator("#f-reason").fill("実態調査により令和8年9月から居住していることを確認")
-    page.get_by_role("button", name="届出を記録する").last.click()
-    page.wait_for_url(re.compile(r".*filed=ex_officio_record"))
+    page.get_by_role("button", name="入力内容を確認する").last.click()
+    page.get_by_role("button", name="記録する", exact=True).click()
+    page.wait_for_url("**/counter/recorded/**")
     assert "職権記載を記録しました" in page.get_by_role("status").inner_text()
     assert "職権　記子" in page.locator("tbody").inner_text()

@@ -275,6 +275,38 @@ def test_moved_in_but_not_confirmed_is_a_finding_unless_the_notice_is_still_unse
     assert report.ok and [p.kind for p in report.pending] == [PendingKind.IN_FLIGHT]
 
 
+def test_a_round_trip_while_the_transport_is_down_is_in_flight_not_unconfirmed() -> None:
+    # A → B → A with nothing sent: the notice confirming A's first move-out waits in B's
+    # outbox, not in A's, although the person is active at A again.
+    first = moved_out(date(2026, 11, 20))
+    there = person(
+        B,
+        person_id="b-p",
+        active=False,
+        removal_reason="move_out",
+        resident_since=date(2026, 11, 21),
+        removed_on=date(2026, 11, 24),
+        planned_move_out=date(2026, 11, 24),
+        destination_lg_code=A,
+    )
+    back = person(A, person_id="a-p2", resident_since=date(2026, 11, 25))
+    silent = [NodeState(A, (first, back)), NodeState(B, (there,))]
+    assert [f.kind for f in reconcile(silent, None, today=TODAY).findings] == [
+        FindingKind.UNCONFIRMED_MOVE_OUT,
+        FindingKind.UNCONFIRMED_MOVE_OUT,
+    ]
+    queued = [
+        NodeState(A, (first, back), unsent=((f"municipality.{B}.move_in_notice", CODE),)),
+        NodeState(B, (there,), unsent=((f"municipality.{A}.move_in_notice", CODE),)),
+    ]
+    report = reconcile(queued, None, today=TODAY)
+    assert report.ok, report.findings
+    assert [(p.kind, p.lg_code) for p in report.pending] == [
+        (PendingKind.IN_FLIGHT, B),
+        (PendingKind.IN_FLIGHT, A),
+    ]
+
+
 def test_the_center_is_compared_with_the_holder_item_by_item() -> None:
     here = person(A)
     nodes = [NodeState(A, (here,))]

@@ -116,6 +116,7 @@ def build(engine: Engine, lg_code: str, surname: str) -> Municipality:
         "task_id": str(uuid.uuid4()),
         "request_id": str(uuid.uuid4()),
         "notice_id": str(uuid.uuid4()),
+        "notification_id": applied.notification_id,  # the result page, 記録の訂正
     }
     _network_rows(engine, lg_code, ids, other, surname)
     ids.update(_election_rows(engine, lg_code))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -155,18 +156,28 @@ def test_only_a_supervisor_may_post_an_ex_officio_removal_or_a_restoration(
 
     client.cookies.clear()
     token = sign_in(client, "kakaricho-ito")
-    done = client.post(
+    done = _confirmed(
+        client,
         f"/counter/residents/{person_id}/ex_officio_removal",
-        data={"csrf_token": token, **removal},
-        follow_redirects=False,
+        {"csrf_token": token, **removal},
     )
     assert done.status_code == 303, done.text
-    assert done.headers["location"].endswith("?filed=ex_officio_removal")
+    assert done.headers["location"].startswith("/counter/recorded/")
     assert not registry.read_record(person_id, CLERK).is_active
-    restored = client.post(
+    restored = _confirmed(
+        client,
         f"/counter/residents/{person_id}/restoration",
-        data={"csrf_token": token, "reason": "取り違えによる誤った消除"},
-        follow_redirects=False,
+        {"csrf_token": token, "reason": "取り違えによる誤った消除"},
     )
     assert restored.status_code == 303, restored.text
     assert registry.read_record(person_id, CLERK).is_active
+
+
+def _confirmed(client: TestClient, url: str, data: dict[str, str]) -> Any:
+    """Submit a notification form, then 「記録する」 on its 確認 page."""
+    shown = client.post(url, data=data)
+    assert shown.status_code == 200 and "まだ記録していません" in shown.text, shown.text
+    found = re.search(r'name="pending" value="([^"]+)"', shown.text)
+    assert found is not None
+    body = {"csrf_token": data["csrf_token"], "pending": found.group(1), "step": "record"}
+    return client.post(url, data=body, follow_redirects=False)

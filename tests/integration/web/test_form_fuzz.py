@@ -44,6 +44,10 @@ NAMES = [
     "card_person",
     "card",
     "action",
+    "step",
+    "pending",
+    "reason",
+    "distinct_person_reason",
     "version",
     "person_ids",
     "person_id",
@@ -123,6 +127,7 @@ def url_of(path: str, app: Counter, kind: str) -> str:
         .replace("{request_id}", "00000000-0000-0000-0000-000000000000")
         .replace("{task_id}", "x")
         .replace("{notice_id}", "1")
+        .replace("{notification_id}", "x")
         .replace("{election_id}", "2026-mayor")
         .replace("{station_id}", "s1")
         .replace("{build_id}", "b")

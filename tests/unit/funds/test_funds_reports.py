@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +22,9 @@ from jichi.funds.reports import (
     Severity,
     TicketPayment,
     check,
+    parse_report,
 )
+from jichi.kernel.errors import JichiError
 
 ALICE = Donor(
     donor_id="p1",
@@ -281,3 +284,15 @@ def test_the_ledger_sees_totals_across_recipients_that_one_report_cannot() -> No
     assert ledger.total(PEOPLE[1].donor_id, False) == 9_000_000
     refused = ledger.give(PEOPLE[1], Recipient("koenkai7", False), 1_000_001, on)
     assert refused is not None and refused.code == "FND-052"
+
+
+def test_a_year_before_the_law_table_is_a_shape_error_at_year() -> None:
+    data = report().model_dump(mode="json")
+    for year, ok in ((1994, False), (1995, True), (2201, False)):
+        data["year"] = year
+        if ok:
+            assert parse_report(data).year == year
+            continue
+        with pytest.raises(JichiError) as caught:
+            parse_report(data)
+        assert (caught.value.code, caught.value.field) == ("FND-008", "year"), year

@@ -11,7 +11,7 @@ the commission's pages, those columns take 100 too (PostgreSQL enforces the leng
 SQLite does not, so there is nothing to alter there).
 
 Revision ID: 0036
-Revises: 0017
+Revises: 0025 (re-chained after main's head at the merge)
 Create Date: 2026-12-03
 """
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0036"
-down_revision: str | None = "0017"
+down_revision: str | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

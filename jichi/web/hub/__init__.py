@@ -1,0 +1,1 @@
+"""The exchange hub's HTTP API for agencies (its own app, like the center's)."""
