@@ -76,7 +76,11 @@ def bootstrap(
 def add(
     staff_id: str = typer.Argument(..., help="登録する職員 ID"),
     municipality: str = typer.Option(..., "--municipality", help="所属する団体のコード"),
-    role: Role = typer.Option(Role.CLERK, "--role", help="clerk | supervisor | auditor | admin"),
+    role: Role = typer.Option(
+        Role.CLERK,
+        "--role",
+        help="clerk | supervisor | auditor | admin | election（選挙管理委員会）",
+    ),
     name: str = typer.Option("", "--name", help="氏名"),
     admin: str | None = typer.Option(None, "--staff", envvar="JICHI_STAFF", help=ADMIN_HELP),
     url: str | None = typer.Option(None, "--url", help=URL_HELP),

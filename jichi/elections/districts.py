@@ -121,6 +121,12 @@ def _row_errors(row: DistrictRow) -> list[JichiError]:
         bad("code", "投票区コードは英数字40字以内で書いてください", "code: 1-40 letters or digits")
     if not row.name:
         bad("name", "投票区の名称がありません", "name is required")
+    # the columns of polling_district_range: longer text is refused, never cut or a 500
+    for column, value, most in (("name", row.name, 100), ("town", row.town, 200),
+                                ("block_from", row.block_from, 100),
+                                ("block_to", row.block_to, 100)):  # fmt: skip
+        if len(value) > most:
+            bad(column, f"{most}文字までです", f"at most {most} characters")
     for column, value in (("block_from", row.block_from), ("block_to", row.block_to)):
         if value and not block_key(value):
             bad(column, f"「{value}」に番号がありません", f"{value!r} has no number")

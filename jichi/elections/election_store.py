@@ -12,7 +12,7 @@ from jichi.elections.model import Candidate, Election, ElectionType, validate
 from jichi.elections.tables import election, election_candidate, election_party
 from jichi.kernel.errors import JichiError
 
-__all__ = ["load", "save"]
+__all__ = ["list_for", "load", "load_for", "save"]
 
 
 def save(conn: Connection, e: Election, *, now: datetime | None = None) -> Election:
@@ -90,3 +90,30 @@ def load(conn: Connection, election_id: str) -> Election:
         parties=parties,
         candidates=candidates,
     )
+
+
+def list_for(conn: Connection, lg_code: str) -> list[sa.Row[tuple[object, ...]]]:
+    """The municipality's elections, newest polling day first (for the commission's list)."""
+    return list(
+        conn.execute(
+            sa.select(
+                election.c.election_id,
+                election.c.kind,
+                election.c.district,
+                election.c.seats,
+                election.c.polling_day,
+                election.c.by_election,
+            )
+            .where(election.c.lg_code == lg_code)
+            .order_by(election.c.polling_day.desc(), election.c.election_id)
+        )
+    )
+
+
+def load_for(conn: Connection, lg_code: str, election_id: str) -> Election:
+    """:func:`load`, but an election of another municipality is unknown (ELE-018): a
+    commission sees its own elections only (tenancy, ADR 0018)."""
+    e = load(conn, election_id)
+    if e.lg_code != lg_code:
+        raise JichiError(UNKNOWN_ELECTION, election_id=election_id)
+    return e

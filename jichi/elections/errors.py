@@ -255,3 +255,24 @@ NO_ROLL_BUILD = define(
     http_status=404,
     params=("field", "value"),
 )
+NOT_ON_ROLL = define(
+    "ELE-035",
+    "{field}: 選挙人「{voter_id}」は{as_of}調製の選挙人名簿に登録されていません（抹消を含む）。",
+    "{field}: voter {voter_id} is not on the roll built on {as_of} (or was struck)",
+    http_status=404,
+    params=("field", "voter_id", "as_of"),
+)
+ALREADY_DECLARED = define(
+    "ELE-036",
+    "この選挙の結果は{declared_at}に確定済みです（{declared_by}）。",
+    "the result of this election was declared final at {declared_at} by {declared_by}",
+    http_status=409,
+    params=("declared_at", "declared_by"),
+)
+NOT_READY_TO_DECLARE = define(
+    "ELE-037",
+    "確定できません: {reason}",
+    "cannot declare the result final: {reason_en}",
+    http_status=409,
+    params=("reason", "reason_en"),
+)

@@ -51,6 +51,7 @@ __all__ = [
     "age_band",
     "check_in",
     "first_check_in",
+    "stations",
 ]
 
 JST = timezone(timedelta(hours=9))
@@ -133,6 +134,13 @@ def add_station(
             polling_district=polling_district,
             offline_since=None,
         )
+    )
+
+
+def stations(conn: Connection, election_id: str) -> list[sa.Row[tuple[object, ...]]]:
+    """The election's stations (id, name, kind, district, offline_since), by id."""
+    return list(
+        conn.execute(sa.select(st).where(st.c.election_id == election_id).order_by(st.c.station_id))
     )
 
 

@@ -88,7 +88,7 @@ check_in = sa.Table(
     sa.Column("voter_id", sa.String(36), primary_key=True),
     sa.Column("station_id", sa.String(40), nullable=False),
     sa.Column("kind", sa.String(10), nullable=False),  # day | early | absentee
-    sa.Column("clerk_id", sa.String(40), nullable=False),
+    sa.Column("clerk_id", sa.String(100), nullable=False),  # 100 since 0036 (a staff id)
     sa.Column("checked_in_at", Moment, nullable=False),
     sa.Column("hour_slot", sa.String(13), nullable=False),  # JST "YYYY-MM-DDTHH"
     sa.Column("polling_district", sa.String(40), nullable=False),
@@ -107,7 +107,7 @@ tally_entry = sa.Table(
     sa.Column("election_id", sa.String(36), primary_key=True),
     sa.Column("counting_district", sa.String(40), primary_key=True),
     sa.Column("round", sa.Integer, primary_key=True),  # 1 or 2 (four eyes)
-    sa.Column("staff_id", sa.String(40), nullable=False),
+    sa.Column("staff_id", sa.String(100), nullable=False),  # 100 since 0036
     sa.Column("lines", sa.Text, nullable=False),  # canonical JSON of the tally lines
     sa.Column("entered_at", Moment, nullable=False),
     sa.ForeignKeyConstraint(["election_id"], ["election.election_id"], ondelete="CASCADE"),
@@ -133,7 +133,7 @@ lot_record = sa.Table(
     sa.Column("purpose", sa.String(60), primary_key=True),  # what the lot decided
     sa.Column("contenders", sa.Text, nullable=False),  # JSON list
     sa.Column("drawn", sa.Text, nullable=False),  # JSON list, the names the lot chose
-    sa.Column("recorded_by", sa.String(40), nullable=False),
+    sa.Column("recorded_by", sa.String(100), nullable=False),  # 100 since 0036
     sa.Column("recorded_at", Moment, nullable=False),
     sa.ForeignKeyConstraint(["election_id"], ["election.election_id"], ondelete="CASCADE"),
 )
@@ -174,4 +174,14 @@ voter_roll_build_entry = sa.Table(
     sa.Column("sex", sa.String(6), nullable=True),
     sa.Column("date_of_birth", sa.Date, nullable=True),
     sa.ForeignKeyConstraint(["build_id"], ["voter_roll_build.build_id"], ondelete="CASCADE"),
+)
+
+# --- 0036: the moment a result became 確定 ----------------------------------------------
+election_declaration = sa.Table(
+    "election_declaration",
+    metadata,
+    sa.Column("election_id", sa.String(36), primary_key=True),
+    sa.Column("declared_at", Moment, nullable=False),
+    sa.Column("declared_by", sa.String(100), nullable=False),
+    sa.ForeignKeyConstraint(["election_id"], ["election.election_id"], ondelete="CASCADE"),
 )

@@ -28,6 +28,7 @@ from jichi.elections.errors import BAD_INPUT, BAD_TICKET_CODE
 from jichi.elections.model import Election
 from jichi.kernel.era import format_wareki
 from jichi.kernel.errors import JichiError
+from jichi.security.crypto import FieldCipher
 from jichi.security.keys import Keys
 
 __all__ = [
@@ -67,6 +68,11 @@ class Ticket:
 def ticket_key(keys: Keys) -> bytes:
     """A key of its own, derived from the look-up key: tickets reveal nothing of it."""
     return hmac.new(keys.lookup_key, _INFO, hashlib.sha256).digest()
+
+
+def ticket_key_of(cipher: FieldCipher) -> bytes:
+    """:func:`ticket_key` from a cipher (what the web process holds): the same bytes."""
+    return cipher.derived_key(_INFO)
 
 
 def ticket_code(key: bytes, election_id: str, voter_id: str) -> str:

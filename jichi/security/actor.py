@@ -11,6 +11,7 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"  # 係長: corrections, ex-officio acts, batch jobs
     AUDITOR = "auditor"  # 監査: reads the audit log only
     ADMIN = "admin"  # 管理者: staff accounts
+    ELECTION = "election"  # 選挙管理委員会（事務局）: the roll, polling, counting, results
 
 
 @dataclass(frozen=True)

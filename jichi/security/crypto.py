@@ -80,6 +80,12 @@ class FieldCipher:
             raise JichiError(DECRYPTION_FAILED, field=context) from None
         return plaintext.decode("utf-8")
 
+    def derived_key(self, info: bytes) -> bytes:
+        """A key for one purpose named by ``info`` (HMAC-SHA256 under the look-up key), so
+        a process that holds only a cipher (the web app) can check what another keyed
+        (the admission tickets' codes) without the key itself leaving this object."""
+        return hmac.new(self._lookup_key, info, hashlib.sha256).digest()
+
     def lookup_hash(self, value: str, *, context: str) -> str:
         """HMAC-SHA256(look-up key, context NUL value) as 64 hex digits.
 

@@ -19,6 +19,11 @@ AUDIT_ROLES: tuple[Role, ...] = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
 """Who may read the audit log."""
 ADMIN_ROLES: tuple[Role, ...] = (Role.ADMIN,)
 """Staff accounts and their credentials."""
+COMMISSION_ROLES: tuple[Role, ...] = (Role.ELECTION, Role.ADMIN)
+"""選挙管理委員会の事務局: the voter roll, elections, station check-in, tallies, results.
+A role of its own because the commission is not the registrar: its staff read the roll
+(which shows 住民票 items) but never a resident's record, and counter staff never touch
+polling or counting (issue 12, item 7; ADR 0028)."""
 
 SUPERVISOR_KINDS: frozenset[str] = frozenset({"correction", "ex_officio_removal", "restoration"})
 """Notification kinds only a supervisor (or admin) may record: the registrar acting on
@@ -46,6 +51,12 @@ ACTIONS: dict[str, tuple[Role, ...]] = {
     "daily_report.read": STAFF_ROLES,
     "certificate.void": SUPERVISOR_ROLES,
     "statistics.read": SUPERVISOR_ROLES,
+    "election.roll.build": COMMISSION_ROLES,
+    "election.roll.read": COMMISSION_ROLES,
+    "election.define": COMMISSION_ROLES,
+    "election.checkin": COMMISSION_ROLES,
+    "election.tally": COMMISSION_ROLES,
+    "election.results": COMMISSION_ROLES,
 }
 """Named actions other than filing a notification (see :func:`notification_roles`)."""
 

@@ -25,6 +25,7 @@ from jichi.web.openapi_limits import describe_url_limits
 from jichi.web.pages import (
     card_certificates,
     certificates,
+    commission,
     counter,
     counter_day,
     day_reports,
@@ -40,7 +41,7 @@ from jichi.web.pages import places as places_pages
 from jichi.web.pages import stats as stats_pages
 from jichi.web.pages.assets import MOUNT, design_tokens_dir
 from jichi.web.public_url import parse_public_base_url, public_base_url
-from jichi.web.routes import era, funds, home, identifiers, jpki, meta, places, registry
+from jichi.web.routes import checkins, era, funds, home, identifiers, jpki, meta, places, registry
 
 
 def create_app(
@@ -104,6 +105,7 @@ def create_app(
     app.include_router(registry.router)
     app.include_router(funds.router)
     app.include_router(jpki.router)
+    app.include_router(checkins.router)
     app.include_router(home.router)
     app.include_router(counter.router)
     app.include_router(resident.router)
@@ -118,6 +120,7 @@ def create_app(
     app.include_router(places_pages.router)
     app.include_router(funds_search.router)
     app.include_router(elections_pages.router)
+    app.include_router(commission.router)
     app.include_router(stats_pages.router)
     if (tokens := design_tokens_dir()) is not None:  # npm ci; see jichi/web/pages/assets.py
         app.mount(MOUNT, StaticFiles(directory=str(tokens)), name="design-tokens")

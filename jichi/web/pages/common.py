@@ -29,6 +29,7 @@ from jichi.kernel.errors import NOT_FOUND, JichiError
 from jichi.registry.service import JST, Registry
 from jichi.security.actor import Actor, Role
 from jichi.security.policy import AUDIT_ROLES as AUDIT_ROLES  # one policy: jichi.security
+from jichi.security.policy import COMMISSION_ROLES as COMMISSION_ROLES
 from jichi.security.policy import STAFF_ROLES as STAFF_ROLES
 from jichi.security.policy import SUPERVISOR_ROLES as SUPERVISOR_ROLES
 from jichi.security.staff import UNAUTHENTICATED, authenticate, require_role
@@ -44,6 +45,7 @@ ROLE_JA = {
     "supervisor": "係長（責任者）",
     "auditor": "監査",
     "admin": "管理者",
+    "election": "選挙管理委員会",
     "resident": "ご本人",
     "system": "システム",
 }

@@ -19,7 +19,7 @@ from jichi.registry.events import Event, EventKind
 from jichi.registry.model import ResidentRecord
 from jichi.registry.queries import SearchQuery
 from jichi.registry.resident_access import ResidentAccess
-from jichi.security.actor import Actor
+from jichi.security.actor import Actor, Role
 from jichi.security.staff import check_password, issue_token, revoke_token
 from jichi.security.throttle import SIGN_IN, TOO_MANY_ATTEMPTS, key_of
 from jichi.store.engine import write_transaction
@@ -150,6 +150,8 @@ def logout(request: Request, form: Form) -> Response:
 @router.get("/")
 def home(request: Request) -> Response:
     page = counter_page(request)
+    if page.actor is not None and page.actor.role == Role.ELECTION:  # the commission's start
+        return page.redirect("/counter/elections/")
     page.require("resident.search", *STAFF_ROLES)
     return page.render("counter/search.html", values={}, errors={}, results=None)
 

@@ -21,6 +21,7 @@ from jichi import __version__
 from jichi.elections import election_store
 from jichi.elections.apportion import decimal_string
 from jichi.elections.counting import lot_for
+from jichi.elections.progress import declaration
 from jichi.elections.results import declare, snapshot
 from jichi.elections.tally import DEFAULT_INVALID_CATEGORIES
 from jichi.elections.tickets import KIND_LABELS
@@ -42,6 +43,7 @@ def election_results(
         e = election_store.load(conn, election_id)
         snap = snapshot(conn, election_id, moment)
         lot = lot_for(conn, election_id, "seat")
+        declared = declaration(conn, election_id, moment)
     votes = snap.candidate_votes()
     names = {c.candidate_id: c for c in e.candidates}
     decided = None if e.kind.party_list else declare(e, snap, lot=lot)
@@ -72,6 +74,7 @@ def election_results(
         "election": e,
         "title": ("補欠選挙 " if e.by_election else "") + KIND_LABELS[e.kind.value],
         "as_of": snap.as_of,
+        "declared": declared,
         "rows": rows,
         "valid": decimal_string(sum(votes.values(), Fraction(0))),
         "invalid": invalid,

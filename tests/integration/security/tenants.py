@@ -16,6 +16,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
+from jichi.elections import election_store, roll_build
+from jichi.elections.model import Candidate, Election, ElectionType
+from jichi.elections.polling import StationKind, add_station
 from jichi.mynumber.card_store import CardStore
 from jichi.network.flows.tables import node_task, remote_copy, visit_reservation
 from jichi.registry import issuance_notification as ino
@@ -117,7 +120,21 @@ def build(engine: Engine, lg_code: str, surname: str) -> Municipality:
         "reservation_id": str(uuid.uuid4()),
     }
     _network_rows(engine, lg_code, ids, other, surname)
+    ids.update(_election_rows(engine, lg_code))
     return Municipality(lg_code, registry, supervisor, token, ids)
+
+
+def _election_rows(engine: Engine, lg_code: str) -> dict[str, str]:
+    """An election with a station and a roll build, for the commission's routes."""
+    e = Election(
+        f"e-{lg_code}", lg_code, ElectionType.MAYOR, "市", 1, date(2026, 11, 1), date(2026, 11, 8),
+        candidates=(Candidate("c1", f"{B_SURNAME if lg_code == LG_B else '川越'} 候補"),),
+    )  # fmt: skip
+    with write_transaction(engine) as conn:
+        election_store.save(conn, e, now=NOW)
+        add_station(conn, e.election_id, "s1", "第1投票所", StationKind.DAY, "1")
+        built = roll_build.build(conn, lg_code, TODAY, built_by="x", now=NOW)
+    return {"election_id": e.election_id, "station_id": "s1", "build_id": built.build_id}
 
 
 def _network_rows(

@@ -118,8 +118,9 @@ def test_every_route_is_public_or_exercised() -> None:
     assert not (set(PUBLIC) - table), f"stale PUBLIC entries: {set(PUBLIC) - table}"
     for method, path in sorted(table - set(PUBLIC)):
         url(path, {"person_id": "p", "household_id": "h", "measure_id": "m", "task_id": "t",
-                   "request_id": "r", "notice_id": "n", "card_id": "c",
-                   "notification_id": "x", "reservation_id": "v"})  # fmt: skip
+                   "request_id": "r", "notice_id": "n", "card_id": "c", "election_id": "e",
+                   "station_id": "s", "build_id": "b", "notification_id": "x",
+                   "reservation_id": "v"})  # fmt: skip
         assert method in {"GET", "POST"}, (method, path)
 
 

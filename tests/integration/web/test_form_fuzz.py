@@ -128,6 +128,9 @@ def url_of(path: str, app: Counter, kind: str) -> str:
         .replace("{task_id}", "x")
         .replace("{notice_id}", "1")
         .replace("{notification_id}", "x")
+        .replace("{election_id}", "2026-mayor")
+        .replace("{station_id}", "s1")
+        .replace("{build_id}", "b")
     )
 
 
