@@ -24,6 +24,19 @@ PG_ADMIN_URL = os.environ.get(
 )
 NATS_URL = os.environ.get("JICHI_NATS_URL", "nats://127.0.0.1:4222")
 BACKENDS = ("sqlite", "postgresql")
+BROWSER_TESTS = Path(__file__).resolve().parent / "e2e" / "browser"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``--dist loadgroup``) the browser tests share one worker.
+
+    Their server and Chromium are package-scoped: spread over the workers, each would
+    launch its own browser, and interleaved with other folders the package would be set
+    up and torn down again and again.  One group keeps one Chromium for the folder.
+    """
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(autouse=True)
