@@ -6,6 +6,7 @@ import typer
 
 from jichi.cli import audit as audit_cli
 from jichi.cli import auth as auth_cli
+from jichi.cli import backup as backup_cli
 from jichi.cli import center as center_cli
 from jichi.cli import db as db_cli
 from jichi.cli import elections as elections_cli
@@ -53,3 +54,5 @@ app.add_typer(mynumber_cli.app, name="mynumber")
 app.command("demo")(serve_cli.demo)
 app.command("serve")(serve_cli.serve)
 app.command("errors")(errors_cli.errors)
+app.command("backup")(backup_cli.backup)
+app.command("restore")(backup_cli.restore)
