@@ -14,7 +14,14 @@ from datetime import UTC, datetime
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from sqlalchemy import Engine
 
 from jichi.kernel.clock import today as clock_today
@@ -74,7 +81,7 @@ def check_command(
     try:
         key = _audit_key(engine)
         with engine.connect() as conn, _progress() as bar:
-            tasks: dict[str, int] = {}
+            tasks: dict[str, TaskID] = {}
 
             def progress(what: str, done: int) -> None:
                 if what not in tasks:
