@@ -8,6 +8,7 @@ failure, never a skip: a green run must mean the real thing was exercised.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import uuid
 from collections.abc import Iterator
@@ -126,12 +127,31 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return databases.url(databases.create())
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per session (per xdist worker).
+
+    Running the whole migration chain costs seconds per test; copying the migrated file
+    costs milliseconds and gives each test the same fresh, private database, just as
+    PostgreSQL tests get a copy of a migrated template database.
+    """
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    built = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(built)
+    with built.connect() as conn:  # everything in the main file, nothing left in a WAL
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    built.dispose()
+    return path
+
+
 @pytest.fixture(params=BACKENDS)
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A database at the head migration, on each backend."""
     if request.param == "sqlite":
-        built = make_engine(f"sqlite:///{tmp_path / 'jichi-test.db'}")
-        migrate.upgrade(built)
+        template: Path = request.getfixturevalue("sqlite_template")
+        target = tmp_path / "jichi-test.db"
+        shutil.copyfile(template, target)
+        built = make_engine(f"sqlite:///{target}")
     else:
         databases: PgDatabases = request.getfixturevalue("pg_databases")
         built = make_engine(databases.url(databases.migrated()))
