@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine, create_engine, text
 
 from jichi.store import migrate
@@ -26,10 +26,10 @@ PG_ADMIN_URL = os.environ.get(
 )
 NATS_URL = os.environ.get("JICHI_NATS_URL", "nats://127.0.0.1:4222")
 BACKENDS = ("sqlite", "postgresql")
-# No per-example deadline: on a shared 2-core machine running the suite in several
-# workers an example's wall time says nothing about the code (and timing is bench/'s job,
-# never a unit test's).  A test that sets its own deadline keeps it.
-settings.register_profile("jichi", deadline=None)
+# No per-example deadline and no "generation is slow" health check: on a shared 2-core
+# machine running the suite in several workers, wall time says nothing about the code
+# (timing is bench/'s job, never a unit test's).  A test's own settings still win.
+settings.register_profile("jichi", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("jichi")
 
 BROWSER_TESTS = Path(__file__).resolve().parent / "e2e" / "browser"
