@@ -108,33 +108,49 @@ def check(
 
 
 def households(conn: Connection, lg_code: str) -> list[Violation]:
-    """One head among each household's current members; each member's household current."""
-    rows = conn.execute(
-        sa.select(resident.c.person_id, resident.c.household_id, resident.c.relationship)
-        .where(resident.c.lg_code == lg_code, resident.c.status == Status.ACTIVE.value)
-        .order_by(resident.c.household_id, resident.c.person_id)
+    """One head among each household's current members; each member's household current.
+
+    Both are aggregates in SQL, so only the households that break a rule are fetched
+    member by member: memory stays flat however large the registry.
+    """
+    current = sa.and_(resident.c.lg_code == lg_code, resident.c.status == Status.ACTIVE.value)
+    heads = sa.func.sum(sa.case((resident.c.relationship == HEAD, 1), else_=0))
+    bad_heads = conn.execute(
+        sa.select(resident.c.household_id, heads.label("heads"))
+        .where(current)
+        .group_by(resident.c.household_id)
+        .having(heads != 1)
+        .order_by(resident.c.household_id)
+    ).all()
+    live_household = sa.exists().where(
+        household.c.household_id == resident.c.household_id, household.c.active.is_(True)
     )
-    members: dict[str, list[tuple[str, bool]]] = {}
-    for row in rows:
-        members.setdefault(row.household_id, []).append((row.person_id, row.relationship == HEAD))
-    current = {
-        row.household_id
-        for row in conn.execute(
-            sa.select(household.c.household_id).where(
-                household.c.lg_code == lg_code, household.c.active.is_(True)
-            )
-        )
-    }
+    homeless = conn.execute(
+        sa.select(resident.c.household_id).distinct().where(current, ~live_household)
+    ).scalars()
     found: list[Violation] = []
-    for household_id, people in members.items():
-        if household_id not in current:
-            ids = tuple(pid for pid, _ in people)
-            found.append(Violation(Invariant.NO_HOUSEHOLD, ids, household_id))
-        heads = tuple(pid for pid, is_head in people if is_head)
-        if len(heads) != 1:
-            ids = heads or tuple(pid for pid, _ in people)
-            found.append(Violation(Invariant.ONE_HEAD, ids, household_id, f"heads={len(heads)}"))
+    for household_id in sorted(homeless):
+        found.append(
+            Violation(Invariant.NO_HOUSEHOLD, _members(conn, household_id, lg_code), household_id)
+        )
+    for row in bad_heads:
+        members = _members(conn, row.household_id, lg_code, heads_only=row.heads > 1)
+        detail = f"heads={row.heads}"
+        found.append(Violation(Invariant.ONE_HEAD, members, row.household_id, detail))
     return found
+
+
+def _members(
+    conn: Connection, household_id: str, lg_code: str, *, heads_only: bool = False
+) -> tuple[str, ...]:
+    query = sa.select(resident.c.person_id).where(
+        resident.c.household_id == household_id,
+        resident.c.lg_code == lg_code,
+        resident.c.status == Status.ACTIVE.value,
+    )
+    if heads_only:
+        query = query.where(resident.c.relationship == HEAD)
+    return tuple(conn.execute(query.order_by(resident.c.person_id)).scalars())
 
 
 def two_households(conn: Connection, lg_code: str) -> list[Violation]:

@@ -127,7 +127,7 @@ def _compare(
     today: date,
 ) -> None:
     record = replay(events, as_of=today)
-    if record is None:  # every event lies in the future: the service writes the earliest
+    if record is None:  # every event lies ahead: the row holds the record as of the last one
         record = replay(events)
     assert record is not None
     if live is None:
