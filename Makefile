@@ -6,6 +6,9 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 PORT   ?= 8000
 ARGS   ?=
+# pytest-xdist workers for `make test` (2 for the 2-core machine; docs/performance.md has the timings);
+# WORKERS=0 runs the suite in one process.
+WORKERS ?= 2
 
 .PHONY: demo test lint unit bench lock clean services screenshots
 
@@ -36,7 +39,7 @@ test: $(VENV)/.dev-installed node_modules/.package-lock.json
 	scripts/services
 	scripts/system-deps
 	$(MAKE) --no-print-directory lint
-	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup $(ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

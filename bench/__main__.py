@@ -1,4 +1,4 @@
-"""``python -m bench import|notifications|search|certificates|network|all [options]``.
+"""``python -m bench import|notifications|search|rebuild|certificates|network|all [options]``.
 
 (Or ``make bench ARGS=…``.)
 
@@ -28,10 +28,12 @@ from typing import Any
 
 from rich.console import Console
 
-from bench import bulk_import, certificates, funds, network, notifications, search
+from bench import bulk_import, certificates, funds, network, notifications, rebuild, search
 from bench.common import Options, Row, console, postgres, table, write_results
 
-COMMANDS = ("import", "notifications", "search", "certificates", "network", "funds", "all")
+COMMANDS = (
+    "import", "notifications", "search", "rebuild", "certificates", "network", "funds", "all",
+)  # fmt: skip
 
 
 def parser() -> argparse.ArgumentParser:
@@ -201,6 +203,12 @@ def run(command: str, options: Options) -> tuple[Path, dict[str, Any]]:
                     imported = search.prepare(options, server, folder)
                 results["search"] = search.run(options, server, imported)
                 shown += search.rows(results["search"])
+                write_results(command, options, results, started, complete=False)
+            if command in ("rebuild", "all"):
+                if imported is None:
+                    imported = rebuild.prepare(options, server, folder)
+                results["rebuild"] = rebuild.run(options, server, imported)
+                shown += rebuild.rows(results["rebuild"])
                 write_results(command, options, results, started, complete=False)
         finally:
             if imported is not None:

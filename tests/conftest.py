@@ -8,12 +8,14 @@ failure, never a skip: a green run must mean the real thing was exercised.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine, create_engine, text
 
 from jichi.store import migrate
@@ -24,6 +26,25 @@ PG_ADMIN_URL = os.environ.get(
 )
 NATS_URL = os.environ.get("JICHI_NATS_URL", "nats://127.0.0.1:4222")
 BACKENDS = ("sqlite", "postgresql")
+# No per-example deadline and no "generation is slow" health check: on a shared 2-core
+# machine running the suite in several workers, wall time says nothing about the code
+# (timing is bench/'s job, never a unit test's).  A test's own settings still win.
+settings.register_profile("jichi", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("jichi")
+
+BROWSER_TESTS = Path(__file__).resolve().parent / "e2e" / "browser"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``--dist loadgroup``) the browser tests share one worker.
+
+    Their server and Chromium are package-scoped: spread over the workers, each would
+    launch its own browser, and interleaved with other folders the package would be set
+    up and torn down again and again.  One group keeps one Chromium for the folder.
+    """
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(autouse=True)
@@ -113,12 +134,31 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return databases.url(databases.create())
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per session (per xdist worker).
+
+    Running the whole migration chain costs seconds per test; copying the migrated file
+    costs milliseconds and gives each test the same fresh, private database, just as
+    PostgreSQL tests get a copy of a migrated template database.
+    """
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    built = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(built)
+    with built.connect() as conn:  # everything in the main file, nothing left in a WAL
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    built.dispose()
+    return path
+
+
 @pytest.fixture(params=BACKENDS)
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A database at the head migration, on each backend."""
     if request.param == "sqlite":
-        built = make_engine(f"sqlite:///{tmp_path / 'jichi-test.db'}")
-        migrate.upgrade(built)
+        template: Path = request.getfixturevalue("sqlite_template")
+        target = tmp_path / "jichi-test.db"
+        shutil.copyfile(template, target)
+        built = make_engine(f"sqlite:///{target}")
     else:
         databases: PgDatabases = request.getfixturevalue("pg_databases")
         built = make_engine(databases.url(databases.migrated()))

@@ -6,6 +6,7 @@ import typer
 
 from jichi.cli import audit as audit_cli
 from jichi.cli import auth as auth_cli
+from jichi.cli import backup as backup_cli
 from jichi.cli import center as center_cli
 from jichi.cli import counter_day as counter_day_cli
 from jichi.cli import db as db_cli
@@ -57,3 +58,5 @@ app.add_typer(counter_day_cli.app, name="counter")
 app.command("demo")(serve_cli.demo)
 app.command("serve")(serve_cli.serve)
 app.command("errors")(errors_cli.errors)
+app.command("backup")(backup_cli.backup)
+app.command("restore")(backup_cli.restore)

@@ -13,6 +13,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from jichi.cli import bulk as bulk_cli
+from jichi.cli import registry_verify as verify_cli
 from jichi.cli.auth import STAFF_HELP, bind, command_engine, sign_in
 from jichi.cli.output import EXIT_REJECTED, fail, print_json
 from jichi.kernel.errors import INVALID_INPUT, JichiError, JichiErrors, member_dict
@@ -30,6 +31,8 @@ app = typer.Typer(
 )
 app.command("import")(bulk_cli.import_csv)
 app.command("export")(bulk_cli.export_csv)
+app.command("rebuild")(verify_cli.rebuild_command)
+app.command("check")(verify_cli.check_command)
 console = Console(stderr=True)
 
 URL_HELP = "データベース URL（省略時は JICHI_DATABASE_URL、なければ ./jichi.db）"

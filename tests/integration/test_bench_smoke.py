@@ -90,6 +90,13 @@ def test_bench_all_at_tiny_scale_writes_every_figure(pg_admin: Engine, tmp_path:
         assert isinstance(figures["target"]["met"], bool)
         assert all(plan for plan in figures["plans"].values())
 
+    rebuilt = results["rebuild"]  # the imported registry, replayed: it agrees with itself
+    assert rebuilt["checked"] == 300 and rebuilt["mismatches"] == 0
+    assert rebuilt["events"] >= 300
+    assert positive(rebuilt["seconds"]) and positive(rebuilt["ratio"])
+    assert positive(rebuilt["yokohama_extrapolated_seconds"])
+    assert isinstance(rebuilt["target"]["met"], bool)
+
     filed = results["notifications"]
     for backend in ("postgresql", "sqlite"):
         figures = filed[backend]

@@ -26,6 +26,7 @@ from jichi.registry.tables import outbox
 from jichi.security.actor import Actor
 from jichi.security.crypto import FieldCipher
 from jichi.security.keys import Keys
+from tests.integration.network.broker import private_nats  # noqa: F401 (a fixture)
 
 LG = "112011"  # 埼玉県川越市
 OLD_LG = "131016"  # 東京都千代田区

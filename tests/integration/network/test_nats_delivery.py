@@ -1,16 +1,15 @@
 """The same delivery over the real nats-server (JetStream), on SQLite and PostgreSQL.
 
 Each test gets its own stream and subject root, deleted afterwards, so tests never
-see each other's messages.  The restart test stops and starts the machine's
-nats-server; JetStream keeps the stream and the durable consumer on disk.
+see each other's messages.  The restart test stops and starts a nats-server of its own
+(tests/integration/network/broker.py), never the machine's, which other tests and
+other pytest-xdist workers are using; JetStream keeps the stream and the durable
+consumer on disk.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -22,7 +21,7 @@ from jichi.network.inbox import Outcome
 from jichi.network.messages import Envelope
 from jichi.network.relay import Relay
 from jichi.network.transport import NatsTransport
-from tests.conftest import missing_service
+from tests.integration.network.broker import PrivateBroker
 from tests.integration.network.conftest import (
     Receiver,
     Sender,
@@ -32,14 +31,6 @@ from tests.integration.network.conftest import (
 )
 
 pytestmark = pytest.mark.nats
-
-NATS_SERVER = "/usr/sbin/nats-server"
-START = [
-    "start-stop-daemon", "--start", "--oknodo", "--background", "--exec", NATS_SERVER, "--",
-    "-a", "127.0.0.1", "-p", "4222", "-js", "-sd", "/var/lib/nats-server",
-    "-l", "/var/log/nats-server.log",
-]  # fmt: skip
-STOP = ["start-stop-daemon", "--stop", "--oknodo", "--retry", "10", "--exec", NATS_SERVER]
 
 Scenario = Callable[[NatsTransport], Awaitable[None]]
 
@@ -53,41 +44,12 @@ def run_with_stream(nats_url: str, scenario: Scenario) -> None:
         try:
             await scenario(transport)
         finally:
-            await ensure_nats_up()
             cleanup = NatsTransport(nats_url, stream=transport.stream, root=transport.root)
             await cleanup.delete_stream()
             await cleanup.close()
             await transport.close()
 
     run_async(main())
-
-
-def port_open() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 4222), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-async def ensure_nats_up() -> None:
-    if port_open():
-        return
-    subprocess.run(START, check=True, capture_output=True)
-    for _ in range(100):
-        if port_open():
-            return
-        await asyncio.sleep(0.1)
-    raise RuntimeError("nats-server did not come back")
-
-
-async def stop_nats() -> None:
-    subprocess.run(STOP, check=True, capture_output=True)
-    for _ in range(100):
-        if not port_open():
-            return
-        await asyncio.sleep(0.1)
-    raise RuntimeError("nats-server did not stop")
 
 
 async def drain(transport: NatsTransport, consumer: str, receiver: Receiver) -> int:
@@ -160,17 +122,15 @@ def test_a_duplicate_publish_is_acknowledged_and_skipped(nats_url: str, receiver
 
 @pytest.mark.slow
 def test_broker_restart_mid_delivery_loses_and_doubles_nothing(
-    nats_url: str, sender: Sender, receiver: Receiver
+    private_nats: PrivateBroker, sender: Sender, receiver: Receiver
 ) -> None:
-    if not os.access(NATS_SERVER, os.X_OK):
-        missing_service(f"{NATS_SERVER} (needed to restart the broker)")
 
     async def scenario(transport: NatsTransport) -> None:
         relay = Relay(sender.engine, transport, batch_size=4)
         sender.move_in()
         assert await relay.run_once() == 4
         await transport.pull("node", f"{transport.root}.>", receiver.handle, batch=2)
-        await stop_nats()
+        await private_nats.stop()
         # The broker is down: the counter still accepts notifications ...
         sender.move_in("佐藤", "サトウ")
         # ... and the relay leaves everything it cannot hand over unsent.
@@ -179,7 +139,7 @@ def test_broker_restart_mid_delivery_loses_and_doubles_nothing(
         assert caught.value.code == "NET-003"
         waiting = sender.unsent()
         assert waiting == len(sender.outbox_ids()) - 4
-        await ensure_nats_up()
+        await private_nats.start()
         stop = asyncio.Event()
         loop = asyncio.create_task(relay.run(stop, idle=0.05, max_backoff=0.5))
         deadline = time.monotonic() + 30
@@ -196,7 +156,7 @@ def test_broker_restart_mid_delivery_loses_and_doubles_nothing(
                 await asyncio.sleep(0.1)  # the client is still reconnecting
         assert_in_order_once(receiver.applied(), sender.outbox_ids())
 
-    run_with_stream(nats_url, scenario)
+    run_with_stream(private_nats.url, scenario)
 
 
 def test_a_broker_that_is_down_is_net_003_not_a_hang() -> None:

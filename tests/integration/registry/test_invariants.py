@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from jichi.kernel.errors import JichiError
+from jichi.registry import invariants, rebuild
 from jichi.registry import repository as repo
 from jichi.registry.model import ResidentRecord
 from jichi.registry.projection import replay
@@ -259,6 +260,15 @@ def make_machine(url_factory: Any) -> type[RuleBasedStateMachine]:
             for pid, record in stored.items():
                 # the current record is the fold as of today (a planned move-out is ahead)
                 assert replay(events[pid], as_of=self.day) == record
+
+        @invariant()
+        def rebuild_and_check_find_nothing_wrong(self) -> None:
+            # `jichi registry rebuild` / `check` must never cry wolf on a sound registry
+            with self.engine.connect() as conn:
+                rebuilt = rebuild.rebuild(conn, LG, self.day)
+                checked = invariants.check(conn, LG, self.registry.cipher.audit_key)
+            assert rebuilt.ok and not rebuilt.due, rebuilt.mismatches
+            assert checked.ok, checked.violations
 
     return RegistryMachine
 

@@ -7,6 +7,7 @@ The clock is shared and can be moved on, as days pass between a 転出 and a 転
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -36,7 +37,6 @@ from jichi.registry.tables import outbox, resident
 from jichi.security.actor import Actor
 from jichi.security.crypto import FieldCipher
 from jichi.security.keys import Keys
-from jichi.store import migrate
 from jichi.store.engine import make_engine
 from tests.conftest import BACKENDS, PgDatabases
 
@@ -239,9 +239,10 @@ def _engines(
 ) -> dict[str, Engine]:
     engines: dict[str, Engine] = {}
     for lg_code in codes:
-        if backend == "sqlite":
-            built = make_engine(f"sqlite:///{tmp_path / f'node-{lg_code}.db'}")
-            migrate.upgrade(built)
+        if backend == "sqlite":  # a copy of the session's migrated file (tests/conftest.py)
+            target = tmp_path / f"node-{lg_code}.db"
+            shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
+            built = make_engine(f"sqlite:///{target}")
         else:
             databases: PgDatabases = request.getfixturevalue("pg_databases")
             built = make_engine(databases.url(databases.migrated()))

@@ -3,14 +3,13 @@
 Each test uses its own stream and subject root (deleted afterwards) and gives each
 node its own connection, as separate processes would have.  "Down" is mostly a
 node whose broker cannot be reached, which is what the counter sees; one slow test
-stops and restarts the machine's nats-server itself (JetStream keeps streams and
-consumers on disk).
+stops and restarts a nats-server of its own (never the machine's, which other tests
+and pytest-xdist workers share; JetStream keeps streams and consumers on disk).
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -21,7 +20,7 @@ from jichi.kernel.errors import JichiError
 from jichi.network.flows.card_move import PendingStatus, get_pending
 from jichi.network.messages import Envelope
 from jichi.network.transport import NatsTransport
-from tests.conftest import missing_service
+from tests.integration.network.broker import PrivateBroker
 from tests.integration.network.conftest import run_async
 from tests.integration.network.flows.conftest import (
     NEW,
@@ -31,7 +30,6 @@ from tests.integration.network.flows.conftest import (
     paper_move_in,
 )
 from tests.integration.network.flows.test_faults import Killed, assert_complete, card_move
-from tests.integration.network.test_nats_delivery import NATS_SERVER, ensure_nats_up, stop_nats
 
 pytestmark = pytest.mark.nats
 
@@ -132,9 +130,9 @@ def test_with_the_broker_unreachable_the_counter_works_and_the_queue_goes_out_la
 
 @pytest.mark.slow
 def test_a_card_move_survives_a_broker_restart_a_killed_node_and_doubled_disordered_delivery(
-    world: World, nats_url: str
+    world: World, private_nats: PrivateBroker
 ) -> None:
-    """The issue's fault list in one move: the machine's nats-server is stopped and started.
+    """The issue's fault list in one move: a nats-server of the test's own stops and starts.
 
     The new municipality asks for the move-out data; the request is published twice and
     out of order with the identity updates, the broker restarts while the reply is in
@@ -142,8 +140,6 @@ def test_a_card_move_survives_a_broker_restart_a_killed_node_and_doubled_disorde
     after applying a message but before its ack, and the counters keep working through
     it all.  Afterwards the family is in exactly one municipality, confirmed once.
     """
-    if not os.access(NATS_SERVER, os.X_OK):
-        missing_service(f"{NATS_SERVER} (needed to restart the broker)")
     world.settle_the_family_in_old()
 
     async def scenario(reconnect: Connect) -> None:
@@ -162,14 +158,14 @@ def test_a_card_move_survives_a_broker_restart_a_killed_node_and_doubled_disorde
             await old.transport.pull(old.consumer, old.subjects, dying)
         reconnect(OLD)
         await world.old.receive_all()  # the redelivered request: replies once
-        await stop_nats()
+        await private_nats.stop()
         try:
             # The broker is down: the move-in waits with its reason, the reply in the outbox.
             assert get_pending(world.new, request_id).status is PendingStatus.PENDING
             assert await world.old.send() == 0  # the reply waits in old's outbox
             assert world.unsent(OLD) > 0
         finally:
-            await ensure_nats_up()
+            await private_nats.start()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -182,5 +178,5 @@ def test_a_card_move_survives_a_broker_restart_a_killed_node_and_doubled_disorde
         assert get_pending(world.new, request_id).status is PendingStatus.REGISTERED
         assert world.unsent(OLD) == world.unsent(NEW) == 0
 
-    with_nats(world, nats_url, scenario)
+    with_nats(world, private_nats.url, scenario)
     assert_complete(world)
