@@ -123,3 +123,37 @@ def screenshot(page: Any, name: str, *, full_page: bool = False) -> None:
     if os.environ.get("JICHI_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         (SCREENSHOTS / f"{name}.png").write_bytes(image)
+
+
+@pytest.fixture
+def fresh_server(tmp_path: Path) -> Iterator[Server]:
+    """A server of its own on a fresh database, for a test whose outcome the shared one's
+    data would change (a 日計表 that must balance, a merger that needs quiet outboxes)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'day.db'}")
+    migrate.upgrade(engine)
+    with write_transaction(engine) as conn:
+        create_staff(conn, "kakaricho-ito", LG, "supervisor", "伊藤", password=PASSWORD)
+    app = create_app(engine, municipality=LG, cipher=FieldCipher(Keys.derive(b"d" * 32)))
+    config = uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield Server(f"http://127.0.0.1:{config.port}", engine, app)
+    uv.should_exit = True
+    thread.join(timeout=10)
+    engine.dispose()
+
+
+@pytest.fixture
+def fresh_page(browser: Any, fresh_server: Server) -> Iterator[Any]:
+    context = browser.new_context(
+        base_url=fresh_server.url, locale="ja-JP", viewport={"width": 1100, "height": 800}
+    )
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()

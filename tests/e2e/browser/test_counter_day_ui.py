@@ -9,58 +9,15 @@ reception is taken by keyboard only; axe-core checks every new page (受付・�
 from __future__ import annotations
 
 import re
-import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
-from jichi.security.crypto import FieldCipher
-from jichi.security.keys import Keys
-from jichi.security.staff import create_staff
-from jichi.store import migrate
-from jichi.store.engine import make_engine, write_transaction
-from jichi.web.app import create_app
-from tests.e2e.browser.conftest import LG, PASSWORD, Server, _free_port, sign_in
+from tests.e2e.browser.conftest import sign_in
 from tests.e2e.browser.test_accessibility import check, report
 from tests.e2e.browser.test_counter import file_family, focused
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture
-def day_server(tmp_path: Path) -> Iterator[Server]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'day.db'}")
-    migrate.upgrade(engine)
-    with write_transaction(engine) as conn:
-        create_staff(conn, "kakaricho-ito", LG, "supervisor", "伊藤", password=PASSWORD)
-    app = create_app(engine, municipality=LG, cipher=FieldCipher(Keys.derive(b"d" * 32)))
-    config = uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield Server(f"http://127.0.0.1:{config.port}", engine, app)
-    uv.should_exit = True
-    thread.join(timeout=10)
-    engine.dispose()
-
-
-@pytest.fixture
-def day_page(browser: Any, day_server: Server) -> Iterator[Any]:
-    context = browser.new_context(
-        base_url=day_server.url, locale="ja-JP", viewport={"width": 1100, "height": 800}
-    )
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
 
 
 def tab_to(page: Any, element_id: str, limit: int = 60) -> None:
@@ -71,8 +28,8 @@ def tab_to(page: Any, element_id: str, limit: int = 60) -> None:
     pytest.fail(f"#{element_id} is not reachable by Tab")
 
 
-def test_a_counter_day_balances_from_reception_to_daily_report(day_page: Any) -> None:
-    page = day_page
+def test_a_counter_day_balances_from_reception_to_daily_report(fresh_page: Any) -> None:
+    page = fresh_page
     seen: dict[str, list[dict[str, Any]]] = {}
     sign_in(page, "kakaricho-ito")
     household = file_family(page, "日計", "ニッケイ")

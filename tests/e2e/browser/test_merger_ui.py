@@ -1,7 +1,7 @@
 """The supervisor's merger page in Chromium: axe on the form, its errors and a dry run.
 
-Only the dry run is submitted: it writes nothing, so the shared browser server's data
-stays as the other browser tests expect.
+Only the dry run is submitted, on a server of its own: a merger refuses parties with
+unsent outbox rows, which the shared server has after the other browser tests.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from tests.e2e.browser.conftest import sign_in
 from tests.e2e.browser.test_accessibility import check, report
 
 
-def test_the_merger_page_meets_wcag_22_aa(page: Any) -> None:
+def test_the_merger_page_meets_wcag_22_aa(fresh_page: Any) -> None:
+    page = fresh_page
     seen: dict[str, list[dict[str, Any]]] = {}
     sign_in(page, "kakaricho-ito")
     page.goto("/counter/merger")

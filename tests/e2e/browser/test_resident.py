@@ -42,7 +42,8 @@ def test_a_resident_signs_in_with_a_one_time_code_and_sees_the_clerks_accesses(
     assert resident.get_by_role("heading", name="本人　一郎 様の住民票").is_visible()
     log = resident.locator("section", has=resident.get_by_role("heading", name="アクセス記録"))
     text = log.inner_text()
-    assert "clerk-sato" in text and "窓口職員" in text
+    assert "佐藤" in text and "窓口職員" in text  # the clerk by name, not by staff id
+    assert "clerk-sato" not in text
     assert "住民票の照会" in text and "窓口での照会" in text
     assert "転入の記録" in text and "本人確認コードの発行" in text
     assert "ご本人" in text

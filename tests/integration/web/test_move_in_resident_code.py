@@ -10,6 +10,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from httpx2 import Response
 from sqlalchemy import Engine
 
 from jichi.registry.tables import resident
@@ -48,6 +49,16 @@ def move_in(app: Counter, **extra: str) -> dict[str, str]:
     }
 
 
+def record(app: Counter, data: dict[str, str]) -> Response:
+    """Submit the form, then 記録する on its 確認 page."""
+    shown = app.client.post("/counter/notifications/move_in", data=data)
+    assert shown.status_code == 200, shown.text
+    found = re.search(r'name="pending" value="([^"]+)"', shown.text)
+    assert found, shown.text
+    body = {"csrf_token": data["csrf_token"], "pending": found.group(1), "step": "record"}
+    return app.client.post("/counter/notifications/move_in", data=body, follow_redirects=False)
+
+
 def stored_codes(engine: Engine) -> set[str | None]:
     with engine.connect() as conn:
         rows = conn.execute(sa.select(resident.c.record)).scalars()
@@ -65,7 +76,7 @@ def test_a_resident_code_from_the_move_out_certificate_is_recorded(
     app: Counter, engine: Engine
 ) -> None:
     data = move_in(app, **{"persons.0.resident_code": CODE})
-    response = app.client.post("/counter/notifications/move_in", data=data, follow_redirects=False)
+    response = record(app, data)
     assert response.status_code == 303, response.text
     assert stored_codes(engine) == {CODE}
 
@@ -95,6 +106,6 @@ def test_a_resident_code_typed_in_full_width_digits_is_stored_in_ascii(
 ) -> None:
     full_width = CODE.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
     data = move_in(app, **{"persons.0.resident_code": full_width})
-    response = app.client.post("/counter/notifications/move_in", data=data, follow_redirects=False)
+    response = record(app, data)
     assert response.status_code == 303, response.text
     assert stored_codes(engine) == {CODE}

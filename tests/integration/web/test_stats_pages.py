@@ -74,5 +74,5 @@ def test_ranking_page_and_csv_in_utf8_and_cp932(engine: Engine) -> None:
     text = sjis.content.decode("cp932")
     assert text.startswith("年,性別,総数,0～4歳") and "出典：総務省" in text
     bad = client.get("/stats/ranking.csv", params={"encoding": "latin-1"})
-    assert bad.status_code == 422 and bad.json()["code"] == "STA-005"
+    assert bad.status_code == 422 and "STA-005" in bad.text  # a page: the design-system 422
     assert client.get("/stats/", params={"sort": "x"}).status_code == 422
