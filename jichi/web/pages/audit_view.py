@@ -11,14 +11,16 @@ stay available as a secondary line and in ``jichi audit``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from jichi.registry.certificates.model import CertificateKind
+from jichi.registry.resident_access import RESIDENT_ACTOR
 from jichi.security.actor import Actor
+from jichi.security.audit import AuditRecord
 from jichi.security.policy import STAFF_ROLES
 from jichi.security.staff import staff
 
@@ -140,6 +142,25 @@ def may_see_names(viewer: Actor) -> bool:
 def who(actor: str, names: dict[str, str]) -> str:
     """The primary text for the acting party: a name, the system, or the id as written."""
     return names.get(actor) or SYSTEM_ACTORS.get(actor) or actor
+
+
+def resident_access_rows(
+    conn: Connection, lg_code: str, entries: Sequence[AuditRecord]
+) -> list[dict[str, Any]]:
+    """The rows of a resident's own access log (the resident page and the portal alike):
+    who by name, what and why in Japanese, the resident's own reads as ご本人."""
+    names = staff_names(conn, lg_code, (r.entry.actor for r in entries))
+    return [
+        {
+            "at": r.entry.at,
+            "actor": "ご本人" if r.entry.actor == RESIDENT_ACTOR else who(r.entry.actor, names),
+            "role": r.entry.actor_role,
+            "action": action_ja(r.entry.action),
+            "purpose": purpose_ja(r.entry.purpose),
+            "self": r.entry.actor == RESIDENT_ACTOR,
+        }
+        for r in entries
+    ]
 
 
 def whose(person_id: str | None, names: dict[str, str], *, allowed: bool) -> dict[str, Any]:

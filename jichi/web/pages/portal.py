@@ -33,10 +33,10 @@ from jichi.mynumber.portal import challenge
 from jichi.mynumber.portal.login import authenticate
 from jichi.mynumber.portal.reader import ReaderOutput
 from jichi.network.flows.visit_reservation import ReservationStore
-from jichi.registry.resident_access import RESIDENT_ACTOR, ResidentAccess
+from jichi.registry.resident_access import ResidentAccess
 from jichi.security.staff import UNAUTHENTICATED
 from jichi.store.engine import write_transaction
-from jichi.web.pages.audit_view import action_ja
+from jichi.web.pages.audit_view import resident_access_rows
 from jichi.web.pages.common import Form, Page, PageRoute, resident_page
 from jichi.web.pages.portal_receipt import cas_of
 
@@ -174,18 +174,8 @@ def home(request: Request, done: str = "") -> Response:
     record = registry.read_record(
         person_id, access.actor(registry.lg_code), purpose="本人による閲覧（マイナポータル）"
     )
-    accesses = [
-        {
-            "at": r.entry.at,
-            "actor": "ご本人" if r.entry.actor == RESIDENT_ACTOR else r.entry.actor,
-            "role": r.entry.actor_role,
-            "action": action_ja(r.entry.action),
-            "purpose": r.entry.purpose,
-            "self": r.entry.actor == RESIDENT_ACTOR,
-        }
-        for r in access.accesses(person_id)
-    ]
     with registry.engine.connect() as conn:
+        accesses = resident_access_rows(conn, registry.lg_code, access.accesses(person_id))
         reservations = ReservationStore(registry.lg_code).sent_from_here(conn, person_id)
     return page.render(
         "me/portal.html",

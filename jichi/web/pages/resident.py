@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request, Response
 
 from jichi.kernel.era import parse_date
 from jichi.kernel.errors import JichiError
-from jichi.registry.resident_access import RESIDENT_ACTOR, ResidentAccess
+from jichi.registry.resident_access import ResidentAccess
 from jichi.security.throttle import ACCESS_CODE, TOO_MANY_ATTEMPTS
 from jichi.web.pages import audit_view as view
 from jichi.web.pages.common import Form, PageRoute, resident_page
@@ -81,18 +81,5 @@ def my_record(request: Request) -> Response:
     record = page.registry.read_record(person_id, actor, purpose="本人による閲覧")
     entries = access.accesses(person_id)
     with page.registry.engine.connect() as conn:
-        staff = view.staff_names(conn, page.registry.lg_code, (r.entry.actor for r in entries))
-    accesses = [
-        {
-            "at": r.entry.at,
-            "actor": "ご本人"
-            if r.entry.actor == RESIDENT_ACTOR
-            else view.who(r.entry.actor, staff),
-            "role": r.entry.actor_role,
-            "action": view.action_ja(r.entry.action),
-            "purpose": view.purpose_ja(r.entry.purpose),
-            "self": r.entry.actor == RESIDENT_ACTOR,
-        }
-        for r in entries
-    ]
+        accesses = view.resident_access_rows(conn, page.registry.lg_code, entries)
     return page.render("me/record.html", record=record, accesses=accesses, signed_in=True)
