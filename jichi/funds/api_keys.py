@@ -14,7 +14,6 @@ address without a key) and ``JICHI_FUNDS_KEY_PER_MINUTE`` (default 600, for new 
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +23,7 @@ from sqlalchemy import Connection, Engine
 
 from jichi.funds.tables import funds_api_key
 from jichi.kernel.errors import JichiError, define
+from jichi.kernel.inputs import env_int
 
 KEY_PREFIX = "jichi_pub_"
 MAX_HOLDER = 200
@@ -47,19 +47,14 @@ BAD_RATE = define(
 )
 
 
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 7 else default
-
-
 def public_per_minute() -> int:
     """Requests per minute for a client address without a key."""
-    return _env_int("JICHI_FUNDS_PUBLIC_PER_MINUTE", 60)
+    return env_int("JICHI_FUNDS_PUBLIC_PER_MINUTE", 60, digits=6)
 
 
 def key_per_minute() -> int:
     """The default requests per minute of a newly issued key."""
-    return _env_int("JICHI_FUNDS_KEY_PER_MINUTE", 600)
+    return env_int("JICHI_FUNDS_KEY_PER_MINUTE", 600, digits=6)
 
 
 def digest(key: str) -> str:

@@ -11,6 +11,7 @@ a typed error at its field, so the edges only call these functions.  Pure: no I/
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from datetime import date
@@ -75,6 +76,16 @@ MAX_DIGITS = 18
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def env_int(name: str, default: int, *, digits: int = 9) -> int:
+    """A positive whole-number setting from the environment; anything else is the default.
+
+    Settings are typed by operators, not users, but a typo must not crash a server at its
+    first request: ASCII digits only, at most ``digits`` of them.
+    """
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) <= digits else default
 
 
 def check_text(

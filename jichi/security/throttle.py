@@ -16,7 +16,6 @@ scope in one municipality, against guessing spread over many addresses).
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, String, Table
 
 from jichi.kernel.errors import JichiError, define
+from jichi.kernel.inputs import env_int
 from jichi.store.metadata import metadata
 
 TOO_MANY_ATTEMPTS = define(
@@ -54,11 +54,6 @@ attempt_throttle = Table(
 )
 
 
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 10 else default
-
-
 @dataclass(frozen=True)
 class ThrottlePolicy:
     """How many failures of one key (and of all keys) a window allows."""
@@ -70,9 +65,9 @@ class ThrottlePolicy:
     @classmethod
     def from_env(cls) -> ThrottlePolicy:
         return cls(
-            failures=_env_int("JICHI_THROTTLE_FAILURES", 5),
-            window=timedelta(seconds=_env_int("JICHI_THROTTLE_WINDOW_SECONDS", 900)),
-            global_failures=_env_int("JICHI_THROTTLE_GLOBAL_FAILURES", 200),
+            failures=env_int("JICHI_THROTTLE_FAILURES", 5),
+            window=timedelta(seconds=env_int("JICHI_THROTTLE_WINDOW_SECONDS", 900)),
+            global_failures=env_int("JICHI_THROTTLE_GLOBAL_FAILURES", 200),
         )
 
 
