@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from jichi.security.staff import create_staff
 from jichi.store import migrate
 from jichi.store.engine import make_engine, write_transaction
 from jichi.web.app import create_app
+from tests.ports import free_port as _free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -49,12 +49,6 @@ class Server:
     url: str
     engine: Any
     app: Any = None  # the FastAPI app: its registry sets up what no form can
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="package")

@@ -20,15 +20,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import missing_service
+from tests.ports import free_port
 
 NATS_SERVER = "/usr/sbin/nats-server"
-
-
-def free_port() -> int:
-    """A port nobody listens on now (the kernel picks it)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def listening(port: int) -> bool:

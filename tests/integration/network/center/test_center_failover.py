@@ -39,15 +39,10 @@ from tests.integration.network.center.conftest import (
     deliver,
     pension_office,
 )
+from tests.ports import free_port
 
 SCRIPT = Path(__file__).resolve().parents[4] / "scripts" / "pg-replica"
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def pg_binaries() -> bool:
