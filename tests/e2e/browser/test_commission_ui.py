@@ -133,3 +133,42 @@ def test_a_municipal_election_from_roll_to_results(page: Any, server: Server) ->
     screenshot(page, "commission-results-public")
     assert not any(seen.values()), report(seen)
     assert len(seen) >= 14
+
+
+def test_the_pr_results_pages_show_seats_and_pass_axe(
+    fresh_page: Any, fresh_server: Server
+) -> None:
+    """比例代表: the seats section (parties, passed-on seat, winners by 惜敗率, rules) on
+    the commission's and the public results page, 衆院 and 参院, with axe on each."""
+    from jichi.elections import election_store
+    from jichi.elections.tally import Tally
+    from jichi.store.engine import write_transaction
+    from tests.integration.web.test_pr_results_pages import (
+        HOC_PR,
+        HOR_PR,
+        district_elections,
+        enter_both,
+    )
+
+    engine = fresh_server.engine
+    staff(engine, LG)
+    with write_transaction(engine) as conn:
+        election_store.save(conn, HOR_PR)
+        election_store.save(conn, HOC_PR)
+    district_elections(engine)
+    enter_both(engine, HOR_PR, Tally(votes={}, party_votes={"P党": 300_000, "Q党": 130_000}))
+    votes = {"r1": 5_000, "r2": 30_000, "r3": 50_000, "s1": 41_000, "s2": 0}
+    enter_both(engine, HOC_PR, Tally(votes=votes, party_votes={"R党": 100_000, "S党": 50_000}))
+    page = fresh_page
+    seen: dict[str, list[dict[str, Any]]] = {}
+    sign_in_commission(page, COMMISSION[0])
+    for election_id in ("hor-pr", "hoc-pr"):
+        page.goto(f"/counter/elections/{election_id}/results")
+        assert "政党別の議席" in page.locator("main").inner_text()
+        page.get_by_text("ドント式の商（議席を得た順）").click()  # open the details too
+        check(page, f"開票結果（比例代表 {election_id}）", seen)
+        page.goto(f"/elections/{election_id}/results")
+        assert "当選人" in page.locator("main").inner_text()
+        check(page, f"公開の開票結果（比例代表 {election_id}）", seen)
+    assert not any(seen.values()), report(seen)
+    assert len(seen) == 4
