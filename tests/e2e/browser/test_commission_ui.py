@@ -3,7 +3,8 @@
 The commission's staff (role ``election``) sign in at the counter's sign-in page and land
 on the list of elections; they build the roll at the 定時登録 base date and compare it
 with a later build, register a mayoral election with its candidates (first with an
-error, fixed by keyboard), add an 期日前投票所, check a voter in by typing the id and
+error, fixed by keyboard), add an 期日前投票所 and a 当日投票所, download a district's
+入場整理券, check a voter in by typing the id and
 pressing Enter (the scanner's way) and are refused the second time with where and when,
 enter the tally twice as two people, and declare the result; the public page then says
 確定.  axe-core (WCAG 2.2 AA) runs on every page on the way, in each state shown.
@@ -86,6 +87,18 @@ def test_a_municipal_election_from_roll_to_results(page: Any, server: Server) ->
     page.get_by_label("種類").select_option("early")
     page.get_by_label("投票区").fill("1")
     page.get_by_role("button", name="投票所を登録する").click()
+    page.get_by_label("投票所ID").fill("d1")
+    page.get_by_label("名称").fill("第1投票所（的場小学校）")
+    page.get_by_label("種類").select_option("day")
+    page.get_by_label("投票区").fill("1")
+    page.get_by_role("button", name="投票所を登録する").click()
+    page.get_by_role("link", name="投票所入場整理券（PDF）").click()
+    assert "第1投票所（的場小学校）" in page.locator("table").inner_text()
+    check(page, "入場整理券", seen)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="投票区1の入場整理券 1/1（PDF）").click()
+    assert download.value.suggested_filename == "tickets-2026-mayor-1-1of1.pdf"
+    page.get_by_role("link", name="選挙の画面に戻る").click()
     page.get_by_role("link", name="期日前投票所（本庁）（s1）").click()
     check(page, "受付", seen)
     taro = people.voters[0]
