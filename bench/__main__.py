@@ -1,4 +1,4 @@
-"""``python -m bench import|notifications|search|rebuild|certificates|network|all [options]``.
+"""``python -m bench import|notifications|search|rebuild|certificates|network|funds|checkins|all``.
 
 (Or ``make bench ARGS=…``.)
 
@@ -12,6 +12,7 @@ Examples::
     python -m bench notifications --count 2000
     python -m bench network --residents 100000       # 10 nodes' moves; the center under load
     python -m bench funds --funds-lines 5000000      # the public donor search, filing checks
+    python -m bench checkins --clients 32            # the station check-in API over HTTP
 
 Every run prints a table and writes ``bench/results/<command>-<UTC time>.json``.
 """
@@ -28,11 +29,21 @@ from typing import Any
 
 from rich.console import Console
 
-from bench import bulk_import, certificates, funds, network, notifications, rebuild, search
+from bench import (
+    bulk_import,
+    certificates,
+    checkins_http,
+    funds,
+    network,
+    notifications,
+    rebuild,
+    search,
+)
 from bench.common import Options, Row, console, postgres, table, write_results
 
 COMMANDS = (
-    "import", "notifications", "search", "rebuild", "certificates", "network", "funds", "all",
+    "import", "notifications", "search", "rebuild", "certificates", "network", "funds",
+    "checkins", "all",
 )  # fmt: skip
 
 
@@ -140,6 +151,19 @@ def parser() -> argparse.ArgumentParser:
         default=defaults.funds_report_lines,
         help="donations in the report whose filing checks are timed",
     )
+    c = p.add_argument_group("checkins")
+    c.add_argument(
+        "--checkin-roll",
+        type=int,
+        default=defaults.checkin_roll,
+        help="voters on the synthetic roll (the clients come from --clients)",
+    )
+    c.add_argument(
+        "--checkin-per-client",
+        type=int,
+        default=defaults.checkin_per_client,
+        help="check-ins each client sends per round",
+    )
     return p
 
 
@@ -148,6 +172,7 @@ def options_from(args: argparse.Namespace) -> Options:
     for name in (
         "residents", "count", "queries", "node_residents", "moves", "clients",
         "bulk_persons", "bulk_chunk", "bulk_clients", "funds_lines", "funds_report_lines",
+        "checkin_roll", "checkin_per_client",
     ):  # fmt: skip
         value = getattr(args, name)
         if value is not None and value < 1:
@@ -182,6 +207,8 @@ def options_from(args: argparse.Namespace) -> Options:
         bulk_clients=args.bulk_clients,
         funds_lines=args.funds_lines,
         funds_report_lines=args.funds_report_lines,
+        checkin_roll=args.checkin_roll,
+        checkin_per_client=args.checkin_per_client,
     )
 
 
@@ -229,6 +256,10 @@ def run(command: str, options: Options) -> tuple[Path, dict[str, Any]]:
         if command in ("funds", "all"):
             results["funds"] = funds.run(options, server)
             shown += funds.rows(results["funds"])
+            write_results(command, options, results, started, complete=False)
+        if command in ("checkins", "all"):
+            results["checkins"] = checkins_http.run(options, server)
+            shown += checkins_http.rows(results["checkins"])
             write_results(command, options, results, started, complete=False)
         if command in ("network", "all"):
             results["network"] = network.run(options, server)

@@ -85,6 +85,8 @@ class Options:
     bulk_clients: int = 2  # concurrent bulk requests
     funds_lines: int | None = None  # published funds lines (None: 5 per resident)
     funds_report_lines: int = 10_000  # donations in the report whose checks are timed
+    checkin_roll: int = 100_000  # checkins: voters on the synthetic roll build
+    checkin_per_client: int = 150  # checkins: check-ins each client sends per round
 
 
 def cipher() -> FieldCipher:

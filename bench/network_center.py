@@ -190,15 +190,24 @@ class Server:
 
 
 @contextmanager
-def served(factory: str, url: str, name: str, folder: Path) -> Iterator[Server]:
-    """``uvicorn bench.network_apps:<factory> --factory`` in its own process."""
+def served(
+    factory: str,
+    url: str,
+    name: str,
+    folder: Path,
+    *,
+    module: str = "bench.network_apps",
+    url_var: str = URL_VAR,
+) -> Iterator[Server]:
+    """``uvicorn <module>:<factory> --factory`` in its own process, the database URL in
+    ``url_var``: one worker, warnings only, no access log (the same for every side)."""
     port = free_port()
     log = folder / f"{name}.log"
-    env = {**os.environ, URL_VAR: url, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, url_var: url, "PYTHONPATH": str(ROOT)}
     with log.open("wb") as out:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "uvicorn", f"bench.network_apps:{factory}", "--factory",
+                sys.executable, "-m", "uvicorn", f"{module}:{factory}", "--factory",
                 "--host", "127.0.0.1", "--port", str(port),
                 "--log-level", "warning", "--no-access-log", "--workers", "1",
             ],
@@ -236,7 +245,7 @@ async def _one_get(port: int, path: str) -> tuple[int, bytes]:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         writer.write(f"GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n".encode())
-        return await _response(reader)
+        return await read_response(reader)
     finally:
         writer.close()
 
@@ -246,7 +255,7 @@ async def _one_get(port: int, path: str) -> tuple[int, bytes]:
 # ---------------------------------------------------------------------------
 
 
-async def _response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     status_line = await reader.readline()
     if not status_line:
         raise ConnectionError("server closed the connection")
@@ -262,7 +271,7 @@ async def _response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     return status, await reader.readexactly(length)
 
 
-def _request(port: int, path: str, body: bytes, token: str | None) -> bytes:
+def post_bytes(port: int, path: str, body: bytes, token: str | None) -> bytes:
     auth = f"Authorization: Bearer {token}\r\n" if token else ""
     head = (
         f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{auth}"
@@ -300,8 +309,8 @@ async def single_load(
                     {"purpose": PURPOSE, "resident_code": code(rng.randrange(residents))}
                 ).encode()
                 sent = loop.time()
-                writer.write(_request(port, "/v1/verify", body, token))
-                status, answer = await _response(reader)
+                writer.write(post_bytes(port, "/v1/verify", body, token))
+                status, answer = await read_response(reader)
                 done = loop.time()
                 if sent >= measure_from and done <= end:
                     load.latencies.append(done - sent)
@@ -358,8 +367,8 @@ async def bulk_load(
             while queue:
                 body = queue.pop()
                 sent = time.perf_counter()
-                writer.write(_request(port, "/v1/verify/bulk", body, token))
-                status, answer = await _response(reader)
+                writer.write(post_bytes(port, "/v1/verify/bulk", body, token))
+                status, answer = await read_response(reader)
                 seconds_each.append(time.perf_counter() - sent)
                 if status != 200:
                     errors += 1

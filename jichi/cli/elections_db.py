@@ -125,6 +125,7 @@ def tally_from_json(data: Any) -> Tally:
                 AmbiguousGroup(str(g["written"]), g["count"], tuple(g["shared_by"]))
                 for g in data.get("ambiguous", [])
             ),
+            party_votes=dict(data.get("party_votes", {})),  # 比例代表: party-name ballots
         )
     except (KeyError, TypeError, ValueError) as error:
         raise _bad("tally", "形式が正しくありません", str(error)) from None

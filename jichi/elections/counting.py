@@ -53,6 +53,7 @@ def _observations(tally: Tally) -> dict[str, Fraction]:
     shares = apportion([ClearVotes(k, v) for k, v in sorted(tally.votes.items())], tally.ambiguous)
     lines = {f"candidate:{s.name}": s.exact_total for s in shares}
     lines.update({f"invalid:{k}": Fraction(v) for k, v in sorted(tally.invalid.items())})
+    lines.update({f"party:{k}": Fraction(v) for k, v in sorted(tally.party_votes.items())})
     return lines
 
 
@@ -86,7 +87,8 @@ def enter_tally(
 ) -> TallyState:
     """Keep the first entry; reconcile the second and write its observations."""
     now = now or datetime.now(UTC)
-    check_tally(tally, [c.candidate_id for c in e.candidates], categories)
+    parties = e.parties if e.kind.party_list else ()
+    check_tally(tally, [c.candidate_id for c in e.candidates], categories, parties)
     t = tally_entry
     rows = {
         r.round: r

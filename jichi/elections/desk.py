@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
@@ -27,7 +28,7 @@ from jichi.elections.roll_build import LIVE, STRUCK
 from jichi.elections.tables import voter_roll_build, voter_roll_build_entry
 from jichi.kernel.errors import JichiError
 
-__all__ = ["RollLine", "check_in_voter", "replay_voters", "roll_line"]
+__all__ = ["RollLine", "check_in_voter", "newest_build", "replay_voters", "roll_line"]
 
 
 @dataclass(frozen=True)
@@ -47,16 +48,23 @@ class RollLine:
         return VoterAtDesk(self.voter_id, self.district, self.sex, self.date_of_birth)
 
 
-def roll_line(conn: Connection, e: Election, voter_id: str, *, field: str = "voter_id") -> RollLine:
-    """The voter's line in the newest build of ``e``'s municipality (ELE-035 if none)."""
-    b, x = voter_roll_build, voter_roll_build_entry
+def newest_build(conn: Connection, e: Election) -> sa.Row[Any, Any] | None:
+    """(build_id, as_of) of the newest build of ``e``'s municipality dated on or before
+    polling day: the roll the desk checks against and the tickets are printed from."""
+    b = voter_roll_build
     newest = (
         sa.select(b.c.build_id, b.c.as_of)
         .where(b.c.lg_code == e.lg_code, b.c.as_of <= e.polling_day)
         .order_by(b.c.built_at.desc(), b.c.build_id)
         .limit(1)
     )
-    head = conn.execute(newest).first()
+    return conn.execute(newest).first()
+
+
+def roll_line(conn: Connection, e: Election, voter_id: str, *, field: str = "voter_id") -> RollLine:
+    """The voter's line in the newest build of ``e``'s municipality (ELE-035 if none)."""
+    x = voter_roll_build_entry
+    head = newest_build(conn, e)
     as_of = head.as_of.isoformat() if head else "—"
     row = None
     if head is not None:

@@ -276,3 +276,10 @@ NOT_READY_TO_DECLARE = define(
     http_status=409,
     params=("reason", "reason_en"),
 )
+NO_DAY_STATION = define(
+    "ELE-038",
+    "投票区「{district}」の当日投票所が登録されていません。入場整理券に投票所を印刷できません。",
+    "polling district {district} has no polling-day station to print on its tickets",
+    http_status=409,
+    params=("field", "district"),
+)

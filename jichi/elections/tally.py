@@ -57,18 +57,24 @@ class Tally:
     votes: Mapping[str, int]  # candidate id → clear votes
     invalid: Mapping[str, int] = field(default_factory=dict)  # category → ballots
     ambiguous: tuple[AmbiguousGroup, ...] = ()
+    # 比例代表: ballots naming a party (政党等の名称), party → ballots.  A party's total is
+    # these plus (参院) its candidates' personal votes: :mod:`jichi.elections.pr_seats`.
+    party_votes: Mapping[str, int] = field(default_factory=dict)
 
     def lines(self) -> dict[str, str]:
         """Every line as text, keyed so that two entries compare line by line."""
         out = {f"candidate:{k}": str(v) for k, v in self.votes.items()}
         out.update({f"invalid:{k}": str(v) for k, v in self.invalid.items()})
+        out.update({f"party:{k}": str(v) for k, v in self.party_votes.items()})
         for g in self.ambiguous:
             out[f"ambiguous:{g.written}"] = f"{g.count} ({'/'.join(sorted(g.shared_by))})"
         return out
 
     def to_json(self) -> str:
+        extra = {"party_votes": dict(sorted(self.party_votes.items()))} if self.party_votes else {}
         return json.dumps(
             {
+                **extra,
                 "votes": dict(sorted(self.votes.items())),
                 "invalid": dict(sorted(self.invalid.items())),
                 "ambiguous": [
@@ -90,6 +96,7 @@ class Tally:
                 AmbiguousGroup(g["written"], g["count"], tuple(g["shared_by"]))
                 for g in data["ambiguous"]
             ),
+            party_votes=data.get("party_votes", {}),
         )
 
 
@@ -123,10 +130,17 @@ def check_tally(
     tally: Tally,
     candidates: Sequence[str],
     categories: Mapping[str, str] = DEFAULT_INVALID_CATEGORIES,
+    parties: Sequence[str] = (),
 ) -> Tally:
-    """Every problem of one entry at once: unknown candidates or categories, bad counts."""
+    """Every problem of one entry at once: unknown candidates, parties or categories, bad
+    counts.  Party-name ballots are only for the ``parties`` of a 比例代表 election."""
     errors: list[JichiError] = []
     known = set(candidates)
+    for party, n in tally.party_votes.items():
+        if party not in parties:
+            errors.append(JichiError(UNKNOWN_CANDIDATE, field=f"party_votes.{party}", name=party))
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            errors.append(JichiError(BAD_COUNT, field=f"party_votes.{party}", value=n))
     for cid, n in tally.votes.items():
         if cid not in known:
             errors.append(JichiError(UNKNOWN_CANDIDATE, field=f"votes.{cid}", name=cid))

@@ -52,6 +52,9 @@ def test_bench_all_at_tiny_scale_writes_every_figure(pg_admin: Engine, tmp_path:
             "--http-seconds", "1",
             "--bulk-persons", "100",
             "--bulk-chunk", "50",
+            # check-ins at their smallest: test_bench_checkins_… below checks their figures
+            "--checkin-roll", "500",
+            "--checkin-per-client", "10",
         ]
     )  # fmt: skip
     assert code == 0
@@ -107,6 +110,7 @@ def test_bench_all_at_tiny_scale_writes_every_figure(pg_admin: Engine, tmp_path:
         for key in ("ratio", "ratio_p50", "ratio_p99"):
             assert positive(figures[key]), (backend, key)
 
+    assert results["checkins"]["jichi"]["one_check_in_per_voter"] is True
     assert results["network"]["moves"]["inprocess"]["moves"] == 2
     assert positive(results["network"]["center"]["jichi"]["requests_per_s"])
 
@@ -183,6 +187,47 @@ def test_bench_network_at_tiny_scale_writes_every_figure(pg_admin: Engine, tmp_p
             {"names": created},
         ).all()
     assert left == []
+
+
+def test_bench_checkins_over_http_checks_one_check_in_per_voter(
+    pg_admin: Engine, tmp_path: Path
+) -> None:
+    """Both servers under load; every double refused, one row per voter, on both sides."""
+    results_dir = tmp_path / "results"
+    code = main(
+        [
+            "checkins",
+            "--clients", "4",
+            "--checkin-roll", "1000",
+            "--checkin-per-client", "20",
+            "--pg-admin-url", PG_ADMIN_URL,
+            "--results-dir", str(results_dir),
+        ]
+    )  # fmt: skip
+    assert code == 0
+    [path] = results_dir.glob("checkins-*.json")
+    document = json.loads(path.read_text(encoding="utf-8"))
+    figures = document["results"]["checkins"]
+    assert figures["roll"] == 1000 and figures["clients"] == 4
+    for side in ("jichi", "bare"):
+        f = figures[side]
+        assert f["n"] == 2 * 4 * 20, side  # two rounds of 4 clients × 20, warm-up not timed
+        for key in (*LATENCY, "checkins_per_s"):
+            assert positive(f[key]), (side, key)
+        # 2 rounds × 4 clients × (3 warm-up + 20): every 10th of the 20 is a double
+        assert f["sent"] == 2 * 4 * 23 and f["refused_doubles"] == 2 * 4 * 2, side
+        assert f["accepted"] == f["distinct_voters"] == f["sent"] - f["refused_doubles"], side
+        assert f["one_check_in_per_voter"] is True
+    for key in ("ratio_cost_per_checkin", "ratio_p50", "ratio_p99"):
+        assert positive(figures[key]), key
+    assert len(figures["load_average_before"]) == len(figures["load_average_after"]) == 3
+    created = document["results"]["databases"]["created"]
+    with pg_admin.connect() as conn:
+        left = conn.execute(
+            text("SELECT datname FROM pg_database WHERE datname = ANY(:names)"),
+            {"names": created},
+        ).all()
+    assert created and left == []
 
 
 def test_bench_funds_at_tiny_scale_writes_every_figure(pg_admin: Engine, tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ served-tenant check are the counter's (:func:`jichi.web.pages.common.counter_pag
 staff of another municipality are refused exactly as at the counter.  Every election is
 loaded through :func:`jichi.elections.election_store.load_for`, which treats another
 municipality's election as unknown.  This router holds the list of elections and
-includes the roll, set-up, desk and counting pages, each in its own module.
+includes the roll, set-up, desk, counting and ticket pages, each in its own module.
 """
 
 from __future__ import annotations
@@ -15,7 +15,13 @@ from fastapi import APIRouter, Request, Response
 
 from jichi.elections import election_store
 from jichi.elections.tickets import KIND_LABELS
-from jichi.web.pages import commission_count, commission_desk, commission_roll, commission_setup
+from jichi.web.pages import (
+    commission_count,
+    commission_desk,
+    commission_roll,
+    commission_setup,
+    commission_tickets,
+)
 from jichi.web.pages.commission_common import commission
 from jichi.web.pages.common import PageRoute
 
@@ -35,3 +41,4 @@ router.include_router(commission_roll.router)
 router.include_router(commission_setup.router)
 router.include_router(commission_desk.router)
 router.include_router(commission_count.router)
+router.include_router(commission_tickets.router)

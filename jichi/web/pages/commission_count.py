@@ -21,7 +21,8 @@ from fastapi import APIRouter, Request, Response
 from jichi.elections.apportion import AmbiguousGroup, decimal_string
 from jichi.elections.counting import enter_tally, lot_for
 from jichi.elections.errors import BAD_INPUT, raise_all
-from jichi.elections.model import Election
+from jichi.elections.model import Election, ElectionType
+from jichi.elections.pr_seats import declare_pr
 from jichi.elections.progress import declaration, declare_final, progress
 from jichi.elections.results import declare, export_csv, export_json, snapshot
 from jichi.elections.tally import DEFAULT_INVALID_CATEGORIES, Tally, TallyMismatch
@@ -31,6 +32,7 @@ from jichi.security.actor import Actor
 from jichi.store.engine import write_transaction
 from jichi.web.pages.commission_common import BASE, commission, election_of, field_errors, now
 from jichi.web.pages.common import Form, Page, PageRoute
+from jichi.web.pages.election_seats import pr_context
 from jichi.web.pages.forms import values_of
 
 router = APIRouter(route_class=PageRoute)
@@ -58,7 +60,14 @@ def parse_tally(e: Election, values: dict[str, Any]) -> tuple[str, Tally]:
     if not district or len(district) > 40:
         errors.append(_bad("counting_district", "開票区を40文字までで書いてください"))
     names = {c.candidate_id: f"votes.{c.candidate_id}" for c in e.candidates}
+    if e.kind is ElectionType.HOR_PR:
+        names = {}  # 衆院比例: a ballot names a party, never a candidate
     votes = {cid: _count(str(values.get(name, "")), name, errors) for cid, name in names.items()}
+    parties = e.parties if e.kind.party_list else ()
+    party_votes = {
+        party: _count(str(values.get(f"party.p{i}", "")), f"party.p{i}", errors)
+        for i, party in enumerate(parties)
+    }
     invalid = {
         code: n
         for code in DEFAULT_INVALID_CATEGORIES
@@ -74,7 +83,8 @@ def parse_tally(e: Election, values: dict[str, Any]) -> tuple[str, Tally]:
         count = _count(cells[1], "ambiguous", errors)
         groups.append(AmbiguousGroup(cells[0], count, tuple(cells[2].split())))
     raise_all(errors)
-    return district, Tally(votes=votes, invalid=invalid, ambiguous=tuple(groups))
+    tally = Tally(votes=votes, invalid=invalid, ambiguous=tuple(groups), party_votes=party_votes)
+    return district, tally
 
 
 def _tally_page(page: Page, actor: Actor, e: Election, **extra: Any) -> Response:
@@ -127,9 +137,10 @@ def _results(page: Page, e: Election) -> dict[str, Any]:
         rows = progress(conn, e.election_id)
         declared = declaration(conn, e.election_id)
         lot = lot_for(conn, e.election_id, "seat")
+        pr = declare_pr(conn, e, snap) if e.kind.party_list else None
     votes = snap.candidate_votes()
     decided = None if e.kind.party_list else declare(e, snap, lot=lot)
-    elected = set(decided.outcome.elected) if decided else set()
+    elected = set(decided.outcome.elected) if decided else set(pr.elected if pr else ())
     table = sorted(
         (
             (votes.get(c.candidate_id, Fraction(0)), c.name, c.party or "無所属",
@@ -150,6 +161,7 @@ def _results(page: Page, e: Election) -> dict[str, Any]:
         "threshold": _text(decided.outcome.threshold if decided else None),
         "deposit_line": _text(decided.deposit_line if decided else None),
         "names": {c.candidate_id: c.name for c in e.candidates},
+        "pr": pr_context(e, pr) if pr else None,
     }
 
 

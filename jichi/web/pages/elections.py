@@ -4,8 +4,10 @@ Public (no sign-in): a count is public once reconciled.  Every figure comes from
 :func:`jichi.elections.results.snapshot` — the same snapshot the CLI exports — so the
 page can be asked for any moment (``?as_of=``) and shows what was known then.  Votes
 are printed truncated to three decimals (按分), with the exact value in a ``title``;
-who is elected comes from :func:`jichi.elections.results.declare`, and a tie the lot
-has not decided is shown as such, never broken by order.
+who is elected comes from :func:`jichi.elections.results.declare` — for 比例代表, the
+seats per party and the names who take them from
+:func:`jichi.elections.pr_seats.declare_pr` — and a tie the lot has not decided is
+shown as such, never broken by order.
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ from jichi import __version__
 from jichi.elections import election_store
 from jichi.elections.apportion import decimal_string
 from jichi.elections.counting import lot_for
+from jichi.elections.pr_seats import declare_pr
 from jichi.elections.progress import declaration
 from jichi.elections.results import declare, snapshot
 from jichi.elections.tally import DEFAULT_INVALID_CATEGORIES
 from jichi.elections.tickets import KIND_LABELS
 from jichi.web.pages.common import templates
+from jichi.web.pages.election_seats import pr_context
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,10 +48,11 @@ def election_results(
         snap = snapshot(conn, election_id, moment)
         lot = lot_for(conn, election_id, "seat")
         declared = declaration(conn, election_id, moment)
+        pr = declare_pr(conn, e, snap) if e.kind.party_list else None
     votes = snap.candidate_votes()
     names = {c.candidate_id: c for c in e.candidates}
     decided = None if e.kind.party_list else declare(e, snap, lot=lot)
-    elected = set(decided.outcome.elected) if decided else set()
+    elected = set(decided.outcome.elected) if decided else set(pr.elected if pr else ())
     rows = sorted(
         (
             {
@@ -79,6 +84,7 @@ def election_results(
         "valid": decimal_string(sum(votes.values(), Fraction(0))),
         "invalid": invalid,
         "districts": sorted({d for d, _ in snap.lines}),
+        "pr": pr_context(e, pr) if pr else None,
         "lot_needed": [names[c].name for c in decided.outcome.lot_candidates] if decided else [],
         "threshold": (
             decimal_string(decided.outcome.threshold)

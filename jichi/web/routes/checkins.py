@@ -17,13 +17,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Connection
 
 from jichi.elections import election_store
-from jichi.elections.desk import RollLine, check_in_voter, replay_voters
+from jichi.elections.desk import RollLine, replay_voters, roll_line
 from jichi.elections.errors import BAD_TICKET_CODE, UNKNOWN_STATION
 from jichi.elections.model import Election
 from jichi.elections.offline import go_offline
-from jichi.elections.polling import CheckInRecord, stations
+from jichi.elections.polling import CheckInRecord, check_in, stations
 from jichi.elections.tickets import ticket_key_of, verify_code
 from jichi.kernel.errors import JichiError
 from jichi.security.actor import Actor
@@ -114,7 +115,11 @@ def _election(request: Request, actor: Actor, election_id: str) -> Election:
 
 def _station(request: Request, e: Election, station_id: str) -> StationOut:
     with registry_of(request).engine.connect() as conn:
-        row = next((r for r in stations(conn, e.election_id) if r.station_id == station_id), None)
+        return _station_in(conn, e, station_id)
+
+
+def _station_in(conn: Connection, e: Election, station_id: str) -> StationOut:
+    row = next((r for r in stations(conn, e.election_id) if r.station_id == station_id), None)
     if row is None:
         raise JichiError(UNKNOWN_STATION, field="station_id", station_id=station_id)
     offline = row.offline_since is not None
@@ -171,16 +176,16 @@ def station_check_in(
     request: Request, election_id: str, station_id: str, body: CheckInIn, actor: CurrentActor
 ) -> CheckInOut:
     """選挙人の受付。受付済みなら accepted=false と最初の受付（投票所・時刻・受付者）。"""
-    e = _election(request, actor, election_id)
-    _station(request, e, station_id)
-    voter_id = _voter_id(request, e, body.code)
-    line, outcome = check_in_voter(
-        registry_of(request).engine,
-        e,
-        station_id,
-        voter_id,
-        clerk_id=actor.staff_id,
-        at=datetime.now(UTC),
+    require(actor, "election.checkin")
+    engine = registry_of(request).engine
+    # The reads before the INSERT share one connection (one pool checkout, one
+    # transaction): election, station, ticket, roll line, in the order their errors go.
+    with engine.connect() as conn:
+        e = election_store.load_for(conn, actor.lg_code, election_id)
+        _station_in(conn, e, station_id)
+        line = roll_line(conn, e, _voter_id(request, e, body.code))
+    outcome = check_in(
+        engine, e, station_id, line.at_desk(), clerk_id=actor.staff_id, at=datetime.now(UTC)
     )
     state = _station(request, e, station_id)
     return CheckInOut(

@@ -3,7 +3,8 @@
 The commission's staff (role ``election``) sign in at the counter's sign-in page and land
 on the list of elections; they build the roll at the 定時登録 base date and compare it
 with a later build, register a mayoral election with its candidates (first with an
-error, fixed by keyboard), add an 期日前投票所, check a voter in by typing the id and
+error, fixed by keyboard), add an 期日前投票所 and a 当日投票所, download a district's
+入場整理券, check a voter in by typing the id and
 pressing Enter (the scanner's way) and are refused the second time with where and when,
 enter the tally twice as two people, and declare the result; the public page then says
 確定.  axe-core (WCAG 2.2 AA) runs on every page on the way, in each state shown.
@@ -86,6 +87,18 @@ def test_a_municipal_election_from_roll_to_results(page: Any, server: Server) ->
     page.get_by_label("種類").select_option("early")
     page.get_by_label("投票区").fill("1")
     page.get_by_role("button", name="投票所を登録する").click()
+    page.get_by_label("投票所ID").fill("d1")
+    page.get_by_label("名称").fill("第1投票所（的場小学校）")
+    page.get_by_label("種類").select_option("day")
+    page.get_by_label("投票区").fill("1")
+    page.get_by_role("button", name="投票所を登録する").click()
+    page.get_by_role("link", name="投票所入場整理券（PDF）").click()
+    assert "第1投票所（的場小学校）" in page.locator("table").inner_text()
+    check(page, "入場整理券", seen)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="投票区1の入場整理券 1/1（PDF）").click()
+    assert download.value.suggested_filename == "tickets-2026-mayor-1-1of1.pdf"
+    page.get_by_role("link", name="選挙の画面に戻る").click()
     page.get_by_role("link", name="期日前投票所（本庁）（s1）").click()
     check(page, "受付", seen)
     taro = people.voters[0]
@@ -133,3 +146,42 @@ def test_a_municipal_election_from_roll_to_results(page: Any, server: Server) ->
     screenshot(page, "commission-results-public")
     assert not any(seen.values()), report(seen)
     assert len(seen) >= 14
+
+
+def test_the_pr_results_pages_show_seats_and_pass_axe(
+    fresh_page: Any, fresh_server: Server
+) -> None:
+    """比例代表: the seats section (parties, passed-on seat, winners by 惜敗率, rules) on
+    the commission's and the public results page, 衆院 and 参院, with axe on each."""
+    from jichi.elections import election_store
+    from jichi.elections.tally import Tally
+    from jichi.store.engine import write_transaction
+    from tests.integration.web.test_pr_results_pages import (
+        HOC_PR,
+        HOR_PR,
+        district_elections,
+        enter_both,
+    )
+
+    engine = fresh_server.engine
+    staff(engine, LG)
+    with write_transaction(engine) as conn:
+        election_store.save(conn, HOR_PR)
+        election_store.save(conn, HOC_PR)
+    district_elections(engine)
+    enter_both(engine, HOR_PR, Tally(votes={}, party_votes={"P党": 300_000, "Q党": 130_000}))
+    votes = {"r1": 5_000, "r2": 30_000, "r3": 50_000, "s1": 41_000, "s2": 0}
+    enter_both(engine, HOC_PR, Tally(votes=votes, party_votes={"R党": 100_000, "S党": 50_000}))
+    page = fresh_page
+    seen: dict[str, list[dict[str, Any]]] = {}
+    sign_in_commission(page, COMMISSION[0])
+    for election_id in ("hor-pr", "hoc-pr"):
+        page.goto(f"/counter/elections/{election_id}/results")
+        assert "政党別の議席" in page.locator("main").inner_text()
+        page.get_by_text("ドント式の商（議席を得た順）").click()  # open the details too
+        check(page, f"開票結果（比例代表 {election_id}）", seen)
+        page.goto(f"/elections/{election_id}/results")
+        assert "当選人" in page.locator("main").inner_text()
+        check(page, f"公開の開票結果（比例代表 {election_id}）", seen)
+    assert not any(seen.values()), report(seen)
+    assert len(seen) == 4

@@ -75,6 +75,20 @@ def test_tally_json_round_trips() -> None:
     assert Tally.from_json(tally.to_json()).lines() == tally.lines()
 
 
+def test_party_name_ballots_are_lines_checked_against_the_parties() -> None:
+    tally = Tally({}, party_votes={"P党": 300, "X党": 1, "Q党": -1})
+    assert Tally.from_json(tally.to_json()).lines()["party:P党"] == "300"
+    assert "party_votes" not in Tally({"a": 3}).to_json()  # stored tallies keep their form
+    with pytest.raises(ElectionInvalid) as caught:
+        check_tally(tally, [], parties=["P党", "Q党"])
+    assert sorted((e.code, e.field) for e in caught.value.errors) == [
+        ("ELE-005", "party_votes.Q党"),
+        ("ELE-010", "party_votes.X党"),
+    ]
+    differ = differences(tally, Tally({}, party_votes={"P党": 301, "X党": 1, "Q党": -1}))
+    assert [d.line for d in differ] == ["party:P党"]  # four eyes cover party lines too
+
+
 T0 = datetime(2026, 10, 27, 9, 0, tzinfo=JST)
 people = st.lists(st.sampled_from([f"v{i}" for i in range(6)]), max_size=12)
 
