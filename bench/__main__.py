@@ -103,6 +103,12 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="import: also cProfile an import of up to 50,000 rows",
     )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=defaults.workers,
+        help=f"rebuild: worker processes (default: the CPUs, {defaults.workers})",
+    )
     p.add_argument("--no-sqlite", action="store_true", help="notifications: PostgreSQL only")
     n = p.add_argument_group("network")
     n.add_argument("--nodes", type=int, default=defaults.nodes, help="municipality nodes (2–15)")
@@ -170,7 +176,7 @@ def parser() -> argparse.ArgumentParser:
 def options_from(args: argparse.Namespace) -> Options:
     defaults = Options()
     for name in (
-        "residents", "count", "queries", "node_residents", "moves", "clients",
+        "residents", "count", "queries", "node_residents", "moves", "clients", "workers",
         "bulk_persons", "bulk_chunk", "bulk_clients", "funds_lines", "funds_report_lines",
         "checkin_roll", "checkin_per_client",
     ):  # fmt: skip
@@ -188,6 +194,7 @@ def options_from(args: argparse.Namespace) -> Options:
         search_budget=args.search_budget,
         seed=args.seed,
         batch_size=args.batch_size,
+        workers=args.workers,
         admin_url=args.pg_admin_url,
         results_dir=args.results_dir,
         keep_db=args.keep_db,

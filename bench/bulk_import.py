@@ -262,7 +262,13 @@ def jichi_import(
 
             watch = Stopwatch()
             report = bulk.import_csv(
-                engine, LG, made.path, cipher(), batch_size=batch_size, progress=advance
+                engine,
+                LG,
+                made.path,
+                cipher(),
+                batch_size=batch_size,
+                progress=advance,
+                workers=options.workers,
             )
             seconds = watch.elapsed
     finally:
@@ -278,6 +284,7 @@ def jichi_import(
             "rejected": report.rejected,
             "batches": report.batches_committed,
             "batch_size": batch_size,
+            "workers": options.workers,
             "db_seconds": round(clock.seconds, 3),
             "db_statements": clock.statements,
             "db_share": round(clock.seconds / seconds, 3),

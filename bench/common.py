@@ -65,6 +65,7 @@ class Options:
     search_budget: float = 300.0  # seconds per kind; the rest of the queries are skipped
     seed: int = 20261127
     batch_size: int | None = None  # the bulk import's batch size (None: jichi's default)
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)  # rebuild, import
     admin_url: str = field(default_factory=lambda: os.environ.get(ADMIN_URL_ENV, DEFAULT_ADMIN_URL))
     results_dir: Path = RESULTS_DIR
     keep_db: bool = False

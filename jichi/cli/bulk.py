@@ -6,6 +6,8 @@ rules are in ``docs/guide/import-export.md``.
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import typer
@@ -41,6 +43,13 @@ def import_csv(
         None, "--report", help="取り込めなかった行の一覧を CSV で書き出す先"
     ),
     staff_id: str | None = typer.Option(None, "--staff", envvar="JICHI_STAFF", help=STAFF_HELP),
+    workers: int = typer.Option(
+        os.cpu_count() or 1,
+        "--workers",
+        min=1,
+        help="行の検査を分担するプロセスの数（10,000 行以上のとき）",
+        show_default="CPU 数",
+    ),
 ) -> None:
     """既存システムの住民記録を CSV から取り込みます (exit 1: 取り込めなかった行がある).
 
@@ -56,14 +65,22 @@ def import_csv(
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
             TimeRemainingColumn(),
             console=console,
             transient=True,
         ) as bar:
-            task = bar.add_task("取り込み中", total=None)
+            task = bar.add_task("取り込み中", total=None, rate="")
+            started = time.monotonic()
 
             def advance(done: bulk.ImportProgress) -> None:
-                bar.update(task, total=done.rows_total, completed=done.rows_done)
+                rate = done.rows_done / max(time.monotonic() - started, 1e-9)
+                bar.update(
+                    task,
+                    total=done.rows_total,
+                    completed=done.rows_done,
+                    rate=f"{rate:,.0f} 行/秒",
+                )
 
             result = bulk.import_csv(
                 engine,
@@ -74,6 +91,7 @@ def import_csv(
                 actor=actor.staff_id,
                 actor_role=actor.role,
                 progress=advance,
+                workers=workers,
             )
     except JichiError as error:
         raise fail(error) from None

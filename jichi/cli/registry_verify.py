@@ -10,6 +10,7 @@ person is.  Exit 1 on any mismatch or violation.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 
 import typer
@@ -25,14 +26,15 @@ from rich.progress import (
 from sqlalchemy import Engine
 
 from jichi.kernel.clock import today as clock_today
-from jichi.registry import invariants, rebuild
+from jichi.registry import invariants, rebuild, rebuild_workers
 from jichi.security import audit
 from jichi.security.keys import AuditKey, load_keys
 from jichi.store.engine import make_engine, write_transaction
 
 URL_HELP = "データベース URL（省略時は JICHI_DATABASE_URL、なければ ./jichi.db）"
 LG_HELP = "検証する団体のコード（6 桁）"
-BATCH_HELP = "一度に比較する人数"
+BATCH_HELP = "一度に読む行数"
+WORKERS_HELP = "比較するプロセスの数（人の ID の範囲ごとに分担）"
 ACTOR = "jichi-cli"
 console = Console(stderr=True)
 
@@ -41,6 +43,9 @@ def rebuild_command(
     municipality: str = typer.Option(..., "--municipality", help=LG_HELP),
     url: str | None = typer.Option(None, "--url", help=URL_HELP),
     batch: int = typer.Option(rebuild.BATCH, "--batch", min=1, help=BATCH_HELP),
+    workers: int = typer.Option(
+        os.cpu_count() or 1, "--workers", min=1, help=WORKERS_HELP, show_default="CPU 数"
+    ),
 ) -> None:
     """イベントログから住民票を作り直し、現在の表と比較します (exit 1: 不一致)."""
     engine = make_engine(url)
@@ -48,15 +53,17 @@ def rebuild_command(
         key = _audit_key(engine)
         with engine.connect() as conn:
             total = rebuild.count_people(conn, municipality)
-            with _progress() as bar:
-                task = bar.add_task("再構築・比較", total=total)
-                report = rebuild.rebuild(
-                    conn,
-                    municipality,
-                    clock_today(),
-                    batch=batch,
-                    progress=lambda done: bar.update(task, completed=done),
-                )
+        with _progress() as bar:
+            task = bar.add_task("再構築・比較", total=total)
+            report = rebuild_workers.rebuild_in_workers(
+                engine.url.render_as_string(hide_password=False),
+                municipality,
+                clock_today(),
+                workers=workers,
+                batch=batch,
+                people=total,
+                progress=lambda done: bar.update(task, completed=done),
+            )
         named = [m.person_id for m in report.mismatches]
         _audit(engine, key, municipality, "registry.rebuild", named)
     finally:

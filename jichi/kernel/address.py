@@ -9,6 +9,7 @@ normalisation).  Used for comparison and search only, never to rewrite a stored 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from jichi.kernel.text import name_search_key
 
@@ -45,6 +46,7 @@ def kanji_to_int(text: str) -> int:
     return total + current
 
 
+@lru_cache(maxsize=1 << 16)  # pure; a household's members share one address
 def fold_address(text: str) -> str:
     """A comparison key: widths and variant kanji folded, numbers in digits, units as '-'."""
     folded = name_search_key(text)  # width, variation selectors, variant kanji, no spaces

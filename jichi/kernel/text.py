@@ -465,6 +465,7 @@ def _fold_char(char: str) -> str:
     return _fold_ideograph(char) if _is_ideograph(char) else char
 
 
+@lru_cache(maxsize=1 << 16)  # pure; readings repeat (family names) in a rebuild or import
 def reading_search_key(kana: str) -> str:
     """A key for searching by reading: katakana, full-width, without spaces.
 

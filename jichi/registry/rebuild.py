@@ -14,24 +14,31 @@ was last written, and is reported as *due* instead.
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from jichi.kernel.clock import jst_date
 from jichi.registry import repository as repo
-from jichi.registry.events import Event
+from jichi.registry.events import Event, EventKind, NotificationKind
 from jichi.registry.model import ResidentRecord
 from jichi.registry.projection import replay
 from jichi.registry.tables import registry_event, resident
+from jichi.store.copy import JsonText
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # updated_at is not compared
-BATCH = 2_000  # people per comparison round trip
+BATCH = 5_000  # rows per round trip
+IdRange = tuple[str | None, str | None]
+"""People whose id is ``>= low`` and ``< high``; ``None`` leaves that side open."""
+FULL_RANGE: IdRange = (None, None)
 COMPARED = (
     "lg_code",
     "status",
@@ -76,11 +83,32 @@ class RebuildReport:
     def ok(self) -> bool:
         return not self.mismatches
 
+    def add(self, other: RebuildReport) -> None:
+        """Fold in the report of another range (another worker's)."""
+        self.checked += other.checked
+        self.mismatches.extend(other.mismatches)
+        self.due.extend(other.due)
+
+    def finish(self) -> None:
+        """Person order, whatever order the ranges were checked in."""
+        self.mismatches.sort(key=lambda m: m.person_id)
+        self.due.sort()
+
 
 def expected_row(record: ResidentRecord) -> dict[str, Any]:
-    """The compared columns of the row the service would write for ``record``."""
+    """The compared columns of the row the service would write for ``record``.
+
+    ``record`` is its JSON text (pydantic's, as the bulk import stores it): a live
+    ``record`` with the very same text needs no decoding to be found equal.
+    """
     row = repo.resident_row(
-        record, number_hash=None, number_enc=None, restricted=False, version=0, now=_EPOCH
+        record,
+        number_hash=None,
+        number_enc=None,
+        restricted=False,
+        version=0,
+        now=_EPOCH,
+        record_json=JsonText(record.model_dump_json()),
     )
     return {name: row[name] for name in COMPARED}
 
@@ -102,37 +130,70 @@ def rebuild(
     today: date,
     *,
     batch: int = BATCH,
+    ranges: Sequence[IdRange] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> RebuildReport:
-    """Replay every person of ``lg_code`` as of ``today`` and compare with ``resident``."""
+    """Replay every person of ``lg_code`` as of ``today`` and compare with ``resident``.
+
+    ``ranges`` (default: one range holding everybody) split the people by person id;
+    each range is read with two statements, ``batch`` rows per round trip.  Run it in a
+    REPEATABLE READ transaction (as :mod:`jichi.registry.rebuild_workers` does) for one
+    snapshot across all the ranges; under READ COMMITTED a person changed between the
+    two statements of a range can show as a false mismatch, to be re-run.
+    """
     report = RebuildReport()
-    for people in _batches(people_events(conn, lg_code), batch):
-        live = _live_rows(conn, [pid for pid, _ in people])
-        for person_id, events in people:
-            report.checked += 1
-            _compare(report, person_id, events, live.get(person_id), today)
+    for id_range in ranges or [FULL_RANGE]:
+        check_range(conn, lg_code, today, id_range, report, batch=batch)
         if progress is not None:
             progress(report.checked)
-    for person_id in _orphans(conn, lg_code):
-        report.mismatches.append(Mismatch(person_id, MismatchKind.ORPHAN))
-    report.mismatches.sort(key=lambda m: m.person_id)
+    report.finish()
     return report
+
+
+def check_range(
+    conn: Connection,
+    lg_code: str,
+    today: date,
+    id_range: IdRange,
+    report: RebuildReport,
+    *,
+    batch: int = BATCH,
+) -> None:
+    """Replay and compare the people whose id falls in ``id_range``, adding to ``report``.
+
+    The range's events and live rows are read whole into memory (a range is sized to a
+    few tens of thousands of people) and matched by person id in a dict, so neither
+    statement needs an ORDER BY the other must agree with — the database's collation
+    and Python's string order never have to match.  JSON columns are read as text
+    and decoded here: the driver's own JSON loader is the larger part of reading.
+    """
+    people: dict[str, list[Event]] = {}
+    for row in _stream(conn, _events_query(lg_code, id_range), batch):
+        people.setdefault(row[_PERSON], []).append(_event(row))
+    live = {row[0]: row for row in _stream(conn, _live_query(lg_code, id_range), batch)}
+    for person_id, events in people.items():
+        report.checked += 1
+        _compare(report, person_id, events, live.pop(person_id, None), today)
+    for person_id, row in live.items():  # rows of lg_code whose person has no event here
+        if row[1] == lg_code:
+            report.mismatches.append(Mismatch(person_id, MismatchKind.ORPHAN))
 
 
 def _compare(
     report: RebuildReport,
     person_id: str,
     events: list[Event],
-    live: dict[str, Any] | None,
+    live_row: Sequence[Any] | None,
     today: date,
 ) -> None:
     record = replay(events, as_of=today)
     if record is None:  # every event lies ahead: the row holds the record as of the last one
         record = replay(events)
     assert record is not None
-    if live is None:
+    if live_row is None:
         report.mismatches.append(Mismatch(person_id, MismatchKind.MISSING))
         return
+    live = _live_values(live_row)
     differing = _differing(expected_row(record), live)
     if not differing:
         return
@@ -148,60 +209,138 @@ def _compare(
 
 
 def _differing(expected: dict[str, Any], live: dict[str, Any]) -> tuple[str, ...]:
-    return tuple(name for name in COMPARED if expected[name] != live[name])
+    return tuple(
+        name
+        for name in COMPARED
+        if expected[name] != live[name]
+        and (name != "record" or json.loads(expected[name]) != json.loads(live[name]))
+    )
+
+
+# -- reading -------------------------------------------------------------------------------
+
+_EVENT_COLUMNS = (
+    registry_event.c.event_id,
+    registry_event.c.notification_id,
+    registry_event.c.person_id,
+    registry_event.c.lg_code,
+    registry_event.c.kind,
+    registry_event.c.reason,
+    registry_event.c.effective_date,
+    registry_event.c.notified_date,
+    registry_event.c.recorded_at,
+    registry_event.c.recorded_by,
+    sa.cast(registry_event.c.changes, sa.Text),
+    registry_event.c.corrects,
+    registry_event.c.late,
+    registry_event.c.seq,
+)
+_PERSON = 2
+_LIVE_COLUMNS = (
+    resident.c.person_id,
+    resident.c.lg_code,
+    resident.c.updated_at,
+    *(sa.cast(resident.c[n], sa.Text) if n == "record" else resident.c[n] for n in COMPARED),
+)
+
+
+def _in_range(column: sa.ColumnElement[str], id_range: IdRange) -> list[sa.ColumnElement[bool]]:
+    low, high = id_range
+    conditions = []
+    if low is not None:
+        conditions.append(column >= low)
+    if high is not None:
+        conditions.append(column < high)
+    return conditions
+
+
+def _events_query(lg_code: str, id_range: IdRange) -> sa.Select[Any]:
+    return sa.select(*_EVENT_COLUMNS).where(
+        registry_event.c.lg_code == lg_code, *_in_range(registry_event.c.person_id, id_range)
+    )
+
+
+def _live_query(lg_code: str, id_range: IdRange) -> sa.Select[Any]:
+    """The live rows of ``lg_code`` in the range, and any row whose person has events of
+    ``lg_code`` but another ``lg_code`` now (compared: its ``lg_code`` differs)."""
+    has_events = sa.exists().where(
+        registry_event.c.person_id == resident.c.person_id,
+        registry_event.c.lg_code == lg_code,
+        *_in_range(registry_event.c.person_id, id_range),
+    )
+    return sa.select(*_LIVE_COLUMNS).where(
+        *_in_range(resident.c.person_id, id_range),
+        sa.or_(resident.c.lg_code == lg_code, has_events),
+    )
 
 
 def people_events(conn: Connection, lg_code: str) -> Iterator[tuple[str, list[Event]]]:
-    """Each person's events of ``lg_code`` in log order, streamed (server-side cursor)."""
-    rows = conn.execution_options(yield_per=5_000).execute(
-        sa.select(registry_event)
+    """Each person's events of ``lg_code`` in log order, streamed (server-side cursor).
+
+    Ordered by the index ``ix_registry_event_person``; only equality of consecutive
+    ids is relied on, never the collation's order (``jichi registry check`` uses it).
+    """
+    query = (
+        sa.select(*_EVENT_COLUMNS)
         .where(registry_event.c.lg_code == lg_code)
         .order_by(registry_event.c.person_id, registry_event.c.seq)
     )
     current: str | None = None
     events: list[Event] = []
-    for row in rows:
-        mapping = row._mapping
-        if mapping["person_id"] != current:
+    for row in _stream(conn, query, BATCH):
+        if row[_PERSON] != current:
             if current is not None:
                 yield current, events
-            current, events = mapping["person_id"], []
-        events.append(repo.event_from_row(mapping))
+            current, events = row[_PERSON], []
+        events.append(_event(row))
     if current is not None:
         yield current, events
 
 
-def _batches(
-    people: Iterator[tuple[str, list[Event]]], size: int
-) -> Iterator[list[tuple[str, list[Event]]]]:
-    chunk: list[tuple[str, list[Event]]] = []
-    for person in people:
-        chunk.append(person)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+def _stream(conn: Connection, query: sa.Select[Any], batch: int) -> Iterator[Sequence[Any]]:
+    """Rows as plain tuples, ``batch`` per round trip.
+
+    On PostgreSQL a named (server-side) psycopg cursor is read directly, bypassing the
+    ORM-independent but still per-row result machinery of SQLAlchemy: at a city's
+    millions of rows that machinery cost as much as the database.  The columns read
+    (text, dates, aware timestamps, booleans) need no conversion beyond psycopg's.
+    """
+    if conn.dialect.name != "postgresql":
+        yield from conn.execution_options(yield_per=batch).execute(query)
+        return
+    compiled = query.compile(dialect=conn.dialect)
+    dbapi = conn.connection.dbapi_connection
+    if not isinstance(dbapi, psycopg.Connection):
+        raise TypeError("the rebuild needs the psycopg driver (postgresql+psycopg://)")
+    with dbapi.cursor(name=f"rebuild_{uuid.uuid4().hex}") as cursor:
+        cursor.execute(str(compiled), compiled.params)
+        while rows := cursor.fetchmany(batch):
+            yield from rows
 
 
-def _live_rows(conn: Connection, person_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    columns = [resident.c.person_id, resident.c.updated_at, *(resident.c[n] for n in COMPARED)]
-    rows = conn.execute(sa.select(*columns).where(resident.c.person_id.in_(person_ids)))
-    found: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        values = dict(row._mapping)
-        moment = values["updated_at"]
-        values["updated_at"] = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        found[row.person_id] = values
-    return found
-
-
-def _orphans(conn: Connection, lg_code: str) -> list[str]:
-    has_events = sa.exists().where(
-        registry_event.c.person_id == resident.c.person_id,
-        registry_event.c.lg_code == lg_code,
+def _event(row: Sequence[Any]) -> Event:
+    moment = row[8]
+    return Event(
+        event_id=row[0],
+        notification_id=row[1],
+        person_id=row[2],
+        lg_code=row[3],
+        kind=EventKind(row[4]),
+        reason=NotificationKind(row[5]),
+        effective_date=row[6],
+        notified_date=row[7],
+        recorded_at=moment if moment.tzinfo else moment.replace(tzinfo=UTC),
+        recorded_by=row[9],
+        changes=json.loads(row[10]),
+        corrects=row[11],
+        late=bool(row[12]),
+        seq=row[13],
     )
-    rows = conn.execute(
-        sa.select(resident.c.person_id).where(resident.c.lg_code == lg_code, ~has_events)
-    )
-    return sorted(row.person_id for row in rows)
+
+
+def _live_values(row: Sequence[Any]) -> dict[str, Any]:
+    """The live row's compared columns by name (``record`` as its JSON text)."""
+    values = dict(zip(COMPARED, row[3:], strict=True))
+    moment = row[2]
+    values["updated_at"] = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return values

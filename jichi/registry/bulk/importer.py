@@ -23,6 +23,7 @@ from jichi.registry.bulk.errors import (
     EMPTY_FILE,
     HOUSEHOLD_EXISTS,
 )
+from jichi.registry.bulk.parallel import parsed_rows
 from jichi.registry.bulk.report import ImportProgress, ImportReport
 from jichi.registry.bulk.rows import (
     HouseholdGroup,
@@ -30,10 +31,8 @@ from jichi.registry.bulk.rows import (
     SourceRow,
     check_household,
     household_state,
-    parse_row,
 )
 from jichi.registry.bulk.source import (
-    household_key,
     open_source,
     read_header,
     read_records,
@@ -53,6 +52,7 @@ DEFAULT_BATCH_SIZE = 5000
 ANALYZE_FIRST = 10_000  # rows imported before the first statistics refresh
 _FILLED_TABLES = ("resident", "household", "registry_event", "import_archive")
 _IN_CHUNK = 500  # ids per IN (...) list
+PARALLEL_FROM = 10_000  # rows: a smaller file is validated in this process
 
 
 class _Importer:
@@ -432,8 +432,12 @@ def import_csv(
     progress: ProgressCallback | None = None,
     clock: Callable[[], datetime] = clock_now,
     analyze_first: int = ANALYZE_FIRST,
+    workers: int = 1,
 ) -> ImportReport:
     """Import ``path`` into the registry of ``lg_code``; see the module docstring.
+
+    ``workers`` > 1 validates the rows in that many processes
+    (:mod:`jichi.registry.bulk.parallel`); everything else stays in this one.
 
     Raises :class:`JichiError` (BLK-00x) before writing anything when the file as a whole
     cannot be read; otherwise returns the report, rejected rows included.  ``progress`` is
@@ -468,10 +472,9 @@ def import_csv(
         batch: list[HouseholdGroup] = []
         batch_rows = 0
         group: HouseholdGroup | None = None
-        for line, cells in records:
+        in_processes = workers if scan.rows >= PARALLEL_FROM else 1  # spawning costs ~1 s
+        for key, row in parsed_rows(header, records, lg_code, workers=in_processes):
             report.rows_read += 1
-            key = household_key(header, cells, lg_code, line)
-            row = parse_row(header, cells, line, lg_code)
             if group is not None and group.household_id != key:
                 check_household(group)
                 batch.append(group)

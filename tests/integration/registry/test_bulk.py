@@ -725,3 +725,40 @@ def test_a_growing_import_refreshes_the_planner_statistics_on_postgresql(
             )
         ).scalars()
         assert set(analyzed) == {"resident", "household", "registry_event", "import_archive"}
+
+
+def test_rows_validated_in_worker_processes_import_as_in_one(
+    engine: Engine,
+    second_engine: Engine,
+    source: Source,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from jichi.registry.bulk import importer, parallel
+
+    path = source.write(tmp_path / "jumin.csv")
+    alone = bulk.import_csv(second_engine, LG, path, CIPHER, batch_size=50, workers=1)
+    monkeypatch.setattr(importer, "PARALLEL_FROM", 0)  # a small file, in processes anyway
+    monkeypatch.setattr(parallel, "CHUNK_ROWS", 7)  # many chunks, several in flight
+    shared = bulk.import_csv(engine, LG, path, CIPHER, batch_size=50, workers=2)
+
+    def issues(report: bulk.ImportReport) -> list[tuple[int, str | None, str]]:
+        return [(i.line, i.column, i.code) for i in report.issues]
+
+    assert shared.rejected > 0 and issues(shared) == issues(alone)
+    assert (shared.imported, shared.rows_read, shared.households_imported) == (
+        alone.imported,
+        alone.rows_read,
+        alone.households_imported,
+    )
+
+    def stored(e: Engine) -> list[tuple[str, str, str | None]]:
+        with e.connect() as conn:
+            rows = conn.execute(
+                sa.select(resident.c.person_id, resident.c.household_id, resident.c.resident_code)
+            )
+            return sorted(tuple(row) for row in rows)
+
+    assert stored(engine) == stored(second_engine) and len(stored(engine)) == shared.imported
+    again = bulk.import_csv(engine, LG, path, CIPHER, batch_size=50, workers=2)
+    assert again.imported == 0 and again.unchanged == shared.imported  # re-runs unchanged

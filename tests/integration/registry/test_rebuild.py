@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from jichi.cli.main import app
-from jichi.registry import invariants, rebuild
+from jichi.registry import invariants, rebuild, rebuild_workers
 from jichi.registry import repository as repo
 from jichi.registry.events import NotificationKind
 from jichi.registry.invariants import Invariant
@@ -296,3 +296,68 @@ def test_the_commands_exit_0_then_1_and_name_the_person(
         ).scalars()
         assert "registry.rebuild" in list(actions)
     assert runner.invoke(app, ["registry", "check", *args]).exit_code == 0
+
+
+def test_ranges_of_person_id_cover_every_id_once() -> None:
+    ranges = rebuild_workers.id_ranges(100_000, per_range=10_000)
+    assert len(ranges) == 10 and ranges[0][0] is None and ranges[-1][1] is None
+    ids = ["", "0", "00000000-0000-4000-8000-00000000000f", "7fffff", "800000", "f", "zz"]
+    for person_id in ids:
+        holding = [
+            (low, high)
+            for low, high in ranges
+            if (low is None or person_id >= low) and (high is None or person_id < high)
+        ]
+        assert len(holding) == 1, person_id
+    assert rebuild_workers.id_ranges(5) == [rebuild.FULL_RANGE]
+
+
+def test_a_rebuild_by_ranges_finds_what_one_pass_finds(
+    engine: Engine, town: dict[str, str]
+) -> None:
+    with write_transaction(engine) as conn:
+        conn.execute(
+            resident.update().where(resident.c.person_id == town["head"]).values(sex="female")
+        )
+        conn.execute(resident.delete().where(resident.c.person_id == town["dead"]))
+    ranges = rebuild_workers.id_ranges(5, per_range=1)  # five ranges for five people
+    with engine.connect() as conn:
+        by_range = rebuild.rebuild(conn, LG, TODAY, ranges=ranges, batch=1)
+    whole = rebuilt(engine)
+    assert by_range.checked == whole.checked == 5
+    assert by_range.mismatches == whole.mismatches
+    assert {(m.person_id, m.kind) for m in by_range.mismatches} == {
+        (town["head"], MismatchKind.DIFFERENT),
+        (town["dead"], MismatchKind.MISSING),
+    }
+
+
+def test_worker_processes_report_the_same_people(engine: Engine, town: dict[str, str]) -> None:
+    with write_transaction(engine) as conn:
+        conn.execute(
+            resident.update().where(resident.c.person_id == town["wife"]).values(status="removed")
+        )
+    report = rebuild_workers.rebuild_in_workers(
+        url_of(engine), LG, TODAY, workers=2, per_range=1, batch=2
+    )
+    assert report.checked == 5
+    (only,) = report.mismatches
+    assert only.person_id == town["wife"] and only.fields == ("status",)
+
+
+def test_workers_read_the_coordinators_snapshot(engine: Engine, town: dict[str, str]) -> None:
+    """A row changed after the snapshot was exported is not seen by a worker (PostgreSQL)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("exported snapshots are PostgreSQL's")
+    rebuild_workers._start_worker(url_of(engine))  # this process plays the worker
+    with engine.connect() as coordinator:
+        coordinator.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        snapshot = coordinator.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+        with write_transaction(engine) as conn:  # a write after the snapshot
+            conn.execute(
+                resident.update().where(resident.c.person_id == town["child"]).values(sex="female")
+            )
+        as_of_snapshot = rebuild_workers._check(LG, TODAY, rebuild.FULL_RANGE, snapshot, 10)
+        as_of_now = rebuild_workers._check(LG, TODAY, rebuild.FULL_RANGE, None, 10)
+    assert as_of_snapshot.ok and as_of_snapshot.checked == 5
+    assert [m.person_id for m in as_of_now.mismatches] == [town["child"]]
