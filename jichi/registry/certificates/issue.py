@@ -160,8 +160,9 @@ def issue_from_data(
     *,
     font: FontChoice | None = None,
     pdf_maker: PdfMaker = to_pdf,
+    after_store: AfterStore | None = None,
 ) -> Certificate:
-    """Issue a certificate whose items did not come from this registry (広域交付).
+    """Issue a certificate whose items did not come from this registry (広域交付, 事務の委託).
 
     The caller has already had the gate passed where the records are held, and gives
     the subjects' items in ``data`` (in print order).  The rest is :func:`issue`'s: this
@@ -169,7 +170,8 @@ def issue_from_data(
     ``request_id`` returns the same certificate re-made byte for byte from the same
     ``data``, never a second one.  Nothing is read from the registry; the audit entry
     names the subjects in its detail (they are not residents here) and no 本人通知 is
-    recorded.
+    recorded.  ``after_store`` is :func:`issue`'s (the counter day's fee, in the same
+    transaction); a retry does not run it again.
     """
     _check_call(registry, request, clerk, settings)
     font = font or default_font()
@@ -181,7 +183,16 @@ def issue_from_data(
         issued_at = registry.clock()
         data = replace(data, issued_on=issued_at.astimezone(JST).date(), draft=False)
         stored = _number_and_store(
-            registry, request, clerk, settings, data, issued_at, font, pdf_maker, local=False
+            registry,
+            request,
+            clerk,
+            settings,
+            data,
+            issued_at,
+            font,
+            pdf_maker,
+            local=False,
+            after_store=after_store,
         )
         if isinstance(stored, Certificate):
             return stored

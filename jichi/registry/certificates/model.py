@@ -153,6 +153,17 @@ DEFAULT_CERTIFICATION_TEXT: Mapping[str, str] = {
         "この写しは、{holder}長から通知を受けた住民票の記載事項により作成したもので、"
         "住民票の原本と相違ないことを証明する。"
     ),
+    # 事務の委託 (地方自治法252条の14): issued here for {holder}, which holds the record.
+    # Wording UNCONFIRMED (facts §2.1): configurable like every 認証文.
+    "record_copy_household.entrusted": (
+        "この写しは、{holder}の住民票の原本と相違ないことを、事務の委託により証明する。"
+    ),
+    "record_copy_personal.entrusted": (
+        "この写しは、{holder}の住民票の原本と相違ないことを、事務の委託により証明する。"
+    ),
+    "removed_record_copy.entrusted": (
+        "この写しは、{holder}の除票の原本と相違ないことを、事務の委託により証明する。"
+    ),
 }
 
 
@@ -167,6 +178,10 @@ class RemoteIssuance:
     holder_lg_code: str
     holder_name: str  # e.g. 東京都千代田区
     issuer_name: str  # e.g. 埼玉県川越市
+    # 事務の委託 instead of 広域交付: the arrangement's name and 規約, printed on the sheet
+    # (jichi.registry.entrusted_issue); empty for a 広域交付.
+    entrustment: str = ""
+    entrustment_basis: str = ""
 
 
 @dataclass(frozen=True)
@@ -206,6 +221,8 @@ class CertificateSettings:
         self, kind: CertificateKind, whole_household: bool, remote: RemoteIssuance | None = None
     ) -> str:
         texts = {**DEFAULT_CERTIFICATION_TEXT, **self.certification_text}
+        if remote is not None and remote.entrustment:
+            return texts[f"{kind.value}.entrusted"].replace("{holder}", remote.holder_name)
         if remote is not None:
             key = f"{kind.value}.remote"
             if whole_household and f"{key}.whole" in texts:
