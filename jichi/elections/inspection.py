@@ -31,7 +31,7 @@ DIFF = "voter_roll.diff"
 COUNTS = "voter_roll.counts"
 
 
-def _log(
+def log_reads(
     conn: Connection,
     actor: Actor,
     key: AuditKey,
@@ -42,6 +42,7 @@ def _log(
     detail: dict[str, Any],
     at: datetime | None = None,
 ) -> None:
+    """One audit entry per person read, in the caller's transaction (roll, diff, tickets)."""
     when = at or datetime.now(UTC)
     audit.append_many(
         conn,
@@ -81,7 +82,7 @@ def read_extract(
     names = table.names() if table else {}
     names.setdefault(district_store.DEFAULT_DISTRICT.code, district_store.DEFAULT_DISTRICT.name)
     detail = {"as_of": b.as_of.isoformat(), "district": district or "*"}
-    _log(
+    log_reads(
         conn,
         actor,
         key,
@@ -101,7 +102,8 @@ def read_diff(
     b = get_build(conn, actor.lg_code, build_b)
     changes = roll_outputs.diff(a, b)
     detail = {"from": a.as_of.isoformat(), "to": b.as_of.isoformat()}
-    _log(conn, actor, key, [c.person_id for c in changes], action=DIFF, purpose=None, detail=detail)
+    ids = [c.person_id for c in changes]
+    log_reads(conn, actor, key, ids, action=DIFF, purpose=None, detail=detail)
     return changes
 
 
@@ -111,7 +113,7 @@ def read_counts(
     """Counts by district, sex and age band (no person shown: one subject-less entry)."""
     b = get_build(conn, actor.lg_code, build_id)
     rows = roll_outputs.counts(b)
-    _log(
+    log_reads(
         conn, actor, key, [None], action=COUNTS, purpose=None, detail={"as_of": b.as_of.isoformat()}
     )
     return rows

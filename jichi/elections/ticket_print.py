@@ -28,6 +28,7 @@ from sqlalchemy import Connection
 
 from jichi.elections.desk import newest_build
 from jichi.elections.errors import BAD_INPUT, NO_DAY_STATION, NO_ROLL_BUILD
+from jichi.elections.inspection import log_reads
 from jichi.elections.model import Election
 from jichi.elections.polling import StationKind, stations
 from jichi.elections.roll_build import STRUCK, Build, BuildEntry
@@ -36,7 +37,6 @@ from jichi.elections.sources import particulars
 from jichi.elections.tables import voter_roll_build_entry
 from jichi.elections.tickets import Ticket
 from jichi.kernel.errors import JichiError
-from jichi.security import audit
 from jichi.security.actor import Actor
 from jichi.security.keys import AuditKey
 
@@ -142,23 +142,10 @@ def ticket_part(
     lines = extract_lines(Build(build_id, e.lg_code, as_of, when, "", entries), people, district)
     detail = {"election": e.election_id, "as_of": as_of.isoformat(), "district": district,
               "part": part}  # fmt: skip
-    audit.append_many(
-        conn,
-        [
-            audit.AuditEntry(
-                lg_code=actor.lg_code,
-                at=when,
-                actor=actor.staff_id,
-                actor_role=actor.role,
-                action=TICKETS,
-                subject_person_id=line.person_id,
-                purpose=PURPOSE,
-                detail=detail,
-            )
-            for line in lines
-        ],
-        key,
-    )
+    log_reads(
+        conn, actor, key, [line.person_id for line in lines],
+        action=TICKETS, purpose=PURPOSE, detail=detail, at=when,
+    )  # fmt: skip
     tickets = tuple(
         Ticket(line.person_id, line.name, line.address, station, str(line.number)) for line in lines
     )
