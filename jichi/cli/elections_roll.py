@@ -20,11 +20,11 @@ from sqlalchemy import Connection, Engine
 
 from jichi.cli.auth import STAFF_HELP, bind, command_engine, sign_in
 from jichi.cli.output import error_payload, print_json
-from jichi.elections import district_store, inspection, roll_build, roll_outputs, roll_store
+from jichi.elections import district_store, inspection, roll_build, roll_outputs
 from jichi.elections.districts import parse_csv
 from jichi.elections.errors import BAD_INPUT, NO_ROLL_BUILD, UNREADABLE_FILE, ElectionInvalid
 from jichi.elections.roll_pdf import render_pdf
-from jichi.elections.sources import roll_from_registry
+from jichi.elections.sources import update_roll
 from jichi.kernel.errors import JichiError
 from jichi.security import policy
 from jichi.security.actor import Actor
@@ -132,18 +132,7 @@ def build(
             )
         engine, actor = _actor(db, staff_id, municipality, WRITE_ACTION)
         with engine.begin() as conn:
-            registered = 0
-            if register is not None:
-                periodic = register == "periodic"
-                decisions = roll_from_registry(conn, actor.lg_code, day, periodic=periodic)
-                registered = roll_store.register(
-                    conn,
-                    actor.lg_code,
-                    decisions,
-                    registered_on=day,
-                    base_date=day,
-                    periodic=periodic,
-                )
+            update = update_roll(conn, actor.lg_code, day, register=register)
             result = roll_build.build(
                 conn,
                 actor.lg_code,
@@ -157,7 +146,9 @@ def build(
         {
             "build_id": result.build_id,
             "as_of": result.as_of.isoformat(),
-            "registered": registered,
+            "registered": update.registered,
+            "marked": update.marked,
+            "struck": update.struck,
             "counts": result.counts,
             "unassigned": list(result.unassigned),
         }

@@ -1,9 +1,9 @@
 """選挙人名簿の画面: the 投票区 table, building (調製) the roll, its counts, 抄本 and diffs.
 
 Thin over the same functions as ``jichi elections roll`` (:mod:`jichi.cli.elections_roll`):
-:func:`jichi.elections.roll_build.build` after an optional registration from the registry
-(:func:`jichi.elections.sources.roll_from_registry`), and the audited reads of
-:mod:`jichi.elections.inspection` — every 抄本 line and every person in a diff is an
+:func:`jichi.elections.roll_build.build` after :func:`jichi.elections.sources.update_roll`
+(an optional registration from the registry, then the 表示 and 抹消 due by the day), and
+the audited reads of :mod:`jichi.elections.inspection` — every 抄本 line and every person in a diff is an
 audit entry under that person, counts one entry without a subject.  Builds are looked up
 under the signed-in staff member's municipality only (ELE-034 for another's).
 """
@@ -14,11 +14,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from jichi.elections import district_store, inspection, roll_build, roll_outputs, roll_store
+from jichi.elections import district_store, inspection, roll_build, roll_outputs
 from jichi.elections.districts import parse_csv
 from jichi.elections.errors import BAD_INPUT
 from jichi.elections.roll_pdf import render_pdf
-from jichi.elections.sources import particulars, roll_from_registry
+from jichi.elections.sources import particulars, update_roll
 from jichi.kernel.era import parse_date
 from jichi.kernel.errors import JichiError
 from jichi.store.engine import write_transaction
@@ -83,17 +83,7 @@ def build_roll(request: Request, form: Form) -> Response:
     if not errors:
         try:
             with write_transaction(page.registry.engine) as conn:
-                if register:
-                    periodic = register == "periodic"
-                    decisions = roll_from_registry(conn, actor.lg_code, day, periodic=periodic)
-                    roll_store.register(
-                        conn,
-                        actor.lg_code,
-                        decisions,
-                        registered_on=day,
-                        base_date=day,
-                        periodic=periodic,
-                    )
+                update_roll(conn, actor.lg_code, day, register=register or None)
                 result = roll_build.build(
                     conn,
                     actor.lg_code,
