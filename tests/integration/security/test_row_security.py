@@ -10,7 +10,6 @@ setting admits every row (migrations, CLI, center), and the limit — a superuse
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -19,7 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from jichi.registry.tables import resident, support_measure
-from jichi.store.engine import make_engine, row_security_bypassed, tenant_engine
+from jichi.store.engine import row_security_bypassed, tenant_engine
 from jichi.web.app import create_app
 from tests.integration.security.tenants import (
     B_SURNAME,
@@ -29,35 +28,6 @@ from tests.integration.security.tenants import (
     Municipality,
     two_municipalities,
 )
-
-
-@pytest.fixture
-def pg(engine: Engine) -> Engine:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("row-level security is PostgreSQL's (SQLite: the stores' filters only)")
-    return engine
-
-
-@pytest.fixture
-def web_role(pg: Engine, pg_admin: Engine) -> Iterator[Engine]:
-    """An engine on the test database as a fresh non-superuser role, like the web's."""
-    role = f"jichi_web_{uuid.uuid4().hex[:8]}"
-    with pg.connect() as conn:
-        conn.execute(text(f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS"))
-        conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {role}"))
-        rights = "SELECT, INSERT, UPDATE, DELETE"
-        conn.execute(text(f"GRANT {rights} ON ALL TABLES IN SCHEMA public TO {role}"))
-        conn.execute(text(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}"))
-        conn.commit()
-    url = pg.url.set(username=role, password=None)
-    built = make_engine(url.render_as_string(hide_password=False), pool_size=1, max_overflow=0)
-    yield built
-    built.dispose()
-    with pg.connect() as conn:
-        conn.execute(text(f"DROP OWNED BY {role}"))
-        conn.commit()
-    with pg_admin.connect() as conn:
-        conn.execute(text(f"DROP ROLE {role}"))
 
 
 @pytest.fixture
@@ -81,7 +51,9 @@ def test_every_municipal_table_has_the_policy(pg: Engine) -> None:
     covered = {r.relname for r in rows if r.relrowsecurity and r.relforcerowsecurity}
     for table in ("resident", "household", "support_measure", "node_task", "remote_copy",
                   "issuance_notice", "issuance_notification_registration",
-                  "resident_access_code", "certificate", "registry_event"):  # fmt: skip
+                  "resident_access_code", "certificate", "registry_event", "election",
+                  "check_in", "voter_roll_build", "voter_roll_build_entry", "receipt",
+                  "reception", "certificate_charge"):  # fmt: skip
         assert table in covered
     assert "audit_log" not in covered  # one chain across municipalities: scoped in code
 
