@@ -15,11 +15,11 @@ from it, rather than storing free text.  Three things follow that free text cann
 1. **Validation at the counter**: 孫, 祖父, おじ … are refused with the form to write instead
    (REL-003), because the spec forbids them and a clerk who has typed 孫 for twenty years
    needs to be told 「子の子」, not just "invalid".
-2. **Recomputing on a change of head** (:func:`rebase`): when the 世帯主 changes, every
-   member's 続柄 changes, and the facts' design note says never to re-key them by hand.
-   Path algebra derives the ones that are certain; the others come back as ``None`` so the
-   clerk confirms them.
-3. **The printing order** of a 世帯連記式 copy (:func:`rank`, :func:`order_members`), which
+2. **Recomputing on a change of head** (:mod:`jichi.registry.relationship_rebase`): when
+   the 世帯主 changes, every member's 続柄 changes, and the facts' design note says never
+   to re-key them by hand. Path algebra derives the ones that are certain; the others come
+   back as ``None`` so the clerk confirms them.
+3. **The printing order** of a 世帯連記式 copy (:mod:`jichi.registry.relationship_order`), which
    the spec (5.2) fixes in four ranks defined by these relationships.
 
 Sources, and which rules are interpretations, are in ``docs/guide/relationship.md``.
@@ -27,9 +27,8 @@ Sources, and which rules are interpretations, are in ``docs/guide/relationship.m
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from enum import StrEnum
 from typing import Literal
 
@@ -44,22 +43,22 @@ __all__ = [
     "MAX_STEPS",
     "NEW_HEAD_NOT_MEMBER",
     "NO_HEAD",
+    "PARENTS",
     "SEVERAL_HEADS",
     "SEVERAL_SPOUSES",
+    "SIBLINGS",
+    "SPOUSES",
     "SPOUSE_OF_SPOUSE",
     "STANDALONE_WORD",
     "TOO_DEEP",
     "UNKNOWN_WORD",
     "UNREGISTERED_NOT_SPOUSE",
     "Kind",
-    "Member",
     "Relationship",
     "Sex",
     "Step",
     "check_household",
-    "order_members",
-    "rank",
-    "rebase",
+    "from_links",
 ]
 
 MAX_STEPS = 4
@@ -173,9 +172,9 @@ Kind = Literal["kin", "enko", "dokyo"]
 """kin: a path from the head (empty = the head); enko: 縁故者; dokyo: 同居人."""
 
 _STEP_WORDS = frozenset(s.value for s in Step)
-_SPOUSES = frozenset({Step.WIFE, Step.HUSBAND})
-_PARENTS = frozenset({Step.FATHER, Step.MOTHER})
-_SIBLINGS = frozenset(
+SPOUSES = frozenset({Step.WIFE, Step.HUSBAND})
+PARENTS = frozenset({Step.FATHER, Step.MOTHER})
+SIBLINGS = frozenset(
     {Step.ELDER_BROTHER, Step.ELDER_SISTER, Step.YOUNGER_BROTHER, Step.YOUNGER_SISTER}
 )
 _HEAD_TEXT = "世帯主"
@@ -360,12 +359,12 @@ class Relationship:
         if self.kind != "kin" and (self.steps or self.unregistered_at or self.spouse_of_child):
             raise ValueError(f"a {self.kind} relationship has no path")
         for index in self.unregistered_at:
-            if not 0 <= index < len(self.steps) or self.steps[index] not in _SPOUSES:
+            if not 0 <= index < len(self.steps) or self.steps[index] not in SPOUSES:
                 raise JichiError(
                     UNREGISTERED_NOT_SPOUSE, field="relationship", text=text, position=index + 1
                 )
         if self.spouse_of_child is not None:
-            if self.spouse_of_child not in _SPOUSES:
+            if self.spouse_of_child not in SPOUSES:
                 raise ValueError("spouse_of_child is 夫 or 妻")
             if self.steps != (Step.CHILD,) or self.unregistered_at:
                 raise JichiError(
@@ -420,7 +419,7 @@ class Relationship:
                 raise _forbidden(word, parts, index, _FORBIDDEN[word], field)
             else:
                 raise JichiError(UNKNOWN_WORD, field=field, text=s, part=part, position=index + 1)
-            if marked and step not in _SPOUSES:
+            if marked and step not in SPOUSES:
                 raise JichiError(UNREGISTERED_NOT_SPOUSE, field=field, text=s, position=index + 1)
             steps.append(step)
             if marked:
@@ -461,7 +460,7 @@ class Relationship:
     @property
     def is_spouse(self) -> bool:
         """The head's 妻 or 夫, registered or （未届）."""
-        return self.kind == "kin" and len(self.steps) == 1 and self.steps[0] in _SPOUSES
+        return self.kind == "kin" and len(self.steps) == 1 and self.steps[0] in SPOUSES
 
     @property
     def unregistered(self) -> bool:
@@ -473,7 +472,7 @@ class Relationship:
         """Generations above (+) or below (−) the head; ``None`` for 縁故者 and 同居人."""
         if self.kind != "kin":
             return None
-        return sum(1 if s in _PARENTS else -1 if s is Step.CHILD else 0 for s in self.steps)
+        return sum(1 if s in PARENTS else -1 if s is Step.CHILD else 0 for s in self.steps)
 
     def _links(self) -> tuple[tuple[Step, bool], ...]:
         return tuple((s, i in self.unregistered_at) for i, s in enumerate(self.steps))
@@ -482,7 +481,7 @@ class Relationship:
 def _check_path(steps: tuple[Step, ...], text: str, field: str, *, deep_ok: bool) -> None:
     """REL-005 (a spouse's spouse is the person themself) and REL-002 (more than four words)."""
     for index in range(len(steps) - 1):
-        if steps[index] in _SPOUSES and steps[index + 1] in _SPOUSES:
+        if steps[index] in SPOUSES and steps[index + 1] in SPOUSES:
             raise JichiError(
                 SPOUSE_OF_SPOUSE,
                 field=field,
@@ -522,7 +521,7 @@ ENKO = Relationship(kind="enko")
 DOKYO = Relationship(kind="dokyo")
 
 
-def _from_links(links: Sequence[tuple[Step, bool]]) -> Relationship:
+def from_links(links: Sequence[tuple[Step, bool]]) -> Relationship:
     """A derived path; deeper than four words it is 縁故者, as the spec says."""
     if len(links) > MAX_STEPS:
         return ENKO
@@ -536,7 +535,7 @@ def check_household(relationships: Mapping[str, Relationship]) -> None:
     """Exactly one 世帯主 and at most one spouse of the head (妻/夫, with or without （未届）).
 
     Japan has no plural marriage, and a spouse and an unregistered partner at once would make
-    「妻」 in 妻の父 ambiguous; :func:`rebase` relies on this uniqueness.
+    「妻」 in 妻の父 ambiguous; ``relationship_rebase.rebase`` relies on this uniqueness.
     """
     heads = sum(1 for r in relationships.values() if r.is_head)
     if heads == 0:
@@ -546,374 +545,3 @@ def check_household(relationships: Mapping[str, Relationship]) -> None:
     spouses = sum(1 for r in relationships.values() if r.is_spouse)
     if spouses > 1:
         raise JichiError(SEVERAL_SPOUSES, field="relationships", count=spouses)
-
-
-# --- a new head ------------------------------------------------------------------------
-
-_Link = tuple[Step, bool]
-_BY_SEX = {
-    "parent": (Step.FATHER, Step.MOTHER),
-    "spouse": (Step.HUSBAND, Step.WIFE),
-    "elder": (Step.ELDER_BROTHER, Step.ELDER_SISTER),
-    "younger": (Step.YOUNGER_BROTHER, Step.YOUNGER_SISTER),
-}
-_MALE_WORDS = frozenset({Step.FATHER, Step.HUSBAND, Step.ELDER_BROTHER, Step.YOUNGER_BROTHER})
-
-
-def _category(step: Step) -> str:
-    if step is Step.CHILD:
-        return "child"
-    if step in _PARENTS:
-        return "parent"
-    if step in _SPOUSES:
-        return "spouse"
-    return "sibling"
-
-
-# (how the old head is related to the first person on the new head's path,
-#  how the member is related to the old head) → the joined path is the 続柄, with no
-#  higher-ranked form a clerk would use instead.  Every pair not listed has a common
-#  higher-ranked form (夫の子 is usually 子; 父の妻 usually 母; 兄の父 usually 父 …).
-_CERTAIN_JOINS = frozenset(
-    {
-        ("spouse", "parent"),  # 夫の父
-        ("spouse", "sibling"),  # 夫の兄
-        ("child", "child"),  # 子の子
-        ("child", "spouse"),  # 子の妻
-        ("parent", "parent"),  # 父の父
-        ("parent", "sibling"),  # 父の兄
-        ("sibling", "child"),  # 弟の子
-        ("sibling", "spouse"),  # 弟の妻
-    }
-)
-
-
-def _sex(value: str | None) -> Sex | None:
-    return None if value is None else Sex(value)
-
-
-def _inverse(path: Relationship, old_head_sex: Sex | None) -> tuple[_Link, ...] | None:
-    """The old head's path as seen from the member at ``path``, or None if a sex is unknown.
-
-    Each step reverses to a word chosen by the sex of the person it leads back to: the old
-    head's (from ``sex_of``) or an intermediate person's, read off the word that reached
-    them (父 is male …).  Only 子 says nothing about sex, so a path through a child the
-    household does not name (子の子 → ?の父/母) cannot be reversed with certainty.
-    """
-    steps = (Step.CHILD,) if path.spouse_of_child is not None else path.steps
-    links = path._links() if path.spouse_of_child is None else ((Step.CHILD, False),)
-    reversed_links: list[_Link] = []
-    for i in range(len(steps), 0, -1):
-        step, unregistered = links[i - 1]
-        before = steps[i - 2] if i >= 2 else None
-        if before is None:
-            sex = old_head_sex
-        elif before is Step.CHILD:
-            sex = None
-        else:
-            sex = Sex.MALE if before in _MALE_WORDS else Sex.FEMALE
-        if step in _PARENTS:
-            reversed_links.append((Step.CHILD, False))
-            continue
-        if sex is None:
-            return None
-        pick = 0 if sex is Sex.MALE else 1
-        if step is Step.CHILD:
-            word = _BY_SEX["parent"][pick]
-        elif step in _SPOUSES:
-            word = _BY_SEX["spouse"][pick]
-        elif step in (Step.ELDER_BROTHER, Step.ELDER_SISTER):
-            word = _BY_SEX["younger"][pick]
-        else:
-            word = _BY_SEX["elder"][pick]
-        reversed_links.append((word, unregistered))
-    return tuple(reversed_links)
-
-
-def rebase(
-    relationships: Mapping[str, Relationship],
-    new_head_id: str,
-    *,
-    sex_of: Mapping[str, str],
-) -> dict[str, Relationship | None]:
-    """Every member's 続柄 to a new 世帯主, or ``None`` where it is not certain.
-
-    ``sex_of`` maps member ids to :class:`Sex` (or ``jichi.registry.model.Sex``, which has
-    the same values); a missing id is an unknown sex.  The caller asks the clerk to confirm
-    each ``None``.  Derivations (see ``docs/guide/relationship.md`` for the table):
-
-    * the new head → 世帯主; the old head → the new head's path reversed (妻 → 夫, 子 → 父 or
-      母 by the old head's sex, 父 → 子, 兄 → 弟 or 妹 …), or None if a sex is unknown;
-    * a member whose path starts with the new head's path, when that path names one person
-      (only 妻/夫/父/母 words, and only one member has it): the rest of the path (the old
-      head's 妻の父 becomes the new head's 父);
-    * otherwise the reversed path joined to the member's path, when the join is in the
-      certain table (the old head's 父 becomes 夫の父 of the old 妻); deeper than four
-      words it is 縁故者;
-    * None for everything else, notably the old head's 子 seen from the old 妻 (a child or a
-      step-child, 夫の子), and every 縁故者, 同居人 and 子（子の夫/妻）.
-
-    "Certain" assumes no adoption or marriage between members beyond what the paths record
-    (the old 妻 was not also adopted by the old head's 父); such cases are rare and the clerk
-    confirms the whole list anyway.
-    """
-    check_household(relationships)
-    if new_head_id not in relationships:
-        raise JichiError(NEW_HEAD_NOT_MEMBER, field="new_head_id", new_head_id=new_head_id)
-    new = relationships[new_head_id]
-    if new.is_head:
-        return dict(relationships)
-    old_head_id = next(k for k, r in relationships.items() if r.is_head)
-    reversed_path = _inverse(new, _sex(sex_of.get(old_head_id))) if new.kind == "kin" else None
-    prefix = new._links()
-    names_one_person = (
-        new.kind == "kin"
-        and new.spouse_of_child is None
-        and all(s in _SPOUSES | _PARENTS for s in new.steps)
-        and sum(1 for r in relationships.values() if r == new) == 1
-    )
-    result: dict[str, Relationship | None] = {}
-    for member_id, rel in relationships.items():
-        if member_id == new_head_id:
-            result[member_id] = HEAD
-        elif member_id == old_head_id:
-            result[member_id] = None if reversed_path is None else _from_links(reversed_path)
-        elif rel.kind != "kin" or rel.spouse_of_child is not None:
-            result[member_id] = None
-        else:
-            links = rel._links()
-            if names_one_person and links[: len(prefix)] == prefix:
-                result[member_id] = _from_links(links[len(prefix) :])
-            elif (
-                reversed_path is not None
-                and (
-                    _category(reversed_path[-1][0]),
-                    _category(links[0][0]),
-                )
-                in _CERTAIN_JOINS
-            ):
-                result[member_id] = _from_links(reversed_path + links)
-            else:
-                result[member_id] = None
-    return result
-
-
-# --- printing order (世帯連記式, spec 5.2) -----------------------------------------------
-
-_GRANDPARENTS = frozenset((a, b) for a in _PARENTS for b in _PARENTS)
-
-
-def _rank3_group(steps: tuple[Step, ...]) -> int | None:
-    """3-1 父母, 3-2 兄弟姉妹, 3-3 祖父母; None for any other path."""
-    if len(steps) == 1 and steps[0] in _PARENTS:
-        return 1
-    if len(steps) == 1 and steps[0] in _SIBLINGS:
-        return 2
-    if steps in _GRANDPARENTS:
-        return 3
-    return None
-
-
-def rank(rel: Relationship) -> int:
-    """The 順位 of a 続柄 on its own (1–4); :func:`order_members` may move a family head.
-
-    1. 世帯主, the spouse (（未届） too: 準婚), the head's 子.
-    2. a child's family: 子の妻, 子の夫, 子の子 and any path from 子 through 子/妻/夫 only
-       (子の子の子, 子の子の妻, 子の妻の子), and 子（子の夫）/子（子の妻）.
-    3. 父母, 兄弟姉妹, 祖父母 (父の父 …).
-    4. every other relative — the spouse's side (妻の父, 夫の兄 …), 妻の子/夫の子 (a spouse's
-       child the head has not adopted is the spouse's relative, not 世帯主の子), 父の兄,
-       兄の子 … — then 縁故者, then 同居人.
-    """
-    if rel.kind != "kin":
-        return 4
-    steps = rel.steps
-    if not steps or rel.is_spouse:
-        return 1
-    if rel.spouse_of_child is not None:
-        return 2
-    if steps == (Step.CHILD,):
-        return 1
-    if steps[0] is Step.CHILD and all(s is Step.CHILD or s in _SPOUSES for s in steps):
-        return 2
-    if _rank3_group(steps) is not None:
-        return 3
-    return 4
-
-
-@dataclass(frozen=True)
-class Member:
-    """What the order needs to know about one member of the household.
-
-    ``via`` names the member whose family this one belongs to (a 子の妻's or 子の子's
-    child of the head; a 兄の子's 兄), so that each family prints together.  Without it a
-    rank-2 member cannot be placed in a particular child's family (see
-    :func:`order_members`).  ``family_register_head`` puts the 筆頭者 first among
-    parents and grandparents.
-    """
-
-    id: str
-    relationship: Relationship
-    birth_date: date
-    addressee_number: str | int
-    family_register_head: bool = False
-    via: str | None = None
-
-
-def _addressee_key(number: str | int) -> tuple[int, int, str]:
-    """Numeric 宛名番号 compare as numbers (9 before 10); others after, as text."""
-    if isinstance(number, int):
-        return (0, number, "")
-    text = number.strip()
-    if text.isascii() and text.isdigit():
-        return (0, int(text), text)
-    return (1, 0, text)
-
-
-def _age_key(m: Member) -> tuple[date, tuple[int, int, str], str]:
-    """Birth date, then 宛名番号, then the id so that the order never depends on input order."""
-    return (m.birth_date, _addressee_key(m.addressee_number), m.id)
-
-
-def _family_key(m: Member) -> tuple[object, ...]:
-    """Inside a family: by generation (older first), blood before spouse, then age."""
-    rel = m.relationship
-    spouse_last = rel.spouse_of_child is not None or bool(rel.steps and rel.steps[-1] in _SPOUSES)
-    return (rel.kind != "kin", -(rel.generation or 0), spouse_last, _age_key(m))
-
-
-def _relatives_key(m: Member, group: int | None) -> tuple[object, ...]:
-    """父母 / 兄弟姉妹 / 祖父母 groups, the 筆頭者 first among (grand)parents, then age."""
-    head_first = group in (1, 3) and not m.family_register_head
-    return (group if group is not None else 4, head_first, _age_key(m))
-
-
-_KIND_ORDER = {"kin": 0, "enko": 1, "dokyo": 2}
-
-
-def _via_chain(m: Member, by_id: Mapping[str, Member]) -> list[Member]:
-    chain: list[Member] = []
-    seen = {m.id}
-    current = m
-    while current.via is not None:
-        target = by_id.get(current.via)
-        if target is None:
-            raise ValueError(f"member {current.id} has via={current.via!r}, not in the household")
-        if target.id in seen:
-            raise ValueError(f"the via links from member {m.id} form a cycle")
-        seen.add(target.id)
-        chain.append(target)
-        current = target
-    return chain
-
-
-def _anchors(members: Iterable[Member], by_id: Mapping[str, Member]) -> dict[str, str]:
-    """Member id → the id of the member heading its family (spec 5.2 第２順位・第４順位)."""
-    anchor_of: dict[str, str] = {}
-    for m in members:
-        if m.via is None:
-            continue
-        base = rank(m.relationship)
-        chain = _via_chain(m, by_id)
-        if base == 2:
-            child = next((c for c in chain if c.relationship == _CHILD), None)
-            if child is not None:
-                anchor_of[m.id] = child.id
-        elif base == 4:
-            # Walk up through relatives' families; a rank-3 relative always heads its own.
-            last = None
-            for c in chain:
-                target_rank = rank(c.relationship)
-                if target_rank < 3:
-                    break
-                last = c
-                if target_rank == 3:
-                    break
-            if last is not None:
-                anchor_of[m.id] = last.id
-    return anchor_of
-
-
-_CHILD = Relationship((Step.CHILD,))
-
-
-def order_members(members: Sequence[Member]) -> list[Member]:
-    """The order of members on a 世帯連記式 copy, by the four ranks of spec 5.2.
-
-    * Rank 1: 世帯主 → spouse → children (birth date, then 宛名番号).
-    * Rank 2: each child heading a family here (some member's ``via`` leads to them), in
-      the child's birth order; the child, then their family by generation (the spouse, then
-      their children by birth).  Rank-2 members whose ``via`` leads to no 子 (or who have
-      none) follow all the families, by generation and birth: without ``via`` jichi cannot
-      know whose family a 子の妻 is, and it does not guess.
-    * Rank 3: 父母 (the 筆頭者 first, else birth), 兄弟姉妹 (birth), 祖父母 (筆頭者 first).
-    * Rank 4: relatives (the spouse's 父母, 兄弟姉妹, 祖父母 grouped as in rank 3, then the
-      others, by birth), 縁故者, 同居人; then the families of relatives and 縁故者 (a rank-3
-      or rank-4 member whom some rank-4 member's ``via`` reaches), by the family head's
-      generation, birth and 宛名番号, each family ordered as in rank 2.
-
-    The result depends only on the members, never on the order they are passed in: every
-    tie ends at the member id.  Raises ``ValueError`` for duplicate ids and for ``via``
-    links that leave the household or form a cycle.  Someone who joins an existing
-    household is printed last unless the mayor re-sorts (spec 5.2); keeping that stored
-    order is the caller's job — this function gives the standard order.
-    """
-    by_id: dict[str, Member] = {}
-    for m in members:
-        if m.id in by_id:
-            raise ValueError(f"member id {m.id} appears twice")
-        by_id[m.id] = m
-    anchor_of = _anchors(members, by_id)
-    family_heads = set(anchor_of.values())
-    family: dict[str, list[Member]] = {}
-    for member_id, head_id in anchor_of.items():
-        family.setdefault(head_id, []).append(by_id[member_id])
-
-    def block(head: Member) -> list[Member]:
-        return [head, *sorted(family[head.id], key=_family_key)]
-
-    rank1: list[Member] = []
-    rank2_heads: list[Member] = []
-    rank2_loose: list[Member] = []
-    rank3: list[Member] = []
-    rank4_single: list[Member] = []
-    rank4_heads: list[Member] = []
-    for m in members:
-        base = rank(m.relationship)
-        if m.id in anchor_of:
-            continue
-        if m.id in family_heads:
-            (rank2_heads if base <= 2 else rank4_heads).append(m)
-        elif base == 1:
-            rank1.append(m)
-        elif base == 2:
-            rank2_loose.append(m)
-        elif base == 3:
-            rank3.append(m)
-        else:
-            rank4_single.append(m)
-
-    def rank1_key(m: Member) -> tuple[object, ...]:
-        rel = m.relationship
-        return (0 if rel.is_head else 1 if rel.is_spouse else 2, _age_key(m))
-
-    def rank4_key(m: Member) -> tuple[object, ...]:
-        rel = m.relationship
-        group = None
-        if rel.kind == "kin" and rel.steps[0] in _SPOUSES:
-            group = _rank3_group(rel.steps[1:])
-        return (_KIND_ORDER[rel.kind], *_relatives_key(m, group))
-
-    def rank4_head_key(m: Member) -> tuple[object, ...]:
-        rel = m.relationship
-        return (_KIND_ORDER[rel.kind], -(rel.generation or 0), _age_key(m))
-
-    ordered = sorted(rank1, key=rank1_key)
-    for head in sorted(rank2_heads, key=_age_key):
-        ordered += block(head)
-    ordered += sorted(rank2_loose, key=_family_key)
-    ordered += sorted(rank3, key=lambda m: _relatives_key(m, _rank3_group(m.relationship.steps)))
-    ordered += sorted(rank4_single, key=rank4_key)
-    for head in sorted(rank4_heads, key=rank4_head_key):
-        ordered += block(head)
-    return ordered

@@ -579,8 +579,9 @@ class Registry:
 
 def order_members(members: list[ResidentRecord]) -> list[ResidentRecord]:
     """世帯連記式 order (spec 5.2): head first, then by rank and birth date."""
-    from jichi.registry.relationship import Member, Relationship
-    from jichi.registry.relationship import order_members as standard_order
+    from jichi.registry.relationship import Relationship
+    from jichi.registry.relationship_order import Member
+    from jichi.registry.relationship_order import order_members as standard_order
 
     by_id = {m.person_id: m for m in members}
     ordered = standard_order(

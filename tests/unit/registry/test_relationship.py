@@ -13,15 +13,13 @@ from jichi.registry.relationship import (
     ENKO,
     HEAD,
     MAX_STEPS,
-    Member,
     Relationship,
     Sex,
     Step,
     check_household,
-    order_members,
-    rank,
-    rebase,
 )
+from jichi.registry.relationship_order import Member, order_members, rank
+from jichi.registry.relationship_rebase import rebase
 
 
 def rel(text: str) -> Relationship:
