@@ -27,8 +27,9 @@ certificates.md`` §1.6, ``standards.md`` §3, ``notifications.md`` §11, ``user
    delivery of the answer changes nothing.
 4. **B, the counter** — :func:`issue_remote_copy`: the copy is rendered by the
    certificates code (:func:`jichi.registry.certificates.issue_from_data`) with B's
-   通番, stating 住所地 A and 交付地 B, certified by B's mayor, logged and audited; a
-   retry returns the same certificate.  Pending, refused or failed requests raise and
+   通番, stating 住所地 A and 交付地 B, certified by B's mayor, logged and audited, and
+   charged B's 手数料 (or exempted, e.g. 公用) like any of B's certificates; a retry
+   returns the same certificate.  Pending, refused or failed requests raise and
    produce no PDF.
 """
 
@@ -66,6 +67,7 @@ from jichi.registry.certificates import (
 from jichi.registry.certificates import errors as ce
 from jichi.registry.certificates.issue import PdfMaker, to_pdf
 from jichi.registry.certificates.render import CertificateData, Subject
+from jichi.registry.counter_day.charges import Charge, recorder
 from jichi.registry.model import PersonName, ResidentRecord
 from jichi.registry.protection import measures_covering
 from jichi.registry.restrictions import Requester, RequesterType, restrictions_of
@@ -713,9 +715,18 @@ def issue_remote_copy(
     clerk: Actor,
     settings: CertificateSettings,
     *,
+    charge: Charge | None = None,
     pdf_maker: PdfMaker = to_pdf,
 ) -> Certificate:
-    """The 住民票の写し (広域交付) once the items are here; raises (no PDF) otherwise."""
+    """The 住民票の写し (広域交付) once the items are here; raises (no PDF) otherwise.
+
+    The copy is B's certificate, issued at B's counter, so it is charged like any other:
+    B's 手数料 for the kind from B's fee table (or 0 with an exemption and its reason),
+    recorded in the issue's own transaction (:mod:`jichi.registry.counter_day.charges`),
+    so it goes on B's 領収書 and balances in B's 日計表.  A wrong exemption refuses
+    before anything is numbered; a retry of the same request hands back the copy and
+    its one charge.
+    """
     found = get_remote_copy(node, request_id)
     with node.engine.connect() as conn:
         data = conn.execute(
@@ -797,8 +808,15 @@ def issue_remote_copy(
         items=chosen,
         whole_household=whole,
     )
+    record_fee = recorder(request, charge or Charge(), clerk)  # refuses first
     issued = issue_from_data(
-        node.registry, request, clerk, settings, certificate_data, pdf_maker=pdf_maker
+        node.registry,
+        request,
+        clerk,
+        settings,
+        certificate_data,
+        pdf_maker=pdf_maker,
+        after_store=record_fee,
     )
     if found.status is Status.READY:
         with write_transaction(node.engine) as conn:

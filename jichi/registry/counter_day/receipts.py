@@ -6,13 +6,14 @@ number is the day's next, per municipality (``R20261203-0001``), taken under the
 same kind of lock as the 窓口番号; the charges are marked with it in the same
 transaction, so a fee is never on two receipts.  The PDF (WeasyPrint, in the
 certificates' font) lists each item — kind, 発行番号, 通数 1, the fee, or 免除 with
-its reason — and the total; re-printing it re-reads the same rows.
+its reason — and the total, with the 受付's 窓口番号 when it has one; re-printing
+it re-reads the same rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -24,7 +25,7 @@ from jichi.registry.certificates.model import CertificateKind
 from jichi.registry.counter_day import errors as e
 from jichi.registry.counter_day.fees import EXEMPTIONS
 from jichi.registry.counter_day.reception import check_allowed
-from jichi.registry.counter_day.tables import certificate_charge, receipt
+from jichi.registry.counter_day.tables import certificate_charge, receipt, reception
 from jichi.security import audit
 from jichi.security.actor import Actor
 from jichi.security.keys import AuditKey
@@ -63,6 +64,7 @@ class Receipt:
     clerk: str
     reception_id: str | None
     lines: tuple[ReceiptLine, ...]
+    ticket_number: int | None = None  # the 受付's 窓口番号, printed beside the number
 
     @property
     def total_yen(self) -> int:
@@ -129,6 +131,7 @@ def make_receipt(
             reception_id or rows[0].reception_id,
             tuple(_line(r) for r in rows),
         )
+        found = replace(found, ticket_number=_ticket(conn, lg_code, found.reception_id))
         conn.execute(
             receipt.insert().values(
                 lg_code=lg_code,
@@ -221,4 +224,16 @@ def get_receipt(conn: Connection, lg_code: str, number: str) -> Receipt:
         head.clerk,
         head.reception_id,
         tuple(_line(r) for r in rows),
+        _ticket(conn, lg_code, head.reception_id),
     )
+
+
+def _ticket(conn: Connection, lg_code: str, reception_id: str | None) -> int | None:
+    if not reception_id:
+        return None
+    found = conn.execute(
+        sa.select(reception.c.ticket_number).where(
+            reception.c.lg_code == lg_code, reception.c.reception_id == reception_id
+        )
+    ).scalar()
+    return int(found) if found is not None else None

@@ -297,6 +297,80 @@ def advance(
     )
 
 
+def attach_person(
+    engine: Engine,
+    lg_code: str,
+    reception_id: str,
+    person_id: str,
+    actor: Actor,
+    clock: Clock,
+    key: AuditKey,
+) -> Reception:
+    """Name the resident a 受付 is about, once they are on the registry.
+
+    A visitor who comes to notify a 転入 has no record when the 窓口番号 is given; once
+    the 転入 is recorded, the 受付 names the new resident, so the certificates asked for
+    at the same visit are charged to the same 窓口番号 and its 領収書.  A 受付 that
+    already names someone keeps that person (a visit is about one resident); naming
+    the same one again changes nothing.  Audited under the person.
+    """
+    require(actor, "reception.advance")
+    check_allowed(actor, lg_code)
+    now = clock()
+    with write_transaction(engine) as conn:
+        found = get(conn, lg_code, reception_id)
+        if found.person_id is not None:
+            return found
+        if not _is_resident(conn, lg_code, person_id):
+            raise JichiError(
+                registry_errors.PERSON_NOT_FOUND, field="person_id", person_id=person_id[:36]
+            )
+        conn.execute(
+            reception.update()
+            .where(reception.c.reception_id == reception_id, reception.c.lg_code == lg_code)
+            .values(
+                person_id=person_id,
+                version=found.version + 1,
+                updated_at=now,
+                updated_by=actor.staff_id,
+            )
+        )
+        audit.append(
+            conn,
+            audit.AuditEntry(
+                lg_code=lg_code,
+                at=now,
+                actor=actor.staff_id,
+                actor_role=actor.role,
+                action="reception.attach",
+                subject_person_id=person_id,
+                detail={"ticket_number": found.ticket_number},
+            ),
+            key,
+        )
+    return Reception(
+        **{
+            **found.__dict__,
+            "person_id": person_id,
+            "version": found.version + 1,
+            "updated_at": now,
+            "updated_by": actor.staff_id,
+        }
+    )
+
+
+def find(conn: Connection, lg_code: str, reception_id: str) -> Reception | None:
+    """The 受付, or None for an id that is no UUID or not this municipality's."""
+    try:
+        uuid.UUID(reception_id)
+    except ValueError:
+        return None
+    try:
+        return get(conn, lg_code, reception_id)
+    except JichiError:
+        return None
+
+
 @dataclass(frozen=True)
 class Step:
     from_state: State

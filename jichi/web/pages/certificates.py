@@ -63,6 +63,7 @@ from jichi.web.pages.common import (
     registry_of,
     templates,
 )
+from jichi.web.pages.counter_day import reception_of
 from jichi.web.pages.protection_warning import warning
 
 log = logging.getLogger("jichi.web.certificates")
@@ -174,8 +175,11 @@ def _form(
         fee_kind = CertificateKind(values.get("kind", ""))
     except ValueError:
         fee_kind = CertificateKind.RECORD_COPY_HOUSEHOLD
+    visit = reception_of(page, values.get("reception_id"))
+    values["reception_id"] = visit.reception_id if visit else ""  # an unknown one is dropped
     return page.render(
         "counter/certificate.html",
+        visit=visit,
         fee_yen=table.fee(fee_kind),
         fee_kind_ja=fee_kind.label_ja,
         fee_example=fee_kind in table.example,

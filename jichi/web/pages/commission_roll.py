@@ -3,9 +3,10 @@
 Thin over the same functions as ``jichi elections roll`` (:mod:`jichi.cli.elections_roll`):
 :func:`jichi.elections.roll_build.build` after :func:`jichi.elections.sources.update_roll`
 (an optional registration from the registry, then the 表示 and 抹消 due by the day), and
-the audited reads of :mod:`jichi.elections.inspection` — every 抄本 line and every person in a diff is an
-audit entry under that person, counts one entry without a subject.  Builds are looked up
-under the signed-in staff member's municipality only (ELE-034 for another's).
+the audited reads of :mod:`jichi.elections.inspection` — every 抄本 line and every person
+in a diff is an audit entry under that person, counts one entry without a subject.
+Builds are looked up under the signed-in staff member's municipality only (ELE-034 for
+another's).
 """
 
 from __future__ import annotations

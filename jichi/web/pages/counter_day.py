@@ -28,6 +28,42 @@ PURPOSE_CHOICES = [("", "（選んでください）"), *PURPOSES.items()]
 FINISHED = (State.DONE, State.CANCELLED)
 
 
+def reception_of(page: Page, reception_id: object) -> reception.Reception | None:
+    """The 受付 a form was opened from (its hidden ``reception_id``), or None.
+
+    A form that carries an unknown or another municipality's id simply belongs to no
+    受付: the 窓口番号 is a convenience for the visit, never a reason to refuse a form.
+    """
+    text = str(reception_id or "").strip()[:36]
+    if not text:
+        return None
+    with page.registry.engine.connect() as conn:
+        return reception.find(conn, page.registry.lg_code, text)
+
+
+def attach_person(page: Page, reception_id: object, person_ids: list[str]) -> str:
+    """After a 転入 from a 受付: the 受付 names the new head (the first person recorded).
+
+    Returns the 受付's id for the result page's links, or "" when there is none.
+    """
+    found = reception_of(page, reception_id)
+    if found is None:
+        return ""
+    actor = page.actor
+    if person_ids and actor is not None:
+        registry = page.registry
+        reception.attach_person(
+            registry.engine,
+            registry.lg_code,
+            found.reception_id,
+            person_ids[0],
+            actor,
+            registry.clock,
+            registry.cipher.audit_key,
+        )
+    return found.reception_id
+
+
 def _queue_page(
     page: Page,
     *,

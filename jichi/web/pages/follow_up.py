@@ -61,8 +61,13 @@ def notice_text(topic: str) -> str:
     return topic
 
 
-def follow_up(found: Recording) -> FollowUp:
-    """Certificates to issue, notices queued, card tasks and 本人通知 for one recording."""
+def follow_up(found: Recording, reception_id: str = "") -> FollowUp:
+    """Certificates to issue, notices queued, card tasks and 本人通知 for one recording.
+
+    With ``reception_id`` (the 受付 of the visit) the certificate links carry it, so a
+    copy asked for at the same visit is charged to that 窓口番号.
+    """
+    visit = f"&reception_id={reception_id}" if reception_id else ""
     certificates: list[Link] = []
     cards: list[Link] = []
     issuance: list[Link] = []
@@ -73,7 +78,7 @@ def follow_up(found: Recording) -> FollowUp:
         certificates.append(
             Link(
                 f"{name}さんの住民票の写し" if record.is_active else f"{name}さんの除票の写し",
-                f"/counter/certificates?person_id={pid}",
+                f"/counter/certificates?person_id={pid}{visit}",
             )
         )
         task = CARD_TASKS.get(reasons[pid])

@@ -32,6 +32,7 @@ from jichi.web.pages.common import (
     counter_page,
     refusals,
 )
+from jichi.web.pages.counter_day import attach_person, reception_of
 from jichi.web.pages.forms import (
     decode,
     fill_place,
@@ -231,11 +232,13 @@ FAMILY_KINDS = {  # the forms that start from nothing: a family of up to MAX_PER
 
 
 @router.get("/notifications/{kind}")
-def family_form(request: Request, kind: str) -> Response:
+def family_form(request: Request, kind: str, reception_id: str = "") -> Response:
     page = counter_page(request)
     spec = _family_spec(kind)
     page.require(kind, *spec.allowed)
     values = {"notified_date": today().isoformat(), **_here(page, "address")}
+    if reception_id:  # opened from the queue: the 受付 this 転入 belongs to
+        values["reception_id"] = reception_id[:36]
     return _render_move_in(page, values, {}, persons=3, spec=spec)
 
 
@@ -256,7 +259,10 @@ def family_notification(request: Request, kind: str, form: KeptForm) -> Response
     if action == "record":
         done = confirm.record(page, actor, pending, names)
         if done.ok:
-            return page.redirect(f"/counter/recorded/{done.data['applied'].notification_id}")
+            applied = done.data["applied"]
+            visit = attach_person(page, values.get("reception_id"), applied.person_ids)
+            query = f"?reception_id={visit}" if visit else ""
+            return page.redirect(f"/counter/recorded/{applied.notification_id}{query}")
         return _render_move_in(
             page, values, done.errors, persons=persons, spec=spec, status_code=422
         )
@@ -341,6 +347,7 @@ def _render_move_in(
 ) -> Response:
     return page.render(
         "counter/move_in.html",
+        reception=reception_of(page, values.get("reception_id")),
         duplicate=duplicate or bool(values.get("distinct_person_reason")),
         status_code=status_code,
         spec=spec or FAMILY_KINDS["move_in"],

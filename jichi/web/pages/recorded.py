@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from jichi.registry.counter_day.reception import Reception
 from jichi.registry.events import EventKind
 from jichi.registry.review import Recording
 from jichi.security.actor import Actor
@@ -21,6 +22,7 @@ from jichi.web.pages import confirm, person_forms
 from jichi.web.pages import notifications as n
 from jichi.web.pages import pending as p
 from jichi.web.pages.common import KeptForm, Page, PageRoute, counter_page, refusals
+from jichi.web.pages.counter_day import reception_of
 from jichi.web.pages.follow_up import follow_up
 from jichi.web.pages.forms import decode, place, values_of
 from jichi.web.pages.protection_warning import warning
@@ -52,10 +54,13 @@ def may_correct(found: Recording, actor: Actor) -> bool:
 
 
 @router.get("/recorded/{notification_id}")
-def recorded(request: Request, notification_id: str) -> Response:
+def recorded(request: Request, notification_id: str, reception_id: str = "") -> Response:
+    """The result page; ``?reception_id=`` (a 転入 taken at a 受付) carries the 窓口番号
+    into the certificate links, so their fees go to that visit's 領収書."""
     page = counter_page(request)
     actor = page.require("resident.read", *STAFF_ROLES)
-    return _render(page, actor, page.registry.recording(notification_id, actor), {}, {})
+    found = page.registry.recording(notification_id, actor)
+    return _render(page, actor, found, {}, {}, visit=reception_of(page, reception_id))
 
 
 @router.post("/recorded/{notification_id}/correction")
@@ -99,6 +104,7 @@ def _render(
     errors: dict[str, str],
     *,
     status_code: int = 200,
+    visit: Reception | None = None,
 ) -> Response:
     protected, parties = warning(page, sorted(found.records))
     return page.render(
@@ -107,7 +113,8 @@ def _render(
         found=found,
         title=TITLES.get(found.kind, "届出"),
         event_ja=EVENT_JA,
-        follow=follow_up(found),
+        follow=follow_up(found, visit.reception_id if visit else ""),
+        visit=visit,
         may_correct=may_correct(found, actor),
         values=values,
         errors=errors,

@@ -6,8 +6,10 @@ The web process does not talk to the network.  「広域交付の請求」 calls
 transaction (audited); the node process (``jichi network node``) relays it and applies
 the answer.  The status page reads the stored request (and polls it with a small JSON
 endpoint); 「交付する」 calls :func:`issue_remote_copy`, which renders the copy from the
-items the 住所地 sent.  「印刷用PDF」 calls it again with the same request id: the same
-certificate re-made byte for byte, never a second one (as for a local certificate).
+items the 住所地 sent, charged this counter's 手数料 from its fee table (or exempted
+with a ground, e.g. 公用) and then put on a 領収書 like any certificate.  「印刷用PDF」
+calls it again with the same request id: the same certificate re-made byte for byte,
+never a second one, and no second charge (as for a local certificate).
 
 The app gets its :class:`Node` from ``app.state.node`` when the composition root put one
 there; otherwise it builds one over its own engine whose transport refuses to send
@@ -51,12 +53,16 @@ from jichi.network.transport import Handler, Subscription, unavailable
 from jichi.places.catalog import default_catalog
 from jichi.places.model import LocalGovernment
 from jichi.registry.certificates import Certificate, CertificateKind
+from jichi.registry.counter_day import charges, fees
+from jichi.registry.counter_day.charges import Charge
+from jichi.registry.counter_day.fees import EXEMPTIONS
 from jichi.security.actor import Actor
-from jichi.web.pages.certificates import first_page_png, settings_for
+from jichi.web.pages.certificates import EXEMPTION_CHOICES, first_page_png, settings_for
 from jichi.web.pages.common import STAFF_ROLES, Form, Page, PageRoute, counter_page
 from jichi.web.pages.forms import REQUIRED, TOO_LONG, UNKNOWN_PLACE
 
 router = APIRouter(route_class=PageRoute)
+FEE_FIELDS = ("exemption", "exemption_note")  # the 交付 form's fee side
 
 AMBIGUOUS_PLACE = define(
     "WEB-007",
@@ -367,6 +373,25 @@ def remote_copy_submit(request: Request, form: Form) -> Response:
 # -- the status page, the copy and its PDF ------------------------------------------------
 
 
+def _fee(page: Page, found: RemoteCopy) -> dict[str, Any]:
+    """The issuing counter's 手数料 for this copy: before 交付, the amount from this
+    municipality's fee table; once issued, the charge recorded with the copy."""
+    lg_code = page.registry.lg_code
+    with page.registry.engine.connect() as conn:
+        table = fees.fee_table(conn, lg_code)
+        serial = found.certificate_serial
+        charge = charges.charge_of(conn, lg_code, serial) if serial else None
+    kind = found.draft.kind
+    return {
+        "fee_yen": table.fee(kind),
+        "fee_kind_ja": kind.label_ja,
+        "fee_example": kind in table.example,
+        "exemptions": EXEMPTION_CHOICES,
+        "charge": charge,
+        "exemption_ja": EXEMPTIONS.get(str(charge.exemption), "") if charge is not None else "",
+    }
+
+
 def _shown(
     page: Page,
     found: RemoteCopy,
@@ -375,11 +400,16 @@ def _shown(
     error: JichiError | None = None,
     sent: bool = False,
     status_code: int = 200,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
 ) -> Response:
     catalog = default_catalog()
     image = first_page_png(cert.pdf) if cert is not None else b""
     return page.render(
         "counter/remote_copy.html",
+        **_fee(page, found),
+        values=values or {},
+        errors=errors or {},
         status_code=status_code,
         copy=found,
         state=STATE_JA[found.status],
@@ -415,14 +445,27 @@ def remote_copy_status(request: Request, request_id: str) -> Response:
     )
 
 
-def _issue(page: Page, actor: Actor, request_id: str) -> tuple[Certificate | None, Response | None]:
+def _issue(
+    page: Page, actor: Actor, request_id: str, form: FormData
+) -> tuple[Certificate | None, Response | None]:
+    """交付 with the fee side of the form (an exemption and its ground), or the page
+    again with the error: at its input for the exemption, in the summary otherwise."""
     node = node_of(page)
+    values = {name: str(form.get(name, "")).strip()[:200] for name in FEE_FIELDS}
+    charge = Charge(exemption=values["exemption"], exemption_note=values["exemption_note"])
     try:
         cert = issue_remote_copy(
-            node, request_id, actor, settings_for(page.request, page.registry.lg_code)
+            node,
+            request_id,
+            actor,
+            settings_for(page.request, page.registry.lg_code),
+            charge=charge,
         )
     except JichiError as error:
         found = get_remote_copy(node, request_id)
+        if error.field in FEE_FIELDS:
+            errors = {str(error.field): error.message_ja}
+            return None, _shown(page, found, values=values, errors=errors, status_code=422)
         return None, _shown(page, found, error=error, status_code=error.http_status)
     return cert, None
 
@@ -432,7 +475,7 @@ def remote_copy_issue(request: Request, request_id: str, form: Form) -> Response
     """交付する: the copy from the 住所地's items (the same one again for this request)."""
     page = counter_page(request, form)
     actor = page.require("certificate.issue", *STAFF_ROLES)
-    cert, failed = _issue(page, actor, request_id)
+    cert, failed = _issue(page, actor, request_id, form)
     if failed is not None:
         return failed
     assert cert is not None
@@ -444,7 +487,7 @@ def remote_copy_pdf(request: Request, request_id: str, form: Form) -> Response:
     """印刷用PDF: the same certificate again, byte for byte, as a download."""
     page = counter_page(request, form)
     actor = page.require("certificate.issue", *STAFF_ROLES)
-    cert, failed = _issue(page, actor, request_id)
+    cert, failed = _issue(page, actor, request_id, form)
     if failed is not None:
         return failed
     assert cert is not None

@@ -230,6 +230,7 @@ def focused(page: Any) -> dict[str, Any]:
             const el = document.activeElement;
             const style = getComputedStyle(el);
             return {id: el.id, tag: el.tagName, text: (el.innerText || el.value || '').trim(),
+                    label: el.getAttribute('aria-label') || '',
                     outline: style.outlineStyle, width: parseFloat(style.outlineWidth)};
         }"""
     )

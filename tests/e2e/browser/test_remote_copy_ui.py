@@ -25,7 +25,9 @@ import sqlalchemy as sa
 from jichi.network.flows.tables import remote_copy
 from jichi.network.node import Node
 from jichi.network.transport import InProcessTransport
+from jichi.registry.certificates import CertificateKind
 from jichi.registry.certificates.tables import certificate
+from jichi.registry.counter_day import fees
 from jichi.security.actor import Actor
 from jichi.security.crypto import FieldCipher
 from jichi.security.keys import Keys
@@ -230,4 +232,13 @@ def test_a_clerk_requests_and_issues_a_remote_copy_by_keyboard(
             .select_from(certificate)
             .where(certificate.c.request_id == request_id)
         ).scalar_one()
+        fee = fees.fee_table(conn, LG).fee(CertificateKind.RECORD_COPY_HOUSEHOLD)
     assert copies == 1
+    # Charged at this counter like any certificate: its fee, then its 領収書.
+    assert page.locator("#fee").inner_text() == f"{fee:,}円"
+    serial = page.locator("#serial").inner_text()
+    page.get_by_role("button", name="領収書を作る").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/counter/receipts/show?number=*")
+    assert page.locator("#receipt-total").inner_text() == f"{fee:,}円"
+    assert serial in page.locator("main").inner_text()

@@ -66,8 +66,7 @@ def _through(column: str, parent: str) -> tuple[str, str]:
     """(USING, WITH CHECK) for a child table reached through ``parent``'s ``column``."""
     read = f"{SETTING} = '' OR {column} IN (SELECT {column} FROM {parent})"
     write = (
-        f"{SETTING} = '' OR {column} IN (SELECT {column} FROM {parent}"
-        f" WHERE lg_code = {SETTING})"
+        f"{SETTING} = '' OR {column} IN (SELECT {column} FROM {parent} WHERE lg_code = {SETTING})"
     )
     return read, write
 

@@ -236,3 +236,42 @@ def test_an_unknown_request_and_a_signed_out_visitor(client: TestClient) -> None
     sign_in(client)
     missing = client.get("/counter/remote_copies/no-such-request")
     assert missing.status_code == 404 and "NOD-022" in missing.text
+
+
+def test_the_copy_is_charged_at_this_counter_with_its_exemption_and_receipt(
+    client: TestClient, world: World
+) -> None:
+    """The 交付 form shows this counter's fee; 「その他」 without its ground is refused at
+    its input with nothing issued; 公用 is recorded, shown, put on a 領収書 and counted
+    in a balanced 日計表."""
+    world.settle_the_family_in_old()
+    token = sign_in(client)
+    sent = client.post(
+        "/counter/remote_copies", data={**FORM, "csrf_token": token}, follow_redirects=False
+    )
+    url = sent.headers["location"].split("?")[0]
+    run_async(world.settle())
+    ready = client.get(url).text
+    assert "1通 300円（住民票の写し（世帯連記式）" in ready and "デモ用の例" in ready
+    assert 'id="f-exemption"' in ready and 'id="f-exemption_note"' in ready
+    wrong = client.post(f"{url}/issue", data={"csrf_token": token, "exemption": "other"})
+    assert wrong.status_code == 422
+    assert error_of(wrong.text, "exemption_note") and "f-exemption_note" in wrong.text
+    assert count(world, certificate) == 0 and ">交付する</button>" in wrong.text
+    issued = client.post(
+        f"{url}/issue",
+        data={"csrf_token": token, "exemption": "official_use", "exemption_note": "照会"},
+    )
+    assert issued.status_code == 200 and "交付しました" in issued.text
+    assert '<dd id="fee">免除（公用（官公署の職務上の請求））</dd>' in issued.text
+    serial = re.search(r'<dd id="serial">([^<]+)</dd>', issued.text)
+    assert serial is not None and ">領収書を作る</button>" in issued.text
+    receipt = client.post(
+        "/counter/receipts", data={"csrf_token": token, "serials": serial.group(1)}
+    )
+    assert receipt.status_code == 200 and 'id="receipt-total">0円' in receipt.text
+    assert "公用" in receipt.text and serial.group(1) in receipt.text
+    report = client.get("/counter/daily-report").text
+    assert "照合：一致" in report and '<td id="issued-total">1</td>' in report
+    later = client.get(url).text  # the status page names the receipt now
+    assert "免除（公用" in later and "R" in later and "領収書を作る" not in later
