@@ -249,6 +249,13 @@ def test_file_with_two_mistakes_fix_publish_and_find(
     page.wait_for_load_state("load")
     assert page.locator("table tbody tr th", has_text="髙橋花子").count() >= 1
     check(page, "public search after publication", seen)
+    page.get_by_label("政治団体", exact=True).select_option(label="あおば後援会")
+    page.get_by_role("button", name="検索").click()
+    page.wait_for_load_state("load")
+    assert page.get_by_role("img", name=re.compile("あおば後援会の収入の内訳")).is_visible()
+    income = page.get_by_role("table", name=re.compile("収入の内訳"))
+    assert "260,000" in income.inner_text()  # 個人寄附 of 2026, as in the chart
+    check(page, "public search: income chart of one organisation", seen)
     assert not any(seen.values()), report(seen)
 
 
