@@ -77,6 +77,9 @@ class Problem:
     message: str
     article: str = ""
     warning: bool = False
+    #: ``input`` (what was typed cannot be read: shown at once) or ``check`` (the law's
+    #: findings, shown once the accountant has asked for 確認).
+    source: str = "check"
 
 
 @dataclass
@@ -143,7 +146,9 @@ class _Assembler:
         self.donors: list[dict[str, Any]] = []
 
     def fail(self, step: str, error: JichiError) -> None:
-        self.problems.append(Problem(step, error.field or "report", error.code, error.message_ja))
+        self.problems.append(
+            Problem(step, error.field or "report", error.code, error.message_ja, source="input")
+        )
 
     def scalar_amount(self, name: str) -> int:
         label, step, _ = FIELDS[name]

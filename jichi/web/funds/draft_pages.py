@@ -23,9 +23,10 @@ from jichi.funds import draft_store, drafts, registrations
 from jichi.funds.draft_review import Problem, Review, review
 from jichi.funds.filings import amend_report, file_report, versions
 from jichi.kernel.errors import JichiError, define
+from jichi.kernel.text import to_halfwidth_ascii
 from jichi.web.funds import view
 from jichi.web.funds.app import Who, denied, form, render, text
-from jichi.web.funds.filer import _filed, _guard, overview_page
+from jichi.web.funds.filer import filed_versions, guard, overview_page
 
 router = APIRouter(include_in_schema=False)
 
@@ -83,7 +84,7 @@ def _starting_draft(request: Request, org: str, year: int) -> drafts.Draft:
 
 @router.post("/filer/drafts", response_class=HTMLResponse)
 async def create(request: Request) -> Response:
-    who = _guard(request)
+    who = guard(request)
     if isinstance(who, Response):
         return who
     org = who.organization_id
@@ -91,7 +92,7 @@ async def create(request: Request) -> Response:
     data = await form(request)
     errors: dict[str, str] = {}
     typed = text(data, "year", "年分", 10, errors)
-    year = _year(typed.translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+    year = _year(to_halfwidth_ascii(typed))
     engine = request.app.state.engine
     if year is None and not errors:
         errors["year"] = JichiError(BAD_DRAFT_YEAR, low=MIN_YEAR, high=MAX_YEAR).message_ja
@@ -106,7 +107,8 @@ async def create(request: Request) -> Response:
 
 
 def _context(who: Who, year: int, step: str, draft: drafts.Draft, result: Review) -> dict[str, Any]:
-    shown = result.problems if draft.get("reviewed") else []
+    reviewed = draft.get("reviewed") is True
+    shown = [p for p in result.problems if reviewed or p.source == "input"]
     return {
         "who": who,
         "year": year,
@@ -151,7 +153,7 @@ def _step_page(
     if step == "confirm":
         org = who.organization_id
         assert org is not None
-        filed = _filed(request, org)
+        filed = filed_versions(request, org)
         context["latest"] = next((row.version for row in filed if row.year == year), 0)
         context["checked"] = view.read_model(result.data)
         context["view"] = view
@@ -163,7 +165,7 @@ def _step_page(
 
 @router.get("/filer/drafts/{year}/{step}", response_class=HTMLResponse)
 def step_page(request: Request, year: str, step: str) -> Response:
-    who = _guard(request)
+    who = guard(request)
     if isinstance(who, Response):
         return who
     assert who.organization_id is not None
@@ -181,7 +183,7 @@ def step_page(request: Request, year: str, step: str) -> Response:
 
 @router.post("/filer/drafts/{year}/{step}", response_class=HTMLResponse)
 async def save_step(request: Request, year: str, step: str) -> Response:
-    who = _guard(request)
+    who = guard(request)
     if isinstance(who, Response):
         return who
     org = who.organization_id
@@ -234,7 +236,7 @@ def _confirm(
     result = review(draft, year)
     if errors or not result.fileable or result.report is None:
         return _step_page(request, who, year, "confirm", draft, typed_errors=errors, status=422)
-    latest = next((row.version for row in _filed(request, org) if row.year == year), 0)
+    latest = next((row.version for row in filed_versions(request, org) if row.year == year), 0)
     try:
         if latest:
             done = amend_report(engine, org, result.report, reason=reason, expected_version=latest)

@@ -79,7 +79,7 @@ async def sign_in(request: Request) -> Response:
     return session.save(request, sess, RedirectResponse("/filer", status_code=303))
 
 
-def _filed(request: Request, org: str) -> list[Any]:
+def filed_versions(request: Request, org: str) -> list[Any]:
     """The organisation's versions, newest year first (the overview table)."""
     r = funds_report.c
     with request.app.state.engine.connect() as conn:
@@ -120,7 +120,7 @@ def _skeleton(request: Request, org: str) -> str:
     return json.dumps(blank, ensure_ascii=False, indent=2)
 
 
-def _guard(request: Request) -> Who | Response:
+def guard(request: Request) -> Who | Response:
     who = current(request)
     if who.organization_id is None:
         if who.actor is not None:
@@ -146,7 +146,7 @@ def overview_page(
         "funds/app/filer.html",
         {
             "who": who,
-            "filed": _filed(request, org),
+            "filed": filed_versions(request, org),
             "drafts": draft_store.listing(request.app.state.engine, org),
             "new_year": year or str(datetime.now(UTC).year - 1),
             "notice": notice if notice.replace("-", "").isdigit() and len(notice) < 12 else "",
@@ -160,7 +160,7 @@ def overview_page(
 
 @router.get("/filer", response_class=HTMLResponse)
 def overview(request: Request) -> Response:
-    who = _guard(request)
+    who = guard(request)
     if isinstance(who, Response):
         return who
     return overview_page(request, who)
@@ -181,7 +181,7 @@ def _report_text(data: dict[str, Any], errors: dict[str, str]) -> str:
 @router.post("/filer/report", response_class=HTMLResponse)
 async def report(request: Request) -> Response:
     """確認 (check) or 提出 (file): the same reading and checks, then filing only for 提出."""
-    who = _guard(request)
+    who = guard(request)
     if isinstance(who, Response):
         return who
     org = who.organization_id
@@ -192,7 +192,7 @@ async def report(request: Request) -> Response:
     reason = text(data, "reason", "訂正の理由", 500, errors)
     action = data.get("action")
     checked = view.read(body) if not errors else view.Checked(body)
-    filed = _filed(request, org)
+    filed = filed_versions(request, org)
     year = checked.report.year if checked.report else None
     latest = next((row.version for row in filed if row.year == year), 0)
     context = {

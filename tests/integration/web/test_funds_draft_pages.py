@@ -116,11 +116,15 @@ def test_a_line_is_removed_and_an_unreadable_amount_stays_as_typed(engine: Engin
     base = "/filer/drafts/2026/donations"
     for _ in range(3):
         post(client, base, {"action": "add:donations"})
-    rows = {**donation(0, "一", "1"), **donation(1, "二", "十万"), **donation(2, "三", "3")}
+    rows = {**donation(0, "一", "1"), **donation(1, "二", "十万"), **donation(2, "三", "1,600,000")}
     assert post(client, base, {**rows, "action": "remove:donations:0"}).status_code == 303
     lines = draft_store.load(engine, "org-1", 2026)["lines"]["donations"]  # type: ignore[index]
     assert [x["name"] for x in lines] == ["二", "三"]
+    before = client.get(base).text  # not yet 確認: only what cannot be read is shown
+    assert "FND-120" in before and 'id="donations-0-amount-error"' in before
+    assert "FND-042" not in before  # over 150万円: a finding of the law, shown after 確認
     page = client.get("/filer/drafts/2026/confirm")
+    assert "FND-042" in page.text
     assert "FND-120" in page.text and 'href="/filer/drafts/2026/donations#donations-0-amount"' in (
         page.text
     )
