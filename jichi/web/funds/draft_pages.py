@@ -129,6 +129,20 @@ def _context(who: Who, year: int, step: str, draft: drafts.Draft, result: Review
         },
         "at": lambda target: [p for p in shown if p.target == target],
         "max_lines": drafts.MAX_LINES,
+        "computed": _computed(result.data),
+    }
+
+
+def _computed(data: dict[str, Any]) -> dict[str, int]:
+    """What the lines add up to, shown beside the declared totals (never filled in for the
+    accountant: the declared figure is what the law's add-up check compares)."""
+    income = data["income"]
+    parts = sum(v for k, v in income.items() if k != "total")
+    return {
+        "income_donations": sum(g["amount"] for g in data["donations"]),
+        "income_total": parts,
+        "expenditure_total": sum(e["amount"] for e in data["expenditures"]),
+        "carried_forward": data["carried_over"] + income["total"] - data["expenditure_total"],
     }
 
 

@@ -82,6 +82,8 @@ def test_two_mistakes_are_shown_at_once_at_their_fields_then_fixed_and_filed(
     client = signed_in(engine)
     start(client)
     enter(client, "1,600,000", "100,000")
+    income = client.get("/filer/drafts/2026/income").text  # the lines' sum, beside the field
+    assert "寄附の行の合計: 1,700,000円" in income and 'value="100,000"' in income
     confirm = client.get("/filer/drafts/2026/confirm")
     assert "誤りがあります（2件）" in confirm.text
     assert "FND-042" in confirm.text and "FND-040" in confirm.text

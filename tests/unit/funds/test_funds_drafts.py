@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from jichi.funds import drafts
 from jichi.funds.draft_review import read_amount, review
 from jichi.funds.reports import AnnualReport, check
@@ -127,3 +130,45 @@ def test_a_filed_report_round_trips_through_a_draft() -> None:
     assert again.report is not None
     assert again.report == AnnualReport.model_validate(report.model_dump(mode="json"))
     assert check(again.report) == []
+
+
+_typed = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(
+        ["１，０００", "9" * 30, "令和8年2月30日", "R8.4.1", "2026-04-01", "-1", "匿名"]
+    ),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    fields=st.dictionaries(
+        st.sampled_from(sorted(drafts.FIELDS)), st.one_of(_typed, st.booleans())
+    ),
+    lines=st.lists(
+        st.tuples(
+            st.sampled_from(sorted(drafts.LISTS)),
+            st.dictionaries(
+                st.sampled_from(
+                    ["kind", "name", "amount", "on", "party", "party_date", "paid_on", "category"]
+                ),
+                _typed,
+            ),
+        ),
+        max_size=6,
+    ),
+    year=st.integers(1995, 2200),
+)
+def test_review_never_raises_and_files_only_what_check_accepts(
+    fields: dict[str, Any], lines: list[tuple[str, dict[str, str]]], year: int
+) -> None:
+    draft = drafts.blank()
+    draft["fields"].update(fields)
+    for name, line in lines:
+        draft["lines"][name].append({**drafts.empty_line(name), **line})
+    result = review(draft, year)
+    if result.fileable:
+        assert result.report is not None
+        assert not [f for f in check(result.report) if f.severity.value == "error"]
+    for problem in result.problems:
+        assert problem.step in drafts.STEP_KEYS and problem.message
