@@ -244,6 +244,8 @@ def _confirm(
     if data.get("action") == "discard":
         draft_store.delete(engine, org, year)
         return RedirectResponse("/filer", status_code=303)
+    if data.get("action") != "file":  # only the 提出する button files
+        return _step_page(request, who, year, "confirm", draft)
     errors: dict[str, str] = {}
     reason = text(data, "reason", "訂正の理由", 500, errors)
     draft["reviewed"] = True

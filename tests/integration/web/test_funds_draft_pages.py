@@ -104,6 +104,8 @@ def test_two_mistakes_are_shown_at_once_at_their_fields_then_fixed_and_filed(
     post(client, "/filer/drafts/2026/assets", {"carried_forward": "260000"})
     confirm = client.get("/filer/drafts/2026/confirm")
     assert "error-summary" not in confirm.text and "最初の提出（第1版）" in confirm.text
+    assert post(client, "/filer/drafts/2026/confirm", {"action": "save"}).status_code == 200
+    assert versions(engine, "org-1", 2026) == []  # only 提出する files
     done = post(client, "/filer/drafts/2026/confirm", {"action": "file"})
     assert done.status_code == 303 and done.headers["location"] == "/filer?filed=2026-1"
     (filed,) = versions(engine, "org-1", 2026)
