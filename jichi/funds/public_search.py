@@ -22,6 +22,7 @@ from sqlalchemy import Connection
 
 from jichi.funds import law
 from jichi.funds.disclosure import DONATION, PARTY_TICKET, PublicLine, public_lines
+from jichi.funds.income_sources import SOURCES, income_by_source
 from jichi.funds.reports import AnnualReport
 from jichi.funds.tables import funds_public_line, funds_public_total
 from jichi.kernel.errors import JichiError, define
@@ -133,6 +134,7 @@ def refresh(
         "party_tickets_listed": sum(x.amount for x in lines if x.kind == PARTY_TICKET),
         "expenditure_total": report.expenditure_total,
         "lines": len(lines),
+        **{f"income_{key}": value for key, value in income_by_source(report).items()},
     }
     conn.execute(
         funds_public_total.delete().where(
@@ -234,7 +236,49 @@ def totals(
     ]
 
 
-def top_donors(conn: Connection, *, year: int | None = None, limit: int = 10) -> list[Any]:
+def income_history(
+    conn: Connection, *, organization_id: str | None = None
+) -> list[tuple[int, dict[str, int]]]:
+    """(year, income by source) over the published years, oldest first; summed over every
+    organisation unless one is given.  Read from the totals written at publication."""
+    t = funds_public_total.c
+    columns = [sa.func.sum(getattr(t, f"income_{key}")).label(key) for key, _ in SOURCES]
+    statement = sa.select(t.year, *columns).group_by(t.year).order_by(t.year)
+    if organization_id is not None:
+        statement = statement.where(t.organization_id == organization_id)
+    return [
+        (int(row.year), {key: int(getattr(row, key) or 0) for key, _ in SOURCES})
+        for row in conn.execute(statement.limit(300))
+    ]
+
+
+def organizations(conn: Connection) -> list[tuple[str, str]]:
+    """(id, latest published name) of every organisation with a published report."""
+    t = funds_public_total.c
+    latest = (
+        sa.select(t.organization_id, sa.func.max(t.year).label("year"))
+        .group_by(t.organization_id)
+        .subquery()
+    )
+    rows = conn.execute(
+        sa.select(t.organization_id, t.organization_name)
+        .join(
+            latest,
+            (latest.c.organization_id == t.organization_id) & (latest.c.year == t.year),
+        )
+        .order_by(t.organization_name, t.organization_id)
+        .limit(2000)
+    )
+    return [(row.organization_id, row.organization_name) for row in rows]
+
+
+def top_donors(
+    conn: Connection,
+    *,
+    year: int | None = None,
+    organization_id: str | None = None,
+    limit: int = 10,
+) -> list[Any]:
     """The largest published givers by total (name as filed, kind, total), for the chart."""
     t = funds_public_line.c
     statement = (
@@ -247,6 +291,8 @@ def top_donors(conn: Connection, *, year: int | None = None, limit: int = 10) ->
     )
     if year is not None:
         statement = statement.where(t.year == year)
+    if organization_id is not None:
+        statement = statement.where(t.organization_id == organization_id)
     return list(conn.execute(statement))
 
 

@@ -277,6 +277,9 @@ class AnnualReport(_Model):
     organization_kind: OrganizationKind
     fund_management_body: bool = False
     diet_member_related: bool = False
+    #: 代表者 and 会計責任者 as written on その1 (the filing pages prefill them from the 届出).
+    representative: str = ""
+    treasurer: str = ""
     # The law table (jichi.funds.law) starts in 1995 (政党助成法): an earlier year is a shape
     # error at ``year``, not a rule "not yet in force" at some line of the report.
     year: int = Field(ge=1995, le=2200)

@@ -99,4 +99,22 @@ funds_public_total = sa.Table(
     sa.Column("party_tickets_listed", sa.BigInteger, nullable=False),
     sa.Column("expenditure_total", sa.BigInteger, nullable=False),
     sa.Column("lines", sa.Integer, nullable=False),
+    # Income by source (0064), for the public search's chart; see jichi.funds.income_sources.
+    sa.Column("income_individual", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("income_corporate", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("income_political", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("income_party", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("income_grants", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("income_other", sa.BigInteger, nullable=False, server_default="0"),
+)
+
+#: The accountant's report while it is entered step by step (0064): the fields as typed,
+#: never filed nor public; removed when the report is filed (jichi.funds.draft_store).
+funds_draft = sa.Table(
+    "funds_draft",
+    metadata,
+    sa.Column("organization_id", sa.String(100), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("body", sa.JSON, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
 )

@@ -1,12 +1,15 @@
 """Chart geometry for the public statistics pages (SVG drawn on the server, no script).
 
 Pure functions from numbers to coordinates, so the pages only draw and a test can check
-a bar's length against its value.  Two charts:
+a bar's length against its value.  The charts (the political-funds search draws the last
+two, so there is one chart helper, not one per page):
 
 * :func:`pyramid` — a population pyramid: men left, women right, one row per band; the
   base year as filled bars, later years (2040, 2050) as outlines on top;
 * :func:`trend` — totals over time as a line, published points solid and projected ones
-  dashed.
+  dashed;
+* :func:`lines` — several series over the years on shared axes;
+* :func:`bars` — horizontal bars, longest first as given.
 """
 
 from __future__ import annotations
@@ -16,7 +19,19 @@ from dataclasses import dataclass
 
 from jichi.statistics.projection import Population
 
-__all__ = ["Bar", "Outline", "PyramidChart", "TrendChart", "pyramid", "trend"]
+__all__ = [
+    "Bar",
+    "HBar",
+    "LinesChart",
+    "Outline",
+    "PyramidChart",
+    "Series",
+    "TrendChart",
+    "bars",
+    "lines",
+    "pyramid",
+    "trend",
+]
 
 WIDTH, HEIGHT = 640, 460
 MID_GAP = 56  # the band labels sit between the two halves
@@ -168,3 +183,86 @@ def trend(
         [(x(year), str(year)) for year in years],
         [(y(y_max * f), f"{round(y_max * f):,}") for f in (0, 0.25, 0.5, 0.75, 1.0)],
     )
+
+
+# -- several series over the years, and horizontal bars (also drawn by the funds search) --
+
+
+@dataclass(frozen=True)
+class Series:
+    key: str  # a CSS class suffix (ASCII): each series has its own stroke and dash
+    label: str
+    path: str
+    points: list[tuple[float, float, str]]  # x, y, value label
+
+
+@dataclass(frozen=True)
+class LinesChart:
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    bottom: int
+    series: list[Series]
+    x_ticks: list[tuple[float, str]]
+    y_ticks: list[tuple[float, str]]
+
+
+def lines(series: Sequence[tuple[str, str, Sequence[tuple[float, float]]]]) -> LinesChart:
+    """One line per (key, label, [(year, value)]) on shared axes, like :func:`trend`.
+
+    Every year is ticked when there are a dozen or fewer, else every fifth; a single year
+    is drawn at the left edge (a point, not a line).
+    """
+    width, height, left, right, top, bottom = 640, 300, 96, 624, 16, 260
+    years = sorted({a for _, _, points in series for a, _ in points})
+    values = [v for _, _, points in series for _, v in points]
+    first, last = (years[0], years[-1]) if years else (0.0, 1.0)
+    y_max = _nice(max(values, default=0) * 1.05)
+
+    def x(year: float) -> float:
+        return round(left + (year - first) / max(last - first, 1) * (right - left), 1)
+
+    def y(value: float) -> float:
+        return round(bottom - value / y_max * (bottom - top), 1)
+
+    drawn = [
+        Series(
+            key,
+            label,
+            "".join(f"{'M' if i == 0 else 'L'}{x(a)},{y(b)}" for i, (a, b) in enumerate(points)),
+            [(x(a), y(b), f"{round(b):,}") for a, b in points],
+        )
+        for key, label, points in series
+    ]
+    step = 1 if len(years) <= 12 else 5
+    ticks = [(x(year), str(int(year))) for year in years if int(year) % step == 0 or step == 1]
+    return LinesChart(
+        width,
+        height,
+        left,
+        right,
+        top,
+        bottom,
+        drawn,
+        ticks,
+        [(y(y_max * f), f"{round(y_max * f):,}") for f in (0, 0.25, 0.5, 0.75, 1.0)],
+    )
+
+
+@dataclass(frozen=True)
+class HBar:
+    label: str
+    value: int
+    width: float
+    y: int
+
+
+def bars(rows: Sequence[tuple[str, int]], *, width: int = 480, row: int = 28) -> list[HBar]:
+    """Horizontal bars (label, value), the longest ``width``; each ``row`` high, top down."""
+    peak = max((value for _, value in rows), default=0)
+    return [
+        HBar(label, value, round(width * value / peak, 1) if peak else 0.0, row * n)
+        for n, (label, value) in enumerate(rows)
+    ]

@@ -116,13 +116,15 @@ def current(request: Request) -> Who:
     return Who()
 
 
-async def form(request: Request) -> dict[str, Any]:
-    """The POSTed form, size-limited, with its CSRF token checked; a file as its bytes."""
+async def form(request: Request, *, max_fields: int = 50) -> dict[str, Any]:
+    """The POSTed form, size-limited, with its CSRF token checked; a file as its bytes.
+
+    ``max_fields`` is raised only by the step-by-step filing pages (many lines a step)."""
     length = request.headers.get("content-length", "")
     if length and (not length.isdigit() or int(length) > MAX_FORM_BYTES):
         raise JichiError(FORM_TOO_LARGE, field="report")
     async with request.form(
-        max_files=1, max_fields=50, max_part_size=MAX_FORM_BYTES
+        max_files=1, max_fields=max_fields, max_part_size=MAX_FORM_BYTES
     ) as data:  # closed here: an uploaded file's spool is never left open
         out: dict[str, Any] = {}
         for key, value in data.items():
@@ -187,6 +189,7 @@ def create_funds_app(engine: Engine, *, authority: str, keys: Keys | None = None
     if not _AUTHORITY.fullmatch(authority):
         raise JichiError(BAD_AUTHORITY, field="authority", authority=authority[:40])
     from jichi.web.funds import authority as authority_pages
+    from jichi.web.funds import draft_pages
     from jichi.web.funds import filer as filer_pages
 
     keys = keys or load_keys(engine.url.render_as_string(hide_password=False))
@@ -211,5 +214,6 @@ def create_funds_app(engine: Engine, *, authority: str, keys: Keys | None = None
     app.add_api_route("/sign-out", _sign_out, methods=["POST"])
     app.include_router(funds_search.router)
     app.include_router(filer_pages.router)
+    app.include_router(draft_pages.router)
     app.include_router(authority_pages.router)
     return app

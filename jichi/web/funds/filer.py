@@ -1,9 +1,11 @@
 """The accountant's (会計責任者) pages: sign in with a filing token, enter, check, file, 訂正.
 
-The report is entered as the JSON of :class:`jichi.funds.reports.AnnualReport` (typed in or
-uploaded as a file) and shown back in the order of the paper form's steps — organisation,
-income, donors and donations, party tickets, expenditures, assets and debts — with every
-error at its table row, all at once, with its article; warnings are shown but do not block.
+The step-by-step pages (:mod:`jichi.web.funds.draft_pages`) are the accountant's way in;
+this module keeps the start page and the "advanced" path, where the report is entered as
+the JSON of :class:`jichi.funds.reports.AnnualReport` (typed in or uploaded as a file) and
+shown back in the order of the paper form's steps — organisation, income, donors and
+donations, party tickets, expenditures, assets and debts — with every error at its table
+row, all at once, with its article; warnings are shown but do not block.
 Nothing is stored until 提出: the check is re-run then, never trusted from the page.
 """
 
@@ -17,7 +19,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from jichi.funds import filer_tokens, registrations
+from jichi.funds import draft_store, filer_tokens, registrations
 from jichi.funds.filings import amend_report, file_report
 from jichi.funds.organizations import OrganizationKind
 from jichi.funds.tables import funds_report
@@ -77,7 +79,7 @@ async def sign_in(request: Request) -> Response:
     return session.save(request, sess, RedirectResponse("/filer", status_code=303))
 
 
-def _filed(request: Request, org: str) -> list[Any]:
+def filed_versions(request: Request, org: str) -> list[Any]:
     """The organisation's versions, newest year first (the overview table)."""
     r = funds_report.c
     with request.app.state.engine.connect() as conn:
@@ -118,7 +120,7 @@ def _skeleton(request: Request, org: str) -> str:
     return json.dumps(blank, ensure_ascii=False, indent=2)
 
 
-def _guard(request: Request) -> Who | Response:
+def guard(request: Request) -> Who | Response:
     who = current(request)
     if who.organization_id is None:
         if who.actor is not None:
@@ -127,25 +129,41 @@ def _guard(request: Request) -> Who | Response:
     return who
 
 
-@router.get("/filer", response_class=HTMLResponse)
-def overview(request: Request) -> Response:
-    who = _guard(request)
-    if isinstance(who, Response):
-        return who
-    assert who.organization_id is not None
+def overview_page(
+    request: Request,
+    who: Who,
+    *,
+    errors: dict[str, str] | None = None,
+    year: str = "",
+    status: int = 200,
+) -> Response:
+    """The filer's start page: drafts, the step-by-step start, the JSON path, the versions."""
+    org = who.organization_id
+    assert org is not None
     notice = request.query_params.get("filed", "")
     return render(
         request,
         "funds/app/filer.html",
         {
             "who": who,
-            "filed": _filed(request, who.organization_id),
+            "filed": filed_versions(request, org),
+            "drafts": draft_store.listing(request.app.state.engine, org),
+            "new_year": year or str(datetime.now(UTC).year - 1),
             "notice": notice if notice.replace("-", "").isdigit() and len(notice) < 12 else "",
-            **_context(view.Checked(_skeleton(request, who.organization_id))),
+            **_context(view.Checked(_skeleton(request, org))),
             "reason": "",
-            "errors": {},
+            "errors": errors or {},
         },
+        status=status,
     )
+
+
+@router.get("/filer", response_class=HTMLResponse)
+def overview(request: Request) -> Response:
+    who = guard(request)
+    if isinstance(who, Response):
+        return who
+    return overview_page(request, who)
 
 
 def _report_text(data: dict[str, Any], errors: dict[str, str]) -> str:
@@ -163,7 +181,7 @@ def _report_text(data: dict[str, Any], errors: dict[str, str]) -> str:
 @router.post("/filer/report", response_class=HTMLResponse)
 async def report(request: Request) -> Response:
     """確認 (check) or 提出 (file): the same reading and checks, then filing only for 提出."""
-    who = _guard(request)
+    who = guard(request)
     if isinstance(who, Response):
         return who
     org = who.organization_id
@@ -174,12 +192,14 @@ async def report(request: Request) -> Response:
     reason = text(data, "reason", "訂正の理由", 500, errors)
     action = data.get("action")
     checked = view.read(body) if not errors else view.Checked(body)
-    filed = _filed(request, org)
+    filed = filed_versions(request, org)
     year = checked.report.year if checked.report else None
     latest = next((row.version for row in filed if row.year == year), 0)
     context = {
         "who": who,
         "filed": filed,
+        "drafts": draft_store.listing(request.app.state.engine, org),
+        "new_year": str(datetime.now(UTC).year - 1),
         "notice": "",
         "reason": reason,
         "errors": errors,

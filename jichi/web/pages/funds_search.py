@@ -2,33 +2,36 @@
 
 Public (no sign-in), reads only what the law publishes.  The form is a GET (a search of
 published names, bookmarkable); its fields are checked here and every error is shown at
-its field at once, never a server error.  A bar chart of the largest givers is drawn on the
-server as SVG, with the same numbers in a table beside it.
+its field at once, never a server error.  Two charts are drawn on the server as SVG with
+the statistics pages' chart helper (:mod:`jichi.statistics.charts`), each with the same
+numbers in a table beside it: income by source over the years (all organisations, or the
+one chosen) and the largest givers.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from jichi import __version__
-from jichi.funds.public_search import Search, search, top_donors, totals
+from jichi.funds.income_sources import SOURCES
+from jichi.funds.public_search import (
+    Search,
+    income_history,
+    organizations,
+    search,
+    top_donors,
+    totals,
+)
 from jichi.kernel.errors import JichiError
+from jichi.statistics.charts import bars, lines
 from jichi.web.pages.common import templates
 
 router = APIRouter(include_in_schema=False)
 
 BAR_WIDTH = 480
-
-
-@dataclass(frozen=True)
-class Bar:
-    name: str
-    total: int
-    width: float
-    y: int
 
 
 def _digits(value: str, field: str, label: str, most: int, errors: dict[str, str]) -> int | None:
@@ -62,20 +65,27 @@ def read_search(params: dict[str, str]) -> tuple[Search, dict[str, str]]:
 
 @router.get("/funds/search", response_class=HTMLResponse)
 def funds_search(request: Request) -> HTMLResponse:
-    query, errors = read_search(dict(request.query_params))
+    params = dict(request.query_params)
+    query, errors = read_search(params)
     found = None
     with request.app.state.engine.connect() as conn:
+        known = organizations(conn)
+        chosen = params.get("organization", "")
+        if chosen and chosen not in dict(known):
+            errors["organization"] = "政治団体は一覧から選んでください。"
+            chosen = ""
+        query = replace(query, organization_id=chosen or None)
         if not errors:
             try:
                 found = search(conn, query)
             except JichiError as error:
                 errors[error.field or "name"] = error.message_ja
-        givers = top_donors(conn, year=query.year, limit=10)
+        givers = top_donors(conn, year=query.year, organization_id=chosen or None, limit=10)
         per_year = totals(conn, year=query.year)
-    peak = max((int(g[3]) for g in givers), default=0)
-    bars = [
-        Bar(g.name, int(g[3]), BAR_WIDTH * int(g[3]) / peak if peak else 0, 28 * n)
-        for n, g in enumerate(givers)
+        history = income_history(conn, organization_id=chosen or None)
+    series = [
+        (key, label, [(float(year), float(parts[key])) for year, parts in history])
+        for key, label in SOURCES
     ]
     context = {
         "version": __version__,
@@ -83,9 +93,15 @@ def funds_search(request: Request) -> HTMLResponse:
         "params": {k: v for k, v in request.query_params.items() if k != "cursor"},
         "errors": errors,
         "found": found,
-        "bars": bars,
+        "bars": bars([(g.name, int(g[3])) for g in givers], width=BAR_WIDTH),
         "bar_width": BAR_WIDTH,
         "totals": per_year,
+        "organizations": known,
+        "chosen": chosen,
+        "chosen_name": dict(known).get(chosen, ""),
+        "history": history,
+        "sources": SOURCES,
+        "income_chart": lines(series) if history else None,
     }
     status = 422 if errors else 200
     return templates.TemplateResponse(request, "funds/search.html", context, status_code=status)
