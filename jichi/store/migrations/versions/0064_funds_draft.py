@@ -8,7 +8,7 @@ columns of ``funds_public_total`` split a published year's income by source (個
 with the rest of the totals at publication.  Existing rows get 0 (no report is re-read).
 
 Revision ID: 0064
-Revises: 0036
+Revises: 0068
 Create Date: 2026-12-04
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0064"
-down_revision: str | None = "0036"
+down_revision: str | None = "0068"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
