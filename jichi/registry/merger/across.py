@@ -99,9 +99,16 @@ def merge_across(
     clock: Clock | None = None,
     checkpoint: Callable[[int], None] | None = None,
     stage: Callable[[str, Connection], None] | None = None,
+    source_ciphers: Mapping[str, FieldCipher] | None = None,
 ) -> AcrossReport:
     """Carry out ``plan`` with the registries of ``sources`` (party code → its node's
-    engine) moved into ``target``; a :class:`JichiError` means no database changed."""
+    engine) moved into ``target``; a :class:`JichiError` means no database changed.
+
+    ``cipher`` is the target's; ``source_ciphers`` (party code → its node's cipher) when a
+    source node has keys of its own: its 個人番号 are re-sealed under the target's keys and
+    its closing audit entry is chained with its own key.
+    """
+    keys = dict(source_ciphers or {})
     require_role(actor, "places.merge", Role.SUPERVISOR, Role.ADMIN)
     strangers = sorted(set(sources) - set(plan.moving))
     if strangers:
@@ -119,7 +126,7 @@ def merge_across(
         _step(stage, "read", here)
         report = AcrossReport(MergerReport(change_id, "", plan.effective_date, "", "", []))
         for party in parties:
-            copy_party(here, party)
+            copy_party(here, party, keys.get(party.lg_code, cipher), cipher)
             report.copied[party.lg_code] = party.counts()
         _step(stage, "copied", here)
         loaded = load_plan(here, plan, actor, today, change_id)
@@ -132,7 +139,7 @@ def merge_across(
             change_id, plan.kind, plan.effective_date, plan.successor, plan.parties
         )
         for (conn, _tx), codes in opened:
-            _retire(conn, change, codes, report, actor, cipher, now)
+            _retire(conn, change, codes, report, actor, keys.get(codes[0], cipher), now)
         _step(stage, "retired", here)
         report.merger.executed = not dry_run
         if dry_run:

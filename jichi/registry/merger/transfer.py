@@ -32,6 +32,7 @@ from jichi.registry.events import Event
 from jichi.registry.merger import errors as e
 from jichi.registry.model import ResidentRecord
 from jichi.registry.projection import replay
+from jichi.registry.service import NUMBER_CONTEXT
 from jichi.registry.tables import (
     household,
     notification,
@@ -40,6 +41,7 @@ from jichi.registry.tables import (
     resident,
     support_measure,
 )
+from jichi.security.crypto import FieldCipher
 from jichi.security.staff import staff
 from jichi.store.copy import insert_rows
 
@@ -125,9 +127,19 @@ def read_party(conn: Connection, lg_code: str) -> PartyRows:
     return party
 
 
-def copy_party(conn: Connection, party: PartyRows) -> None:
+def copy_party(
+    conn: Connection,
+    party: PartyRows,
+    source: FieldCipher | None = None,
+    target: FieldCipher | None = None,
+) -> None:
     """Write ``party``'s rows into the target (the caller's transaction); MRG-014 if the
-    target already holds any of them (a second copy, or a clash of ids)."""
+    target already holds any of them (a second copy, or a clash of ids).
+
+    Each node has its own keys: with ``source`` and ``target`` given and different, the
+    個人番号 is decrypted with the source's key and stored under the target's (its blind
+    index too), in memory only — never written anywhere in the clear.
+    """
     for table, what in TABLES:
         rows = party.rows.get(table.name, [])
         key = KEYS[table.name]
@@ -146,7 +158,21 @@ def copy_party(conn: Connection, party: PartyRows) -> None:
                 what_en=table.name,
                 count=held,
             )
+        if table is resident and source is not None and target is not None and source != target:
+            rows = [_rekeyed(row, source, target) for row in rows]
         insert_rows(conn, table, [_aware(row) for row in rows])
+
+
+def _rekeyed(row: dict[str, Any], source: FieldCipher, target: FieldCipher) -> dict[str, Any]:
+    sealed = row.get("individual_number_enc")
+    if not sealed:
+        return row
+    number = source.decrypt(sealed, context=NUMBER_CONTEXT)
+    return {
+        **row,
+        "individual_number_enc": target.encrypt(number, context=NUMBER_CONTEXT),
+        "individual_number_hash": target.lookup_hash(number, context=NUMBER_CONTEXT),
+    }
 
 
 def _aware(row: dict[str, Any]) -> dict[str, Any]:

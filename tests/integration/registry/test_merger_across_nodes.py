@@ -27,8 +27,12 @@ from jichi.places.change_store import places_in_time
 from jichi.registry.demo import populate
 from jichi.registry.events import NotificationKind
 from jichi.registry.merger import merge_across
+from jichi.registry.service import NUMBER_CONTEXT, Registry
 from jichi.registry.tables import outbox, registry_event, resident
+from jichi.security import audit
 from jichi.security.actor import Actor
+from jichi.security.crypto import FieldCipher
+from jichi.security.keys import Keys
 from jichi.security.staff import staff
 from jichi.security.tables import audit_log
 from jichi.store.engine import make_engine
@@ -49,9 +53,12 @@ from tests.integration.registry.test_merger import (
     registry,
 )
 
+SOURCE_CIPHER = FieldCipher(Keys.derive(b"s" * 32))  # 川島町's node keys of its own
 
-@pytest.fixture(params=BACKENDS)
-def nodes(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Engine, Engine]]:
+
+def _nodes(
+    request: pytest.FixtureRequest, tmp_path: Path, source_cipher: FieldCipher
+) -> list[Engine]:
     """(川越市's database, 川島町's database): each a node of its own, demo residents in each."""
     built: list[Engine] = []
     for code in (KAWAGOE, KAWAJIMA):
@@ -62,8 +69,11 @@ def nodes(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Engi
         else:
             databases: PgDatabases = request.getfixturevalue("pg_databases")
             built.append(make_engine(databases.url(databases.migrated())))
-    for engine, (code, seed) in zip(built, ((KAWAGOE, 1), (KAWAJIMA, 2)), strict=True):
-        summary = populate(registry(engine, code), Actor("demo", code, "admin"), 25, seed)
+    for engine, (code, seed, cipher) in zip(
+        built, ((KAWAGOE, 1, CIPHER), (KAWAJIMA, 2, source_cipher)), strict=True
+    ):
+        reg = Registry(engine, code, cipher, clock=clock)
+        summary = populate(reg, Actor("demo", code, "admin"), 25, seed)
         assert summary.rejections == []
         with engine.begin() as conn:
             conn.execute(sa.text("UPDATE outbox SET sent_at = :now"), {"now": NOW})
@@ -79,6 +89,22 @@ def nodes(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Engi
                 created_at=NOW,
             )
         )
+    return built
+
+
+@pytest.fixture(params=BACKENDS)
+def nodes(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Engine, Engine]]:
+    """Two nodes sharing one key (an operator's single JICHI_SECRET_KEY)."""
+    built = _nodes(request, tmp_path, CIPHER)
+    yield built[0], built[1]
+    for engine in built:
+        engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def keyed_nodes(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Engine, Engine]]:
+    """Two nodes with keys of their own (the source's is SOURCE_CIPHER)."""
+    built = _nodes(request, tmp_path, SOURCE_CIPHER)
     yield built[0], built[1]
     for engine in built:
         engine.dispose()
@@ -255,3 +281,40 @@ def test_a_source_that_is_not_a_moving_party_is_refused(nodes: tuple[Engine, Eng
     with pytest.raises(JichiError) as refused:
         merge_across(target, {KAWAGOE: source}, plan(source), SUPERVISOR, CIPHER, clock=clock)
     assert refused.value.code == "MRG-016"
+
+
+def test_numbers_are_resealed_under_the_targets_keys(keyed_nodes: tuple[Engine, Engine]) -> None:
+    """Each node its own keys: the 個人番号 arrives readable (and findable) with the
+    target's key, and the source's closing audit entry is chained with the source's."""
+    target, source = keyed_nodes
+    with source.connect() as conn:
+        sealed = conn.execute(
+            sa.select(resident.c.person_id, resident.c.individual_number_enc).where(
+                resident.c.individual_number_enc.is_not(None)
+            )
+        ).all()
+    assert sealed
+    numbers = {pid: SOURCE_CIPHER.decrypt(enc, context=NUMBER_CONTEXT) for pid, enc in sealed}
+    merge_across(
+        target,
+        {KAWAJIMA: source},
+        plan(source),
+        SUPERVISOR,
+        CIPHER,
+        clock=clock,
+        source_ciphers={KAWAJIMA: SOURCE_CIPHER},
+    )
+    with target.connect() as conn:
+        rows = conn.execute(
+            sa.select(
+                resident.c.person_id,
+                resident.c.individual_number_enc,
+                resident.c.individual_number_hash,
+            ).where(resident.c.person_id.in_(list(numbers)))
+        ).all()
+    assert len(rows) == len(numbers)
+    for pid, enc, digest in rows:
+        assert CIPHER.decrypt(enc, context=NUMBER_CONTEXT) == numbers[pid]
+        assert digest == CIPHER.lookup_hash(numbers[pid], context=NUMBER_CONTEXT)
+    with source.connect() as conn:
+        assert audit.verify(conn, SOURCE_CIPHER.audit_key).ok
