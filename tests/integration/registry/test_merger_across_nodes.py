@@ -11,6 +11,7 @@ by the verification; every resident's certificate before (at 川島町's node) a
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import uuid
@@ -21,7 +22,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
+from typer.testing import CliRunner
 
+from jichi.cli import places as places_cli
 from jichi.kernel.errors import JichiError, JichiErrors
 from jichi.places.change_store import places_in_time
 from jichi.registry.demo import populate
@@ -33,9 +36,9 @@ from jichi.security import audit
 from jichi.security.actor import Actor
 from jichi.security.crypto import FieldCipher
 from jichi.security.keys import Keys
-from jichi.security.staff import staff
+from jichi.security.staff import create_staff, issue_token, staff
 from jichi.security.tables import audit_log
-from jichi.store.engine import make_engine
+from jichi.store.engine import make_engine, write_transaction
 from tests.conftest import BACKENDS, PgDatabases
 from tests.integration.registry.test_merger import (
     CIPHER,
@@ -51,6 +54,7 @@ from tests.integration.registry.test_merger import (
     plan,
     records,
     registry,
+    renames,
 )
 
 SOURCE_CIPHER = FieldCipher(Keys.derive(b"s" * 32))  # 川島町's node keys of its own
@@ -318,3 +322,42 @@ def test_numbers_are_resealed_under_the_targets_keys(keyed_nodes: tuple[Engine, 
         assert digest == CIPHER.lookup_hash(numbers[pid], context=NUMBER_CONTEXT)
     with source.connect() as conn:
         assert audit.verify(conn, SOURCE_CIPHER.audit_key).ok
+
+
+def test_the_cli_merges_across_nodes_with_a_dry_run_first(
+    nodes: tuple[Engine, Engine], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target, source = nodes
+    with write_transaction(target) as conn:
+        create_staff(conn, "kakaricho", KAWAGOE, "supervisor", "係長")
+        token = issue_token(conn, "kakaricho")
+    monkeypatch.setenv("JICHI_STAFF_TOKEN", token)
+    monkeypatch.setenv("JICHI_SECRET_KEY", base64.urlsafe_b64encode(b"m" * 32).decode())
+    mapping = tmp_path / "towns.csv"
+    mapping.write_text(
+        "".join(f"{r.lg_code},{r.town},{r.new_town}\n" for r in renames(source)),
+        encoding="utf-8",
+    )
+    source_url = source.url.render_as_string(hide_password=False)
+    args = [
+        "merge", "--kind", "absorption", "--on", "R8.11.1", "--successor", KAWAGOE,
+        "--party", KAWAGOE, "--party", KAWAJIMA, "--mapping", str(mapping),
+        "--url", target.url.render_as_string(hide_password=False),
+        "--source", f"{KAWAJIMA}={source_url}",
+    ]  # fmt: skip
+    runner = CliRunner()
+    before = dump(target), dump(source)
+    dry = runner.invoke(places_cli.app, [*args, "--dry-run", "--json"])
+    assert dry.exit_code == 0, dry.output
+    shown = json.loads(dry.output)
+    assert shown["executed"] is False and shown["retired"] == []
+    assert shown["copied"][KAWAJIMA]["resident"] == len(records(source, KAWAJIMA))
+    assert (dump(target), dump(source)) == before
+    done = runner.invoke(places_cli.app, args)
+    assert done.exit_code == 0, done.output
+    assert "合併の実行結果" in done.output and "旧ノードを閉じました" in done.output
+    assert {r.lg_code for r in records(target, KAWAGOE)} == {KAWAGOE}
+    again = runner.invoke(places_cli.app, args)
+    assert again.exit_code == 1 and "MRG-009" in again.output
+    bad = runner.invoke(places_cli.app, [*args[:-1], "113468"])
+    assert bad.exit_code == 2 and "団体コード=URL" in bad.output
