@@ -3,10 +3,12 @@ PostgreSQL databases.
 
 川島町 (113468) is a node of its own; 川越市 (112011), on another database, absorbs it.
 Checked: every resident arrives with their code and whole history and the source is
-retired (its code merged, its staff closed) only after the verification; the dry run and
-a merger killed at any step change nothing in either database; a tampered copy is caught
-by the verification; every resident's certificate before (at 川島町's node) and after (at
-川越市's) agrees; a second run and a target that already holds the rows are refused.
+retired (its code merged, its staff closed) only after the verification, and the network
+reconciliation and the statistics agree; the dry run and a merger killed at any step
+change nothing in either database; a tampered copy is caught by the verification; every
+resident's certificate before (at 川島町's node) and after (at 川越市's) agrees; a second
+run and a target that already holds the rows are refused; numbers are re-sealed under
+the target's keys; the CLI does the same.
 """
 
 from __future__ import annotations
@@ -26,11 +28,13 @@ from typer.testing import CliRunner
 
 from jichi.cli import places as places_cli
 from jichi.kernel.errors import JichiError, JichiErrors
+from jichi.network.reconcile import load_node, reconcile
 from jichi.places.change_store import places_in_time
 from jichi.registry.demo import populate
 from jichi.registry.events import NotificationKind
 from jichi.registry.merger import merge_across
 from jichi.registry.service import NUMBER_CONTEXT, Registry
+from jichi.registry.statistics_source import statistics_source
 from jichi.registry.tables import outbox, registry_event, resident
 from jichi.security import audit
 from jichi.security.actor import Actor
@@ -48,6 +52,7 @@ from tests.integration.registry.test_merger import (
     KAWAJIMA,
     NOW,
     SUPERVISOR,
+    TODAY,
     _certificate,
     clock,
     dump,
@@ -129,8 +134,25 @@ def test_every_resident_arrives_with_their_history_and_the_source_is_retired(
     there = Actor("demo", KAWAJIMA, "clerk")
     before = {r.person_id: (r, old.history(r.person_id, there)) for r in records(source, KAWAJIMA)}
     source_rows = dump(source)["resident"]
+    network = [load_node(target, KAWAGOE), load_node(source, KAWAJIMA)]
+    agreed = reconcile(network, None, today=TODAY)
+    with target.connect() as conn:
+        population = len(statistics_source(conn, KAWAGOE, TODAY).residents)
+    with source.connect() as conn:
+        population += len(statistics_source(conn, KAWAJIMA, TODAY).residents)
 
     report = _merge(target, source)
+
+    # the network is now the successor's node alone, and it agrees with itself
+    after = reconcile([load_node(target, KAWAGOE)], None, today=TODAY)
+    assert agreed.ok and after.ok, (agreed.counts(), after.counts())
+    assert after.figures.nodes[KAWAGOE].active == sum(
+        f.active for f in agreed.figures.nodes.values()
+    )
+    with target.connect() as conn:
+        assert len(statistics_source(conn, KAWAGOE, TODAY).residents) == population
+    with source.connect() as conn:  # the retired code counts nobody from the day
+        assert statistics_source(conn, KAWAJIMA, TODAY).residents == ()
 
     assert report.merger.executed and report.retired == [KAWAJIMA]
     assert report.verification is not None
