@@ -8,9 +8,10 @@ the requester's identity document shows (氏名・生年月日, the fields 広�
 on ``app.state.holders`` (the composition root puts :class:`SharedDatabaseHolders` there
 for a deployment whose municipalities share one database): the holder finds the one
 person, refuses a protected one and audits the read; the copy gets this counter's 通番
-and the fee of this counter's table, recorded with it for the 日計表.  「印刷用PDF」 posts
-the same request id again: the same certificate re-made, never a second one (the holder
-audits that read too — it is one).
+and the fee of the side whose rules the contract applies (``rules_of``: this counter's
+table, or the holder's amount from its answer), recorded with it for the 日計表.
+「印刷用PDF」 posts the same request id again: the same certificate re-made, never a
+second one (the holder audits that read too — it is one).
 
 A counter with no 委託 in force gets COOP-001 as a Japanese page, before anything is read.
 """
@@ -54,7 +55,10 @@ KIND_JA = {
     CertificateKind.RECORD_COPY_HOUSEHOLD.value: "住民票の写し（世帯票・本人のみ）",
     CertificateKind.REMOVED_RECORD_COPY.value: "除票の写し",
 }
-RULES_JA = {"entrusting": "委託団体の規則（認証文）", "entrusted": "この窓口の規則（認証文）"}
+RULES_JA = {
+    "entrusting": "委託団体の規則（認証文・手数料）",
+    "entrusted": "この窓口の規則（認証文・手数料）",
+}
 # The domain's error fields → the inputs they belong to.
 FIELD_OF = {
     "holder": "holder",
@@ -181,15 +185,26 @@ def _form(
                 catalog.get(g.holder).display_name,
                 KIND_JA[g.service],
                 RULES_JA[g.arrangement.rules_of],
+                _fee_text(g, table.fee(CertificateKind(g.service))),
             )
             for g in offered
         ],
         kinds=[(k, KIND_JA[k]) for k in kinds],
-        fees=[(KIND_JA[k], table.fee(CertificateKind(k))) for k in kinds],
-        fee_example=any(CertificateKind(k) in table.example for k in kinds),
+        fee_example=any(
+            CertificateKind(g.service) in table.example
+            for g in offered
+            if g.rules_lg_code == g.counter
+        ),
         documents=[("", "（選んでください）"), *ID_DOCUMENTS.items()],
         exemptions=[("", "免除しない"), *EXEMPTIONS.items()],
     )
+
+
+def _fee_text(grant: Entrustment, own_fee: int) -> str:
+    """The fee a grant charges: this counter's amount, or the holder's under its rules."""
+    if grant.rules_lg_code == grant.counter:
+        return f"{own_fee:,}円（この窓口の手数料表）"
+    return "委託団体の手数料表による（交付の時に委託団体から）"
 
 
 def _issue(

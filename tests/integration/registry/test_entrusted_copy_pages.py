@@ -22,8 +22,11 @@ from sqlalchemy import Engine
 
 from jichi.kernel.era import format_wareki
 from jichi.places import cooperation_store
+from jichi.registry.certificates import CertificateKind
 from jichi.registry.certificates.tables import certificate
+from jichi.registry.counter_day.fees import set_fee
 from jichi.registry.counter_day.tables import certificate_charge
+from jichi.security.actor import Actor
 from jichi.security.staff import create_staff
 from jichi.security.tables import audit_log
 from jichi.store.engine import write_transaction
@@ -62,6 +65,16 @@ def contracted(two_towns: Engine) -> Engine:  # noqa: F811
         cooperation_store.save(conn, cooperation_store.from_json(CONTRACT), at=NOW)
         create_staff(conn, "madoguchi", KAWAGOE, "clerk", "窓口", password=PASSWORD)
         create_staff(conn, "chiyoda-clerk", CHIYODA, "clerk", "千代田", password=PASSWORD)
+    for code, yen in ((KAWAJIMA, 350), (KAWAGOE, 250)):  # the contract applies 川島町's
+        set_fee(
+            two_towns,
+            code,
+            CertificateKind.RECORD_COPY_PERSONAL,
+            yen,
+            Actor("kakaricho", code, "supervisor"),
+            NOW,
+            CIPHER.audit_key,
+        )
     return two_towns
 
 
@@ -101,6 +114,7 @@ def test_the_entrusted_counter_issues_the_holders_copy_with_its_own_fee(
     assert 'href="/counter/entrusted_copies"' in home  # the menu offers it here
     form = client.get("/counter/entrusted_copies")
     assert form.status_code == 200 and "埼玉県川島町" in form.text
+    assert "委託団体の手数料表による" in form.text  # rules_of: entrusting
     request_id = re.search(r'name="request_id" value="([^"]+)"', form.text)
     assert request_id is not None
     data = {
@@ -131,7 +145,7 @@ def test_the_entrusted_counter_issues_the_holders_copy_with_its_own_fee(
                 audit_log.c.subject_person_id == person.person_id,
             )
         ).all()
-    assert charged.lg_code == KAWAGOE and fee.group(1) == f"{charged.fee_yen:,}円"
+    assert charged.lg_code == KAWAGOE and fee.group(1) == "350円" == f"{charged.fee_yen}円"
     assert [tuple(r) for r in reads] == [(KAWAJIMA, "madoguchi")]  # audited at the holder
     again = client.post("/counter/entrusted_copies/pdf", data=data)
     assert again.status_code == 200 and again.content.startswith(b"%PDF")
