@@ -110,7 +110,8 @@ def merge_across(
     """
     keys = dict(source_ciphers or {})
     require_role(actor, "places.merge", Role.SUPERVISOR, Role.ADMIN)
-    strangers = sorted(set(sources) - set(plan.moving))
+    same = {code for code, engine in sources.items() if engine.url == target.url}
+    strangers = sorted((set(sources) - set(plan.moving)) | same)
     if strangers:
         raise JichiError(e.NOT_A_MOVING_PARTY, field="sources", code="・".join(strangers))
     now = (clock or system_clock())()

@@ -105,7 +105,9 @@ NOT_VERIFIED = define(
 )
 NOT_A_MOVING_PARTY = define(
     "MRG-016",
-    "団体{code}は別のノードから移送する合併関係市町村ではありません（合併市町村自身か、関係団体ではありません）。",
-    "{code} is not a party whose registry moves from another node",
+    "団体{code}は別のノードから移送できません（合併市町村自身、関係団体でない団体、"
+    "または合併市町村と同じデータベースの団体です）。",
+    "{code} cannot move from another node (the successor itself, not a party, "
+    "or on the successor's own database)",
     params=("code",),
 )

@@ -304,9 +304,10 @@ def test_a_second_run_and_a_target_holding_the_rows_are_refused(
 
 def test_a_source_that_is_not_a_moving_party_is_refused(nodes: tuple[Engine, Engine]) -> None:
     target, source = nodes
-    with pytest.raises(JichiError) as refused:
-        merge_across(target, {KAWAGOE: source}, plan(source), SUPERVISOR, CIPHER, clock=clock)
-    assert refused.value.code == "MRG-016"
+    for sources in ({KAWAGOE: source}, {KAWAJIMA: target}):  # the successor; its own database
+        with pytest.raises(JichiError) as refused:
+            merge_across(target, sources, plan(source), SUPERVISOR, CIPHER, clock=clock)
+        assert refused.value.code == "MRG-016"
 
 
 def test_numbers_are_resealed_under_the_targets_keys(keyed_nodes: tuple[Engine, Engine]) -> None:
