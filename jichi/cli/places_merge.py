@@ -2,7 +2,10 @@
 
 All the checks and the work are :mod:`jichi.registry.merger`'s; this reads the options and
 the operator's mapping CSV, signs the supervisor in and prints the report.  ``--dry-run``
-prints every change and writes nothing.
+prints every change and writes nothing.  ``--source CODE=URL`` (once per party whose
+registry is on another node's database) carries the merger out across node databases
+(:func:`jichi.registry.merger.merge_across`): the party's rows are copied into ``--url``'s
+database, merged, verified, and the source is retired, all or nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +23,15 @@ from jichi.kernel.errors import JichiError
 from jichi.places.catalog import default_catalog, normalize_code
 from jichi.places.changes import MergerKind
 from jichi.places.model import Kind, LocalGovernment
-from jichi.registry.merger import MergerPlan, MergerReport, dry_run, execute, parse_mapping
+from jichi.registry.merger import (
+    AcrossReport,
+    MergerPlan,
+    MergerReport,
+    dry_run,
+    execute,
+    merge_across,
+    parse_mapping,
+)
 from jichi.registry.merger import errors as e
 from jichi.security.crypto import FieldCipher
 from jichi.security.keys import load_keys
@@ -55,13 +66,21 @@ def merge(
         None, "--url", help="データベース URL（既定 JICHI_DATABASE_URL）"
     ),
     staff_id: str | None = typer.Option(None, "--staff", envvar="JICHI_STAFF", help=STAFF_HELP),
+    source: list[str] = typer.Option(
+        [],
+        "--source",
+        help="別ノードの関係団体のデータベース: 団体コード=URL（複数回。鍵はその URL の鍵）",
+    ),
 ) -> None:
     """市町村の合併を稼働中の住民基本台帳に適用します（係長・管理者）.
 
     住民票コードと履歴はそのまま、住所は対応表で書き換え、職権の異動（行政区画変更）を
     記録します。途中で失敗したときは何も変わりません。
     """
+    nodes = _sources(source)
     engine = make_engine(url)
+    engines = {code: make_engine(node) for code, node in nodes.items()}
+    across: AcrossReport | None = None
     try:
         plan = MergerPlan(
             kind=kind,
@@ -72,18 +91,55 @@ def merge(
             basis=basis,
         )
         actor = sign_in(engine, staff_id)
-        if dry:
+        if engines:
+            keys = {code: FieldCipher(load_keys(node)) for code, node in nodes.items()}
+            cipher = FieldCipher(load_keys(url))
+            across = merge_across(
+                engine, engines, plan, actor, cipher, dry_run=dry, source_ciphers=keys
+            )
+            report = across.merger
+        elif dry:
             report = dry_run(engine, plan, actor)
         else:
             report = execute(engine, plan, actor, FieldCipher(load_keys(url)))
     except JichiError as error:
         raise fail(error) from None
     finally:
-        engine.dispose()
+        for built in (engine, *engines.values()):
+            built.dispose()
     if as_json:
-        print_json(report.as_dict())
+        print_json(across.as_dict() if across is not None else report.as_dict())
         return
     _print(report)
+    if across is not None:
+        _print_across(across)
+
+
+def _sources(given: list[str]) -> dict[str, str]:
+    """``--source 113468=sqlite:///node.db`` → {code: url}."""
+    found: dict[str, str] = {}
+    for item in given:
+        code, sep, target = item.partition("=")
+        if not sep or not target.strip():
+            raise typer.BadParameter(
+                f"団体コード=URL の形で指定してください: {item}", param_hint="--source"
+            )
+        try:
+            found[normalize_code(code.strip())] = target.strip()
+        except JichiError as error:
+            raise fail(error) from None
+    return found
+
+
+def _print_across(report: AcrossReport) -> None:
+    console = Console()
+    for code, counts in report.copied.items():
+        verified = report.verification.persons.get(code, 0) if report.verification else 0
+        console.print(
+            f"移送 {code}: 住民票 {counts.get('resident', 0):,}・異動の記録 "
+            f"{counts.get('registry_event', 0):,}・照合した住民 {verified:,}"
+            + ("・旧ノードを閉じました" if code in report.retired else "（ドライラン）")
+        )
 
 
 def _successor(code: str, name: str | None, kana: str, kind: Kind) -> LocalGovernment:

@@ -180,3 +180,28 @@ def arrangements_of(
 ) -> list[Arrangement]:
     """Every arrangement ``lg_code`` belongs to on ``on``."""
     return [a for a in arrangements if lg_code in a.members_on(on)]
+
+
+def entrusted_to(
+    arrangements: Iterable[Arrangement], counter: str, on: date, services: Iterable[str]
+) -> list[Entrustment]:
+    """What ``counter`` may issue on ``on`` as an entrusted member: one grant per holder and
+    service among ``services``, in holder then service order.
+
+    The entrusted counter's page offers only these (and shows its menu link only when
+    there is one); the holder still decides each request with :func:`entrustment_for`.
+    """
+    wanted = tuple(services)
+    found: list[Entrustment] = []
+    for arrangement in arrangements:
+        if arrangement.kind is not ArrangementKind.ENTRUSTMENT:
+            continue
+        if counter not in arrangement.members_on(on, ENTRUSTED):
+            continue
+        for holder in arrangement.members_on(on, ENTRUSTING):
+            found.extend(
+                Entrustment(arrangement, holder, counter, service, on)
+                for service in wanted
+                if service in arrangement.services
+            )
+    return sorted(found, key=lambda g: (g.holder, wanted.index(g.service)))

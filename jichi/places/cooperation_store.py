@@ -15,6 +15,7 @@ from jichi.places.cooperation import (
     ArrangementKind,
     Membership,
     check,
+    entrusted_to,
 )
 from jichi.places.tables import cooperation, cooperation_member
 
@@ -108,3 +109,9 @@ def load(conn: Connection) -> list[Arrangement]:
         )
         for row in conn.execute(sa.select(cooperation).order_by(cooperation.c.arrangement_id))
     ]
+
+
+def is_entrusted_counter(conn: Connection, lg_code: str, on: date, services: list[str]) -> bool:
+    """Whether ``lg_code`` is an entrusted member of a 委託 in force on ``on`` naming one of
+    ``services`` (the counter's menu shows 「事務の委託」 only then)."""
+    return bool(entrusted_to(load(conn), lg_code, on, services))

@@ -9,7 +9,8 @@ roles and the certificate kind; the person is found by the basic items the reque
 showed (氏名 and 生年月日, exactly one match), never browsed; a person under a 支援措置 is
 never answered; and the read is audited under the person, with the counter's clerk as
 the actor and the arrangement as the purpose.  The copy is then made under the rules
-of the municipality the contract names (``Entrustment.rules_lg_code``).
+of the municipality the contract names (``Entrustment.rules_lg_code``), and so is its fee:
+when the entrusting member's rules apply, the answer carries the holder's fee.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from jichi.places import cooperation_store
 from jichi.places.change_store import codes_held
 from jichi.places.cooperation import Entrustment, entrustment_for
 from jichi.registry import repository as repo
+from jichi.registry.certificates.model import CertificateKind
+from jichi.registry.counter_day.fees import fee_table
 from jichi.registry.model import ResidentRecord
 from jichi.registry.projection import replay
 from jichi.registry.tables import resident
@@ -56,10 +59,16 @@ PROTECTED = define(
 
 @dataclass(frozen=True)
 class EntrustedRecord:
-    """What the holder hands the entrusted counter: one record and the grant it rests on."""
+    """What the holder hands the entrusted counter: one record and the grant it rests on.
+
+    ``fee_yen`` is the holder's own fee for the kind when the contract applies the
+    entrusting member's rules (``rules_of`` = entrusting), else ``None``: the counter
+    charges from its own table.
+    """
 
     record: ResidentRecord
     entrustment: Entrustment
+    fee_yen: int | None = None
 
 
 def answer(
@@ -137,4 +146,6 @@ def answer(
             ],
             cipher.audit_key,
         )
-        return EntrustedRecord(record, grant)
+        own_rules = grant.rules_lg_code == holder
+        fee = fee_table(conn, holder).fee(CertificateKind(service)) if own_rules else None
+        return EntrustedRecord(record, grant, fee)

@@ -5,8 +5,9 @@ the one person the requester named, refuses a protected one and audits the read 
 the person.  This module is the counter side.  :func:`issue_entrusted_copy` asks the
 holder through a :class:`Holders` channel — never the holder's tables directly — and
 renders the answer with the certificates code (:func:`issue_from_data`): the counter's
-通番, a sheet that names the 委託団体, the 受託団体 and the arrangement, and the fee of
-the counter's own table recorded in the same transaction (so the copy is in the
+通番, a sheet that names the 委託団体, the 受託団体 and the arrangement, and the fee —
+the counter's own table's, or the holder's when the contract applies the holder's rules
+(``rules_of``) — recorded in the same transaction (so the copy is in the
 counter's 日計表).  A retry with the same ``request_id`` gives the same certificate back.
 
 :class:`SharedDatabaseHolders` is the channel when both members' registries live in one
@@ -144,7 +145,8 @@ def issue_entrusted_copy(
     COOP-010/011 from the holder; the fee check (exemption, 委任状) refuses before the
     holder is asked.  ``rules_settings`` are the settings of the municipality whose rules
     the contract names (``Entrustment.rules_lg_code``): their 認証文 are used, the
-    certifier stays this counter's mayor.
+    certifier stays this counter's mayor.  The fee is that municipality's too: the
+    holder's (from its answer) under its rules, else this counter's table.
     """
     if clerk.lg_code != registry.lg_code:
         raise JichiError(WRONG_TENANT, field="actor", lg_code=registry.lg_code)
@@ -199,6 +201,6 @@ def issue_entrusted_copy(
         settings,
         data,
         pdf_maker=pdf_maker,
-        after_store=charges.recorder(request, charge, clerk),
+        after_store=charges.recorder(request, charge, clerk, standard_fee=got.fee_yen),
     )
     return EntrustedIssue(issued, got)

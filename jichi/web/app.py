@@ -14,6 +14,7 @@ from jichi.mynumber import wiring as mynumber_wiring
 from jichi.mynumber.jpki import ca as jpki_ca
 from jichi.mynumber.jpki.service import Jpki
 from jichi.places.catalog import default_catalog
+from jichi.registry.entrusted_issue import SharedDatabaseHolders
 from jichi.registry.service import Registry
 from jichi.security.crypto import FieldCipher
 from jichi.security.keys import load_keys
@@ -73,6 +74,7 @@ def create_app(
     app.state.municipality = default_catalog().get(municipality) if municipality else None
     app.state.registry = None
     app.state.tenant = None
+    app.state.holders = None
     if municipality:
         if cipher is None:
             cipher = FieldCipher(load_keys(engine.url.render_as_string(hide_password=False)))
@@ -87,6 +89,9 @@ def create_app(
             cipher,
             listeners=mynumber_wiring.registry_listeners(),
         )
+        # 事務の委託: the holders' answers run on the deployment's engine, each bound to
+        # the holder's tenant (one database for all members; jichi.registry.entrusted_issue).
+        app.state.holders = SharedDatabaseHolders(engine, cipher)
     if jpki_service is None and os.environ.get("JICHI_JPKI_CA_DIR"):
         directory, passphrase = jpki_ca.from_environment()  # `jichi serve` with a CA
         jpki_service = Jpki.from_directory(engine, directory, passphrase)

@@ -43,14 +43,23 @@ def check(request: CertificateRequest, charge: Charge) -> None:
     check_power_of_attorney(request.requester, charge.power_of_attorney)
 
 
-def recorder(request: CertificateRequest, charge: Charge, clerk: Actor) -> AfterStore:
-    """The ``after_store`` that records ``charge`` for the certificate just stored."""
+def recorder(
+    request: CertificateRequest, charge: Charge, clerk: Actor, *, standard_fee: int | None = None
+) -> AfterStore:
+    """The ``after_store`` that records ``charge`` for the certificate just stored.
+
+    The fee is the issuing municipality's table's, unless ``standard_fee`` is given (a copy
+    issued under a 事務の委託 whose contract applies the entrusting member's rules: its
+    fee comes with the holder's answer).
+    """
     check(request, charge)
     exemption = charge.exemption or ("official_use" if request.official_use else "")
 
     def record(conn: Connection, cert: Certificate) -> None:
-        table = fee_table(conn, cert.lg_code)
-        standard = table.fee(cert.kind)
+        if standard_fee is None:
+            standard = fee_table(conn, cert.lg_code).fee(cert.kind)
+        else:
+            standard = standard_fee
         conn.execute(
             certificate_charge.insert().values(
                 lg_code=cert.lg_code,

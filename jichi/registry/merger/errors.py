@@ -87,3 +87,27 @@ NOT_A_PARTYS_STAFF = define(
     http_status=403,
     params=("lg_code",),
 )
+TARGET_HOLDS_PARTY = define(
+    "MRG-014",
+    "合併先のデータベースに団体{code}の{what}が既にあります（{count}件）。移送できません。",
+    "the target database already holds {count} {what_en} of municipality {code}",
+    http_status=409,
+    params=("code", "what", "what_en", "count"),
+)
+NOT_VERIFIED = define(
+    "MRG-015",
+    "団体{code}の台帳の移送を確かめられませんでした（{count}人の住民票・履歴が一致しません）。"
+    "どちらのデータベースも変更していません。",
+    "the copy of {code}'s registry does not agree with its source for {count} persons; "
+    "nothing was changed in either database",
+    http_status=409,
+    params=("code", "count"),
+)
+NOT_A_MOVING_PARTY = define(
+    "MRG-016",
+    "団体{code}は別のノードから移送できません（合併市町村自身、関係団体でない団体、"
+    "または合併市町村と同じデータベースの団体です）。",
+    "{code} cannot move from another node (the successor itself, not a party, "
+    "or on the successor's own database)",
+    params=("code",),
+)

@@ -88,7 +88,9 @@ class MergerReport:
 
 
 @dataclass
-class _Loaded:
+class Loaded:
+    """The parties' records, what the merger writes on each, and the report."""
+
     records: list[ResidentRecord]
     changes: list[PersonChange]
     report: MergerReport
@@ -100,7 +102,7 @@ def dry_run(
     """The report of what :func:`execute` would do; nothing is written."""
     today = jst_date((clock or system_clock())())
     with engine.connect() as conn:
-        return _load(conn, plan, actor, today, str(uuid.uuid4())).report
+        return load_plan(conn, plan, actor, today, str(uuid.uuid4())).report
 
 
 def execute(
@@ -116,8 +118,8 @@ def execute(
     now = (clock or system_clock())()
     today = jst_date(now)
     with write_transaction(engine) as conn:
-        loaded = _load(conn, plan, actor, today, str(uuid.uuid4()))
-        _write(conn, plan, actor, cipher, now, loaded, checkpoint)
+        loaded = load_plan(conn, plan, actor, today, str(uuid.uuid4()))
+        write_plan(conn, plan, actor, cipher, now, loaded, checkpoint)
         loaded.report.executed = True
         return loaded.report
 
@@ -125,7 +127,12 @@ def execute(
 # -- checks and the plan ------------------------------------------------------------------
 
 
-def _load(conn: Connection, plan: MergerPlan, actor: Actor, today: date, change_id: str) -> _Loaded:
+def load_plan(
+    conn: Connection, plan: MergerPlan, actor: Actor, today: date, change_id: str
+) -> Loaded:
+    """Every check of the plan against the database ``conn`` sees (all errors at once), and
+    what the merger would write.  Reads only; also the first half of a merger across node
+    databases, run on the target after the parties' rows were copied there."""
     require_role(actor, "places.merge", Role.SUPERVISOR, Role.ADMIN)
     collector = Collector()
     if len(set(plan.parties)) < 2:
@@ -219,7 +226,7 @@ def _load(conn: Connection, plan: MergerPlan, actor: Actor, today: date, change_
             .order_by(staff.c.staff_id)
         ).scalars()
     )
-    return _Loaded(records, changes, report)
+    return Loaded(records, changes, report)
 
 
 def _changes_anything(change: PersonChange, record: ResidentRecord) -> bool:
@@ -233,15 +240,17 @@ def _changes_anything(change: PersonChange, record: ResidentRecord) -> bool:
 # -- writing --------------------------------------------------------------------------------
 
 
-def _write(
+def write_plan(
     conn: Connection,
     plan: MergerPlan,
     actor: Actor,
     cipher: FieldCipher,
     now: datetime,
-    loaded: _Loaded,
+    loaded: Loaded,
     checkpoint: Callable[[int], None] | None,
 ) -> None:
+    """Write the merger ``loaded`` describes in the caller's transaction (``checkpoint``
+    after each record)."""
     report = loaded.report
     successor = plan.successor.code
     events = [

@@ -24,8 +24,11 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from jichi import __version__
+from jichi.kernel.clock import jst_date
 from jichi.kernel.era import format_wareki
 from jichi.kernel.errors import NOT_FOUND, JichiError
+from jichi.places import cooperation_store
+from jichi.registry.entrusted_issue import KINDS
 from jichi.registry.service import JST, Registry
 from jichi.security.actor import Actor, Role
 from jichi.security.policy import AUDIT_ROLES as AUDIT_ROLES  # one policy: jichi.security
@@ -37,6 +40,8 @@ from jichi.web.auth import served_tenant
 from jichi.web.pages import session as s
 from jichi.web.pages.form_checks import MAX_FIELDS, FormRefused, check_form
 from jichi.web.pages.form_checks import shown as shown_name
+
+ENTRUSTED_KINDS = [k.value for k in KINDS]  # what a 委託 of certificate issuance names
 
 templates = Jinja2Templates(directory=str(files("jichi.web") / "templates"))
 
@@ -151,6 +156,7 @@ class Page:
             "version": __version__,
             "municipality": municipality,
             "actor": self.actor,
+            "entrusted_counter": self._entrusted_counter(),
             "csrf_token": self.session.csrf,
             "path": self.request.url.path,
             **self.context,
@@ -161,6 +167,15 @@ class Page:
         )
         response.headers["Cache-Control"] = "no-store"  # personal data: never cached
         return s.save(self.request, self.session, response)
+
+    def _entrusted_counter(self) -> bool:
+        """Whether the menu offers 「事務の委託」: a counter role of an entrusted member."""
+        if self.actor is None or self.actor.role not in ("clerk", "supervisor", "admin"):
+            return False
+        with self.registry.engine.connect() as conn:
+            return cooperation_store.is_entrusted_counter(
+                conn, self.registry.lg_code, jst_date(self.registry.clock()), ENTRUSTED_KINDS
+            )
 
     def redirect(self, url: str) -> Response:
         return s.save(self.request, self.session, RedirectResponse(url, status_code=303))

@@ -25,6 +25,7 @@ from jichi.security.throttle import SIGN_IN, TOO_MANY_ATTEMPTS, key_of
 from jichi.store.engine import write_transaction
 from jichi.web.auth import served_tenant
 from jichi.web.pages import (
+    entrusted_copy,
     issuance_notices,
     merger,
     network,
@@ -302,5 +303,6 @@ router.include_router(supervisor.router)
 router.include_router(merger.router)
 router.include_router(network.router)
 router.include_router(remote_copy.router)
+router.include_router(entrusted_copy.router)
 router.include_router(issuance_notices.router)  # before /residents/{id}/{kind}
 router.include_router(person_forms.router)  # after 職権修正: /residents/{id}/{kind}

@@ -32,9 +32,8 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from jichi.kernel.era import parse_date
 from jichi.kernel.errors import JichiError, define
-from jichi.kernel.identifiers import IdKind, normalize_digits, validate
+from jichi.kernel.identifiers import normalize_digits
 from jichi.network.flows.remote_copy import (
     ITEM_LABELS,
     NEVER,
@@ -59,7 +58,8 @@ from jichi.registry.counter_day.fees import EXEMPTIONS
 from jichi.security.actor import Actor
 from jichi.web.pages.certificates import EXEMPTION_CHOICES, first_page_png, settings_for
 from jichi.web.pages.common import STAFF_ROLES, Form, Page, PageRoute, counter_page
-from jichi.web.pages.forms import REQUIRED, TOO_LONG, UNKNOWN_PLACE
+from jichi.web.pages.forms import TOO_LONG, UNKNOWN_PLACE
+from jichi.web.pages.requester_fields import DOCUMENT_LIMIT, id_checked, identity, required
 
 router = APIRouter(route_class=PageRoute)
 FEE_FIELDS = ("exemption", "exemption_note")  # the 交付 form's fee side
@@ -71,15 +71,8 @@ AMBIGUOUS_PLACE = define(
     "several municipalities are named {text}; add the prefecture or give the code",
     params=("text", "candidates"),
 )
-ID_NOT_CHECKED = define(
-    "WEB-008",
-    "本人確認書類で請求者を確認してから、確認した旨のチェックを付けてください。",
-    "confirm the requester's identity document and tick the box",
-)
 
 ROWS = 4  # person rows on the form (the flow takes up to 20; more rows, more requests)
-NAME_LIMIT = 200
-DOCUMENT_LIMIT = 100
 KIND_CHOICES = [
     (CertificateKind.RECORD_COPY_HOUSEHOLD.value, "住民票の写し（世帯連記式）"),
     (CertificateKind.RECORD_COPY_PERSONAL.value, "住民票の写し（個人票）"),
@@ -230,62 +223,34 @@ def _values(form: FormData | None = None) -> dict[str, Any]:
     return values
 
 
-def _required(label: str, name: str) -> str:
-    return JichiError(REQUIRED, label=label, label_en=name).message_ja
-
-
-def _identity(
-    values: dict[str, Any], name: str, dob: str, code: str, errors: dict[str, str]
-) -> dict[str, Any]:
-    who: dict[str, Any] = {"name": values.get(name, "")}
-    if not who["name"]:
-        errors[name] = _required("氏名", name)
-    elif len(who["name"]) > NAME_LIMIT:
-        errors[name] = JichiError(TOO_LONG, label="氏名", label_en=name, max=NAME_LIMIT).message_ja
-    if not values.get(dob):
-        errors[dob] = _required("生年月日", dob)
-    else:
-        try:
-            who["date_of_birth"] = parse_date(values[dob], field=dob).isoformat()
-        except JichiError as error:
-            errors[dob] = error.message_ja
-    if values.get(code):
-        try:
-            who["resident_code"] = validate(IdKind.RESIDENT_CODE, values[code], field=code).value
-        except JichiError as error:
-            errors[code] = error.message_ja
-    return who
-
-
 def read_draft(values: dict[str, Any]) -> tuple[RemoteCopyDraft | None, dict[str, str]]:
     """The draft the form describes, or the inputs' errors (in Japanese)."""
     errors: dict[str, str] = {}
     holder = ""
     if not values.get("holder"):
-        errors["holder"] = _required("住所地の市区町村", "holder")
+        errors["holder"] = required("住所地の市区町村", "holder")
     else:
         holder, problem = find_holder(values["holder"])
         if problem:
             errors["holder"] = problem
     if not values.get("requester_type"):
         errors["requester_type"] = "請求者の種別を選んでください。"
-    requester = _identity(values, "requester_name", "requester_dob", "requester_code", errors)
+    requester = identity(values, "requester_name", "requester_dob", "requester_code", errors)
     document = values.get("id_document", "")
     if not document:
-        errors["id_document"] = _required("確認した本人確認書類", "id_document")
+        errors["id_document"] = required("確認した本人確認書類", "id_document")
     elif len(document) > DOCUMENT_LIMIT:
         errors["id_document"] = JichiError(
             TOO_LONG, label="本人確認書類", label_en="id_document", max=DOCUMENT_LIMIT
         ).message_ja
-    if values.get("id_checked") != "on":
-        errors["id_checked"] = JichiError(ID_NOT_CHECKED).message_ja
+    id_checked(values, errors)
     scope = values.get("scope", "")
     subjects: list[dict[str, Any]] = []
     if scope == "named":
         for i in range(ROWS):
             keys = (f"subjects.{i}.name", f"subjects.{i}.dob", f"subjects.{i}.code")
             if any(values.get(k) for k in keys):
-                subjects.append(_identity(values, *keys, errors))
+                subjects.append(identity(values, *keys, errors))
         if not subjects and not any(k.startswith("subjects.") for k in errors):
             errors["subjects.0.name"] = "記載する方を1人以上入力してください。"
     elif scope not in ("self", "household"):

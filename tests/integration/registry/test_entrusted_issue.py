@@ -10,16 +10,20 @@ import pytest
 from sqlalchemy import Engine
 
 from jichi.kernel.errors import JichiError
+from jichi.places import cooperation_store
 from jichi.registry.certificates import CertificateKind, municipality_settings
 from jichi.registry.counter_day import charges
 from jichi.registry.counter_day.daily_report import daily_report
+from jichi.registry.counter_day.fees import set_fee
 from jichi.registry.entrusted_issue import (
     EntrustedDraft,
     SharedDatabaseHolders,
     issue_entrusted_copy,
 )
 from jichi.security.actor import Actor
+from jichi.store.engine import write_transaction
 from tests.integration.registry.test_entrusted_copy import (  # noqa: F401 (fixtures)
+    CONTRACT,
     _audits,
     contracted,
 )
@@ -27,6 +31,7 @@ from tests.integration.registry.test_merger import (  # noqa: F401 (fixture)
     CIPHER,
     KAWAGOE,
     KAWAJIMA,
+    NOW,
     TODAY,
     clock,
     records,
@@ -83,3 +88,31 @@ def test_a_counter_without_an_entrustment_is_refused(contracted: Engine) -> None
         _issue(contracted, counter="131016")
     assert refused.value.code == "COOP-001"
     assert _audits(contracted) == []
+
+
+@pytest.mark.parametrize(("rules_of", "fee"), [("entrusting", 350), ("entrusted", 250)])
+def test_the_fee_is_that_of_the_side_whose_rules_apply(
+    contracted: Engine,  # noqa: F811
+    rules_of: str,
+    fee: int,
+) -> None:
+    """川島町 charges 350円, 川越市 250円: the contract's ``rules_of`` decides which applies."""
+    for code, yen in ((KAWAJIMA, 350), (KAWAGOE, 250)):
+        set_fee(
+            contracted,
+            code,
+            CertificateKind.RECORD_COPY_PERSONAL,
+            yen,
+            Actor("kakaricho", code, "supervisor"),
+            NOW,
+            CIPHER.audit_key,
+        )
+    with write_transaction(contracted) as conn:
+        data = {**CONTRACT, "rules_of": rules_of}
+        cooperation_store.save(conn, cooperation_store.from_json(data), at=NOW)
+    _person, done = _issue(contracted)
+    with contracted.connect() as conn:
+        charged = charges.charge_of(conn, KAWAGOE, done.certificate.serial)
+    assert charged is not None
+    assert (charged.lg_code, charged.standard_fee_yen, charged.fee_yen) == (KAWAGOE, fee, fee)
+    assert done.entrusted.fee_yen == (350 if rules_of == "entrusting" else None)

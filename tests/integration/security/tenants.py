@@ -3,7 +3,8 @@
 川越市 (A, 112011) and 千代田区 (B, 131016) share one database and one secret key (the
 worst case: an operator who configured one ``JICHI_SECRET_KEY`` for both servers).  Each
 has staff, residents, a support measure, a 本人通知 registration and notice, a network
-task and a 広域交付 request, so every route has a B id to be asked about.
+task, a 広域交付 request and (for B) a 事務の委託 from A, so every route has a B id
+to be asked about.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from jichi.elections.model import Candidate, Election, ElectionType
 from jichi.elections.polling import StationKind, add_station
 from jichi.mynumber.card_store import CardStore
 from jichi.network.flows.tables import node_task, remote_copy, visit_reservation
+from jichi.places import cooperation_store
 from jichi.registry import issuance_notification as ino
 from jichi.registry.protection import Protection
 from jichi.registry.restrictions import OtherParty
@@ -227,7 +229,27 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[str, ...]]]:
 
 
 def two_municipalities(engine: Engine) -> tuple[Municipality, Municipality]:
-    return build(engine, LG_A, "川越"), build(engine, LG_B, B_SURNAME)
+    a, b = build(engine, LG_A, "川越"), build(engine, LG_B, B_SURNAME)
+    _entrustment(engine)
+    return a, b
+
+
+def _entrustment(engine: Engine) -> None:
+    """B is the entrusted counter of A's copies, so B's 事務の委託 page is live (and A's
+    staff must still be refused on it)."""
+    contract = {
+        "id": "a-to-b",
+        "kind": "entrustment",
+        "name": "住民票の写し等の交付事務の委託（A→B）",
+        "valid_from": "2020-04-01",
+        "services": ["record_copy_personal", "record_copy_household"],
+        "members": [
+            {"lg_code": LG_A, "role": "entrusting"},
+            {"lg_code": LG_B, "role": "entrusted"},
+        ],
+    }
+    with write_transaction(engine) as conn:
+        cooperation_store.save(conn, cooperation_store.from_json(contract), at=NOW)
 
 
 def values(pairs: dict[str, Any]) -> dict[str, str]:
