@@ -48,7 +48,7 @@ from jichi.security.staff import create_staff, issue_token, staff
 from jichi.store.engine import tenant_engine, write_transaction
 from jichi.store.metadata import metadata
 from jichi.web.app import create_app
-from tests.integration.security.test_row_security import pg, web_role  # noqa: F401 (fixtures)
+from tests.integration.security.conftest import pg, web_role  # noqa: F401 (fixtures)
 
 KAWAGOE = "112011"  # 埼玉県川越市: absorbs
 KAWAJIMA = "113468"  # 埼玉県比企郡川島町: absorbed
