@@ -229,7 +229,8 @@ def counter_sign_in(page: Any, staff: str) -> None:
 
 def settle(engine: Any) -> None:
     transport = InProcessTransport()
-    nodes = [Node(engine, lg, transport, cipher=CIPHER) for lg in (NEW, OLD)]
+    listeners = wiring.registry_listeners()  # as `jichi network node` wires them
+    nodes = [Node(engine, lg, transport, cipher=CIPHER, listeners=listeners) for lg in (NEW, OLD)]
 
     async def run() -> None:
         for _ in range(6):
@@ -351,6 +352,15 @@ def test_card_issuance_portal_login_online_move_out_and_move_in_elsewhere(
     desk.get_by_role("button", name="カードの継続利用を記録する").click()
     desk.wait_for_url("**done=continued")
     assert "記録済み: 1人 / 1人" in desk.locator("main").inner_text()
+    # 一郎's card followed him: 千代田区's now, 川越市 no longer holds it
+    assert CardStore(two.engine, OLD).cards_of(ichiro) == []
+    with two.engine.connect() as conn:
+        moved = conn.execute(
+            sa.select(resident.c.person_id).where(
+                resident.c.lg_code == NEW, resident.c.resident_code == ICHIRO_CODE
+            )
+        ).scalar_one()
+    assert [c.live for c in CardStore(two.engine, NEW).cards_of(moved)] == [True]
     for context in (clerk, home, other):
         context.close()
     assert not any(seen.values()), "WCAG 2.2 AA violations:\n" + report(seen)
