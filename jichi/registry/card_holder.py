@@ -68,15 +68,17 @@ def person_leaving(conn: Connection, lg_code: str, resident_code: str) -> str | 
 
     For a card that must follow its holder to a new municipality (転入届の特例): the
     住民票コード is the one key a person keeps across municipalities, and the old record
-    is the one whose domestic 転出 is recorded (planned, or a 除票 by 転出).  None when
-    the code is unknown there or the record there is not moving out.
+    is the current one with a domestic 転出 filed (転出予定: the 特例転入 comes before the
+    転入通知 makes it a 除票).  One probe of the unique index on the current code; None
+    when the code is unknown there, the record is already a 除票, or not moving out.
     """
-    rows = conn.execute(
-        sa.select(resident.c.person_id, resident.c.record)
-        .where(resident.c.lg_code == lg_code, resident.c.resident_code == resident_code)
-        .order_by(resident.c.updated_at.desc())
-    ).all()
-    for row in rows:
-        if ResidentRecord.model_validate(row.record).moving_out:
-            return str(row.person_id)
-    return None
+    row = conn.execute(
+        sa.select(resident.c.person_id, resident.c.record).where(
+            resident.c.lg_code == lg_code,
+            resident.c.resident_code == resident_code,
+            resident.c.status == "active",
+        )
+    ).first()
+    if row is None or not ResidentRecord.model_validate(row.record).moving_out:
+        return None
+    return str(row.person_id)
