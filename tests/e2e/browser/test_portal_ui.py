@@ -361,6 +361,12 @@ def test_card_issuance_portal_login_online_move_out_and_move_in_elsewhere(
             )
         ).scalar_one()
     assert [c.live for c in CardStore(two.engine, NEW).cards_of(moved)] == [True]
+    desk.goto(f"/counter/mynumber/residents/{moved}")
+    assert desk.get_by_role("link", name="暗証番号の初期化（再設定）").is_visible()
+    assert desk.get_by_role("button", name="一時停止する").is_visible()
+    check(desk, "card at the new municipality", seen)
+    page.goto(f"/counter/mynumber/residents/{ichiro}")
+    assert page.get_by_role("button", name="一時停止する").count() == 0
     for context in (clerk, home, other):
         context.close()
     assert not any(seen.values()), "WCAG 2.2 AA violations:\n" + report(seen)
