@@ -9,6 +9,7 @@ person's (never shown).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import Engine
 
 from jichi.kernel.errors import JichiError
+from jichi.kernel.identifiers import IdKind, with_check_digit
 from jichi.mynumber.portal.hub_history import HubHistoryClient, from_env
 from jichi.registry.service import Registry
 from jichi.registry.tables import resident
@@ -41,6 +43,7 @@ from tests.ports import free_port
 LG = "112011"
 CIPHER = FieldCipher(Keys.derive(b"x" * 32))
 TARO, OTHER = code(41), code(42)
+NUMBER = with_check_digit(IdKind.INDIVIDUAL_NUMBER, "40404040404")  # 太郎's 個人番号
 
 
 @dataclass
@@ -103,7 +106,12 @@ def setup(engine: Engine) -> Iterator[Setup]:
                 "effective_date": (date.today() - timedelta(days=30)).isoformat(),
                 "address": address(LG),
                 "previous_address": ABROAD,
-                "persons": [person("太郎", "タロウ", "1980-04-02", "male", "世帯主", TARO)],
+                "persons": [
+                    {
+                        **person("太郎", "タロウ", "1980-04-02", "male", "世帯主", TARO),
+                        "individual_number": NUMBER,
+                    }
+                ],
             }
         ),
         Actor("clerk-suzuki", LG, "clerk"),
@@ -173,8 +181,9 @@ def test_an_unreachable_hub_is_a_typed_error_and_an_unset_one_is_none() -> None:
 
 
 def test_the_resident_sees_the_history_page_and_the_reading_is_audited(
-    setup: Setup, engine: Engine
+    setup: Setup, engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     client = HubHistoryClient(setup.url, setup.portal_credential)
     app = create_app(engine, municipality=LG, cipher=CIPHER, hub_history=client)
     browser = portal_client(app, setup.person_id)
@@ -197,6 +206,9 @@ def test_the_resident_sees_the_history_page_and_the_reading_is_audited(
     assert reads[0].actor == "resident-self"
     again = browser.get("/me/portal/")
     assert "本人によるやりとり履歴の閲覧（マイナポータル）" in again.text
+    assert "記載されています" in again.text  # 太郎 has a number; no portal page shows it
+    for shown in (home.text, page.text, again.text, caplog.text):
+        assert NUMBER not in shown and TARO not in shown
 
 
 def test_without_a_hub_or_with_a_hub_down_the_page_says_so_and_nothing_is_audited(
