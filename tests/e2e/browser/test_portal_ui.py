@@ -349,6 +349,15 @@ def test_card_issuance_portal_login_online_move_out_and_move_in_elsewhere(
     desk.reload()
     assert "転入を記録しました" in desk.locator("[data-status]").inner_text()
     check(desk, "visit registered", seen)
+    # 継続利用 on the card that followed 一郎: his 住民基本台帳用 PIN at the counter
+    pin = desk.get_by_label("札幌　一郎 さんの住民基本台帳用暗証番号（数字4桁）")
+    pin.fill("0000")
+    desk.get_by_role("button", name="カードの継続利用を記録する").click()
+    desk.locator(".error-summary").wait_for()
+    check(desk, "continued use with a wrong PIN", seen)
+    desk.get_by_label("札幌　一郎 さんの住民基本台帳用暗証番号（数字4桁）").fill(
+        PINS["resident_registry"]
+    )
     desk.get_by_role("button", name="カードの継続利用を記録する").click()
     desk.wait_for_url("**done=continued")
     assert "記録済み: 1人 / 1人" in desk.locator("main").inner_text()
@@ -360,7 +369,7 @@ def test_card_issuance_portal_login_online_move_out_and_move_in_elsewhere(
                 resident.c.lg_code == NEW, resident.c.resident_code == ICHIRO_CODE
             )
         ).scalar_one()
-    assert [c.live for c in CardStore(two.engine, NEW).cards_of(moved)] == [True]
+    assert [(c.live, c.move) for c in CardStore(two.engine, NEW).cards_of(moved)] == [(True, None)]
     desk.goto(f"/counter/mynumber/residents/{moved}")
     assert desk.get_by_role("link", name="暗証番号の初期化（再設定）").is_visible()
     assert desk.get_by_role("button", name="一時停止する").is_visible()

@@ -27,6 +27,7 @@ from jichi.mynumber import wiring
 from jichi.mynumber.jpki.ca import CaSet
 from jichi.mynumber.jpki.service import Jpki
 from jichi.mynumber.jpki.token import Purpose
+from jichi.mynumber.pins import PinKind
 from jichi.mynumber.portal.reader import CardReader
 from jichi.network.node import Node
 from jichi.network.transport import InProcessTransport
@@ -39,7 +40,13 @@ from jichi.security.keys import Keys
 from jichi.security.staff import create_staff
 from jichi.store.engine import write_transaction
 from jichi.web.app import create_app
-from tests.integration.mynumber.portal.helpers import AUTH_PIN, SIGN_PIN, card_with_chip, cards
+from tests.integration.mynumber.portal.helpers import (
+    AUTH_PIN,
+    PINS,
+    SIGN_PIN,
+    card_with_chip,
+    cards,
+)
 from tests.integration.network.conftest import run_async
 from tests.integration.network.flows.conftest import ABROAD, NEW, OLD, address, yamada
 from tests.integration.web.signed_in import PASSWORD, csrf, post_pairs
@@ -202,17 +209,26 @@ def test_the_online_move_out_reaches_the_new_counter_and_ends_in_continued_use(
     settle(demo.engine)
     after = demo.new.get(f"/counter/visits/{found.group(1)}")
     assert "転入を記録しました" in after.text, after.text[:3000]
+    # the card followed 太郎 to 川越市 in the 転入's transaction (no longer 千代田区's)
+    assert cards(demo.engine, OLD).cards_of(demo.family["太郎"]) == []
+    taro = _new_id(demo.engine)
+    moved = [c for c in cards(demo.engine, NEW).cards_of(taro) if c.live]
+    assert [c.card_id for c in moved] == [demo.card_id] and moved[0].move is not None
+    # 継続利用: the card checks 太郎's 住民基本台帳用 PIN (missing, wrong: the page again)
+    url = f"/counter/visits/{found.group(1)}/continued_use"
+    for pin, message in (("", "入力してください"), ("9999", "残り 2 回")):
+        again = demo.new.post(url, data={"csrf_token": csrf(after.text), f"pin-{taro}": pin})
+        assert again.status_code == 422 and message in again.text, again.text[:3000]
+        assert "記録済み: 0人 / 1人" in again.text
     done = demo.new.post(
-        f"/counter/visits/{found.group(1)}/continued_use",
-        data={"csrf_token": csrf(after.text)},
+        url,
+        data={"csrf_token": csrf(after.text), f"pin-{taro}": PINS[PinKind.RESIDENT_REGISTRY]},
         follow_redirects=False,
     )
     assert done.headers["location"].endswith("?done=continued")
     assert "記録済み: 1人 / 1人" in demo.new.get(done.headers["location"]).text
-    # the card followed 太郎 to 川越市 in the 転入's transaction (no longer 千代田区's)
-    assert cards(demo.engine, OLD).cards_of(demo.family["太郎"]) == []
-    moved = [c for c in cards(demo.engine, NEW).cards_of(_new_id(demo.engine)) if c.live]
-    assert [c.card_id for c in moved] == [demo.card_id]
+    card = cards(demo.engine, NEW).get(demo.card_id)
+    assert card.move is None and card.pins[PinKind.RESIDENT_REGISTRY].failures == 0
 
 
 def _new_id(engine: Engine) -> str:
