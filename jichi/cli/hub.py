@@ -83,12 +83,17 @@ def catalogue_show(url: str | None = typer.Option(None, "--url", help=URL_HELP))
 
 @app.command("credential")
 def credential(
-    agency_id: str = typer.Argument(..., help="カタログの機関 ID"),
+    agency_id: str | None = typer.Argument(None, help="カタログの機関 ID"),
+    portal: bool = typer.Option(
+        False, "--portal", help="機関ではなくマイナポータル（やりとり履歴の読み取りだけ）に発行"
+    ),
     url: str | None = typer.Option(None, "--url", help=URL_HELP),
 ) -> None:
-    """機関の認証情報を発行して表示します（再表示不可。保存されるのはハッシュだけです）."""
+    """機関（または --portal）の認証情報を発行して表示します（再表示不可。保存はハッシュだけ）."""
+    if portal == (agency_id is not None):
+        raise typer.BadParameter("機関 ID か --portal のどちらか一方を指定してください")
     with _hub(url) as hub:
-        typer.echo(hub.issue_credential(agency_id))
+        typer.echo(hub.issue_credential(agency_id) if agency_id else hub.issue_portal_credential())
 
 
 @pia_app.command("add")

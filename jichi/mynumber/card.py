@@ -277,6 +277,31 @@ def move_in(card: Card, moved_in_on: date, on: date, rules: CardRules) -> tuple[
     return card, [_event(card, ev.CARD_MOVE, on, step="move_in")]
 
 
+def follow_holder(
+    card: Card, person_id: str, from_lg_code: str, moved_in_on: date, on: date, rules: CardRules
+) -> tuple[Card, list[Event]]:
+    """The card follows its holder to the new municipality's record (転入届 on ``on``).
+
+    So that the new counter can do 継続利用, PIN resets and suspensions (番号法17条) and
+    the old one no longer acts on it.  A card whose 特例転出 was recorded takes the
+    特例転入 with its clocks (:func:`move_in`: late, it is cancelled); a card that arrives
+    without one (a paper 転出) only starts the 90-day 継続利用 clock from this 転入届.
+    """
+    _require(card, "move_in", {CardState.ACTIVE})
+    moved = replace(card, person_id=person_id)
+    followed = _event(
+        moved, ev.CARD_MOVE, on, step="followed", from_lg_code=from_lg_code,
+        from_person_id=card.person_id,
+    )  # fmt: skip
+    if card.move is None:
+        clock = MoveClock(planned_move_out_on=moved_in_on, moved_in_on=moved_in_on,
+                          move_in_notified_on=on)  # fmt: skip
+        moved = replace(moved, move=clock)
+        return moved, [followed, _event(moved, ev.CARD_MOVE, on, step="move_in")]
+    moved, events = move_in(moved, moved_in_on, on, rules)
+    return moved, [followed, *events]
+
+
 def continue_use(card: Card, on: date, rules: CardRules) -> tuple[Card, list[Event]]:
     """継続利用 within 90 days of the 転入届 (card and its 4-digit PIN at the counter)."""
     _require(card, "continue_use", {CardState.ACTIVE})

@@ -275,6 +275,56 @@ class CardStore:
             return card
         return self.leave_abroad(card.card_id, departure_on, conn=conn, if_live=True)
 
+    def follow_move_in(
+        self,
+        from_lg_code: str,
+        from_person_id: str,
+        person_id: str,
+        moved_in_on: date,
+        on: date,
+        *,
+        conn: Connection,
+    ) -> Card | None:
+        """For the registry's 転入: the holder's live card at ``from_lg_code`` becomes ours.
+
+        The row moves (its municipality and holder change, one ``version`` more) in the
+        caller's transaction — the one that records the 転入 — so there is never a
+        moment when both or neither municipality holds the card.  The deadlines due by
+        ``on`` are applied first: a card already dead stays at the old municipality as
+        its history.  A live card not in use (一時停止, 国外継続利用) stays there too.
+        """
+        old = CardStore(self.engine, from_lg_code, rules=self.rules, listeners=self.listeners)
+        found = old.live_card_of(from_person_id, conn=conn)
+        if found is None:
+            return None
+        card = old._load(conn, found.card_id, lock=True)
+        card, events = machine.lapse(card, on, self.rules)
+        if card.state is not CardState.ACTIVE:
+            if events:
+                old._save(conn, card, events)
+            return None
+        card, more = machine.follow_holder(
+            card, person_id, from_lg_code, moved_in_on, on, self.rules
+        )
+        t = mynumber_card.c
+        conn.execute(
+            sa.update(mynumber_card)
+            .where(t.lg_code == from_lg_code, t.card_id == card.card_id)
+            .values(
+                lg_code=self.lg_code,
+                person_id=card.person_id,
+                state=card.state.value,
+                lapses_on=machine.lapses_on(card, self.rules),
+                data=encode(card),
+                version=t.version + 1,
+                updated_at=datetime.now(UTC),
+            )
+        )
+        events = events + more
+        emit(conn, self.lg_code, events, self.listeners)
+        self._audit(conn, card, events)
+        return card
+
     def expire(self, as_of: date) -> list[Card]:
         """Apply every deadline due by ``as_of``; the cards that ended.  Idempotent."""
         ended = []

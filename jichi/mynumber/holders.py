@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 from jichi.kernel.errors import JichiError
 from jichi.mynumber.errors import NOT_ON_REGISTRY
 from jichi.mynumber.validity import Holder
-from jichi.registry.card_holder import card_holder
+from jichi.registry.card_holder import card_holder, person_leaving
 
 
 def holder_of(conn: Connection, lg_code: str, person_id: str) -> Holder:
@@ -26,3 +26,8 @@ def holder_of(conn: Connection, lg_code: str, person_id: str) -> Holder:
         residence_status=record.residence_status,
         stay_expires_on=record.stay_expires_on,
     )
+
+
+def leaving_holder(conn: Connection, lg_code: str, resident_code: str) -> str | None:
+    """The person id at ``lg_code`` of someone with this 住民票コード who is moving out."""
+    return person_leaving(conn, lg_code, resident_code)

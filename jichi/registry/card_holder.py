@@ -15,9 +15,10 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from jichi.registry.model import ResidentRecord
 from jichi.registry.tables import resident
 
-__all__ = ["CardHolderRecord", "card_holder"]
+__all__ = ["CardHolderRecord", "card_holder", "person_leaving"]
 
 SPECIAL_PERMANENT = "特別永住者"
 
@@ -60,3 +61,24 @@ def card_holder(conn: Connection, lg_code: str, person_id: str) -> CardHolderRec
         residence_status=status,
         stay_expires_on=expires,
     )
+
+
+def person_leaving(conn: Connection, lg_code: str, resident_code: str) -> str | None:
+    """The person id in ``lg_code`` of the person with this 住民票コード, if they are leaving.
+
+    For a card that must follow its holder to a new municipality (転入届の特例): the
+    住民票コード is the one key a person keeps across municipalities, and the old record
+    is the current one with a domestic 転出 filed (転出予定: the 特例転入 comes before the
+    転入通知 makes it a 除票).  One probe of the unique index on the current code; None
+    when the code is unknown there, the record is already a 除票, or not moving out.
+    """
+    row = conn.execute(
+        sa.select(resident.c.person_id, resident.c.record).where(
+            resident.c.lg_code == lg_code,
+            resident.c.resident_code == resident_code,
+            resident.c.status == "active",
+        )
+    ).first()
+    if row is None or not ResidentRecord.model_validate(row.record).moving_out:
+        return None
+    return str(row.person_id)

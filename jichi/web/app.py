@@ -13,6 +13,8 @@ from jichi import __version__
 from jichi.mynumber import wiring as mynumber_wiring
 from jichi.mynumber.jpki import ca as jpki_ca
 from jichi.mynumber.jpki.service import Jpki
+from jichi.mynumber.portal.hub_history import HistorySource
+from jichi.mynumber.portal.hub_history import from_env as hub_client_from_env
 from jichi.places.catalog import default_catalog
 from jichi.registry.entrusted_issue import SharedDatabaseHolders
 from jichi.registry.service import Registry
@@ -33,6 +35,7 @@ from jichi.web.pages import (
     funds_search,
     mynumber_card,
     portal,
+    portal_exchanges,
     portal_move,
     resident,
     visits,
@@ -52,6 +55,7 @@ def create_app(
     cipher: FieldCipher | None = None,
     jpki_service: Jpki | None = None,
     base_url: str | None = None,
+    hub_history: HistorySource | None = None,
 ) -> FastAPI:
     """Build the app around an engine made by the caller (nothing at import time).
 
@@ -96,6 +100,8 @@ def create_app(
         directory, passphrase = jpki_ca.from_environment()  # `jichi serve` with a CA
         jpki_service = Jpki.from_directory(engine, directory, passphrase)
     app.state.jpki = jpki_service
+    # The portal's やりとり履歴 comes from the exchange hub (JICHI_HUB_URL, ADR 0032).
+    app.state.hub_history = hub_history if hub_history is not None else hub_client_from_env()
     problems.install(app, pages=True)
     describe_url_limits(app)  # the schema says which URLs the limits middleware takes
     app.add_middleware(LimitsMiddleware, max_body=max_body_from_env())
@@ -121,6 +127,7 @@ def create_app(
     app.include_router(card_certificates.router)
     app.include_router(portal.router)
     app.include_router(portal_move.router)
+    app.include_router(portal_exchanges.router)
     app.include_router(visits.router)
     app.include_router(places_pages.router)
     app.include_router(funds_search.router)

@@ -37,6 +37,11 @@ def test_the_bundled_catalogue_loads_and_the_demo_exchanges(db: str) -> None:
     assert [h["result"] for h in result["history"]] == ["provided"]
     credential = runner.invoke(app, ["hub", "credential", "jasso"])
     assert credential.exit_code == 0 and credential.output.startswith("jichi_hub_")
+    portal = runner.invoke(app, ["hub", "credential", "--portal"])
+    assert portal.exit_code == 0 and portal.output.startswith("jichi_hub_")
+    assert portal.output != credential.output
+    both = runner.invoke(app, ["hub", "credential", "jasso", "--portal"])
+    assert both.exit_code != 0 and "どちらか一方" in both.output
     pia = runner.invoke(
         app,
         [

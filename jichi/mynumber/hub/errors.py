@@ -130,3 +130,9 @@ BAD_RETENTION = define(
     "the log retention {value} is invalid (an integer of at least 1; default 7 years)",
     params=("value",),
 )
+NOT_THE_PORTAL = define(
+    "HUB-013",
+    "やりとり履歴を読めるのは、マイナポータル（情報提供等記録開示システム）の認証情報だけです。",
+    "missing or invalid portal credential: only the portal reads a person's exchange history",
+    http_status=401,
+)

@@ -10,7 +10,7 @@ retention are left out even before the purge runs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
@@ -82,8 +82,8 @@ def _entry(m: sa.RowMapping, catalogue: Catalogue | None) -> HistoryEntry:
     item = catalogue.items.get(m["item_id"]) if catalogue else None
     return HistoryEntry(
         exchange_id=m["exchange_id"],
-        requested_at=m["requested_at"],
-        provided_at=m["provided_at"],
+        requested_at=_aware(m["requested_at"]),
+        provided_at=_aware(m["provided_at"]) if m["provided_at"] else None,
         requester_id=m["requester_id"],
         requester_name=agency(m["requester_id"]),
         provider_id=m["provider_id"],
@@ -94,3 +94,8 @@ def _entry(m: sa.RowMapping, catalogue: Catalogue | None) -> HistoryEntry:
         item_name=item.name if item else m["item_id"],
         result=m["result"],
     )
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives back naive UTC; the portal shows JST, so the zone must travel."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -5,7 +5,9 @@ Two kinds of caller, two surfaces:
 * the hub's operator and the municipalities' 団体内統合宛名 side — this class (catalogue,
   credentials, PIA records, request numbers, the purge, a person's やりとり履歴);
 * agencies — only :class:`~jichi.mynumber.hub.agency_api.AgencyApi` (``hub.agencies``),
-  which every HTTP route and the CLI's demo go through.
+  which every HTTP route and the CLI's demo go through;
+* the portal — :meth:`ExchangeHub.portal_history` only, under its own credential
+  (:func:`~jichi.mynumber.hub.credentials.issue_portal`, ADR 0032).
 """
 
 from __future__ import annotations
@@ -56,6 +58,11 @@ class ExchangeHub:
         with write_transaction(self.engine) as conn:
             return credentials.issue(conn, self.cache.get(conn), agency_id, at=self.now())
 
+    def issue_portal_credential(self) -> str:
+        """The portal's credential (reads やりとり履歴 only); shown once."""
+        with write_transaction(self.engine) as conn:
+            return credentials.issue_portal(conn, at=self.now())
+
     def revoke_credential(self, credential: str) -> bool:
         with write_transaction(self.engine) as conn:
             return credentials.revoke(conn, credential, at=self.now())
@@ -103,6 +110,21 @@ class ExchangeHub:
             return log.purge(conn, self.now())
 
     def history(self, resident_code: str) -> list[HistoryEntry]:
-        """The person's やりとり履歴 (for the portal)."""
+        """The person's やりとり履歴 (the operator's view; the portal calls the next one)."""
         with self.engine.connect() as conn:
             return exchange_history(conn, self.key, resident_code, now=self.now())
+
+    def portal_history(
+        self, credential: str | None, resident_code: str, *, limit: int = 500
+    ) -> list[HistoryEntry]:
+        """The person's やりとり履歴 for the portal's credential (HUB-013 for any other).
+
+        The portal vouches for the person (it signed them in with the card), as a
+        municipality vouches for a request number; the hub still shows only its own
+        records, 不開示 ones left out (番号法23条2項).
+        """
+        with self.engine.connect() as conn:
+            credentials.authenticate_portal(conn, credential)
+            return exchange_history(
+                conn, self.key, resident_code, now=self.now(), limit=min(max(limit, 1), 1000)
+            )

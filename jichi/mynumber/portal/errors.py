@@ -100,3 +100,18 @@ NO_RESIDENT_CODE = define(
     "住民票コードが記載されていないため、オンラインでの転出（転入届の特例）はできません。窓口でお手続きください。",
     "no resident code on the record: the card move (online move-out) is not possible",
 )
+HUB_UNAVAILABLE = define(
+    "PTL-017",
+    "情報提供ネットワークシステムに接続できないため、やりとり履歴を表示できません。"
+    "時間をおいて、もう一度お試しください。",
+    "the exchange hub could not be reached (or its answer was unreadable)",
+    http_status=503,
+)
+HUB_REFUSED = define(
+    "PTL-018",
+    "情報提供ネットワークシステムがやりとり履歴の照会を受け付けませんでした（{code}）。"
+    "市区町村の窓口にお問い合わせください。",
+    "the exchange hub refused the portal's history request (HTTP {status}, {code})",
+    http_status=502,
+    params=("status", "code"),
+)

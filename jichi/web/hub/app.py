@@ -6,11 +6,15 @@ into :class:`jichi.mynumber.hub.agency_api.AgencyApi` — the one surface an age
 in which nothing maps one agency's token to another's.  The agency authenticates with
 its credential (``Authorization: Bearer jichi_hub_…`` from ``jichi hub credential``).
 Tokens and request numbers travel in JSON bodies only, never in a URL (URLs end up in
-proxy and access logs).  Errors are problem+json with ``HUB-0xx`` codes, never a 500.
+proxy and access logs).  The portal (マイナポータル) has one route of its own,
+``POST /v1/portal/history``, under its own credential (ADR 0032): the person's
+resident code in the body, the hub's records about them back, 不開示 ones left out.
+Errors are problem+json with ``HUB-0xx`` codes, never a 500.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -99,6 +103,31 @@ class LogOut(BaseModel):
     records: list[LogRecord]
 
 
+class HistoryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    resident_code: Annotated[str, Field(min_length=1, max_length=20)]
+    limit: Annotated[int, Field(ge=1, le=1000)] = 500
+
+
+class HistoryRecord(BaseModel):
+    exchange_id: str
+    requested_at: datetime
+    provided_at: datetime | None
+    requester_id: str
+    requester_name: str
+    provider_id: str
+    provider_name: str
+    affair_id: str
+    affair_name: str
+    item_id: str
+    item_name: str
+    result: str
+
+
+class HistoryOut(BaseModel):
+    records: list[HistoryRecord]
+
+
 router = APIRouter(prefix="/v1", tags=["hub"], responses=problems.PROBLEM_RESPONSES)
 
 
@@ -162,6 +191,14 @@ def offer(body: OfferIn, request: Request, credentials: Credentials) -> None:
 def read_log(body: LogIn, request: Request, credentials: Credentials) -> dict[str, Any]:
     """この機関の情報提供等の記録（自らの機関別符号のみ）を新しい順に返します."""
     return {"records": _api(request).log(_credential(credentials), limit=body.limit)}
+
+
+@router.post("/portal/history", response_model=HistoryOut)
+def portal_history(body: HistoryIn, request: Request, credentials: Credentials) -> dict[str, Any]:
+    """マイナポータル: 本人に関する情報提供等の記録（不開示のものを除く）を新しい順に返します."""
+    hub: ExchangeHub = request.app.state.hub
+    entries = hub.portal_history(_credential(credentials), body.resident_code, limit=body.limit)
+    return {"records": [asdict(entry) for entry in entries]}
 
 
 def create_hub_app(hub: ExchangeHub) -> FastAPI:

@@ -35,6 +35,7 @@ ACTION_JA = {
     "resident_access.issue": "本人確認コードの発行",
     "resident_access.sign_in": "本人によるサインイン",
     "resident_access.view": "本人による閲覧",
+    "mynumber.exchange_history.read": "本人によるやりとり履歴の閲覧（マイナポータル）",
     "notification.move_in": "転入の記録",
     "notification.move_out": "転出の記録",
     "notification.relocation": "転居の記録",

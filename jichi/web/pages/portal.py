@@ -9,8 +9,8 @@ three (:func:`portal_page`).  No individual number is shown, put in a URL or log
 
 Home: the 住民票 (read as the resident, so the look is audited), who read it (the
 registry's and the center's entries in the audit log, :class:`ResidentAccess`), the
-cards and certificates, the 来庁予定 booked online, and the hub's やりとり履歴 (a marked
-place, not yet wired: issue 11 item 6).
+cards and certificates, the 来庁予定 booked online, and a link to the hub's やりとり履歴
+(:mod:`jichi.web.pages.portal_exchanges`, fetched only when the resident asks).
 """
 
 from __future__ import annotations

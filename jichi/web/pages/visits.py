@@ -7,7 +7,11 @@ signs a fresh challenge with the 利用者証明用 key (the PIN is tried, and c
 card), the certificate must be good and belong to the person who filed the move-out, and
 the move-in goes to the network's card move-in (:func:`request_card_move_in`): pending
 until the old municipality's 転出証明書情報 arrives, then recorded.  継続利用 of the card
-follows at the same page (:func:`record_continued_use`).
+follows at the same page: the card, which followed its holder here with the 転入, checks
+each holder's 住民基本台帳用 PIN and ends its move clock (``CardStore.continue_use``;
+wrong PINs are counted and all reported at once), and the move-in records it
+(:func:`record_continued_use`).  A holder whose card is not in this database (the old
+municipality's own) is recorded on the move-in only.
 """
 
 from __future__ import annotations
@@ -16,8 +20,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from jichi.kernel.clock import jst_date
 from jichi.kernel.era import parse_date
 from jichi.kernel.errors import JichiError
+from jichi.mynumber import wiring as mynumber_wiring
+from jichi.mynumber.card_store import CardStore
 from jichi.mynumber.jpki.token import Purpose
 from jichi.mynumber.portal import challenge
 from jichi.mynumber.portal import errors as pe
@@ -110,6 +117,12 @@ def _visit_page(
             subject_person_id=reservation.filer_person_id,
             detail={"reservation_id": reservation_id, "from": reservation.lg_code},
         )
+    pending = _pending(page, request, reservation)
+    holders: dict[str, str] = {}
+    if pending is not None and pending.status.value == "registered":
+        use = pending.outcome.get("card_continued_use", {})
+        waiting = [p for p in use.get("card_holders", []) if p not in use.get("done", [])]
+        holders = registry.names(waiting, page.actor, purpose="カードの継続利用")
     defaults = {
         k: str(reservation.destination.get(k, ""))
         for k in ("town", "block", "building", "postal_code")
@@ -118,7 +131,8 @@ def _visit_page(
         "counter/visit.html",
         status_code=status_code,
         reservation=reservation,
-        pending=_pending(page, request, reservation),
+        pending=pending,
+        holders=holders,
         pending_ja=PENDING_JA,
         status_ja=STATUS_JA,
         challenge=text,
@@ -207,6 +221,33 @@ def continued_use(request: Request, reservation_id: str, form: Form) -> Response
     if pending is None:
         raise JichiError(ne.RESERVATION_NOT_FOUND, field="reservation_id")
     node = portal_node(request, page.registry)
-    for person_id in pending.outcome.get("card_continued_use", {}).get("card_holders", []):
+    registry = page.registry
+    cards = CardStore(
+        registry.engine,
+        registry.lg_code,
+        listeners=mynumber_wiring.card_listeners(),
+        actor=actor,
+        audit_key=registry.cipher.audit_key,
+    )
+    today = jst_date(registry.clock())
+    use = pending.outcome.get("card_continued_use", {})
+    errors: dict[str, str] = {}
+    for person_id in use.get("card_holders", []):
+        if person_id in use.get("done", []):
+            continue
+        card = cards.live_card_of(person_id)
+        if card is not None and card.move is not None:
+            field = f"pin-{person_id}"
+            pin = str(form.get(field, ""))[:16]
+            if not pin:
+                errors[field] = "住民基本台帳用の暗証番号（数字4桁）を入力してください。"
+                continue
+            try:
+                cards.continue_use(card.card_id, today, pin=pin)
+            except JichiError as error:
+                errors[field] = error.message_ja
+                continue
         record_continued_use(node, pending.request_id, person_id, actor)
+    if errors:
+        return _visit_page(page, request, reservation_id, errors=errors, status_code=422)
     return page.redirect(f"/counter/visits/{reservation_id}?done=continued")

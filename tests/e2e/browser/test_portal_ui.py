@@ -6,8 +6,11 @@ SQLite database with a JPKI CA, and SoftHSM2 as the cards' chips
 (``JICHI_CHIP_PROVISION=softhsm``).  The resident's card reader — J-LIS's client software
 in real life — is :class:`CardReader` run by the test, as ``jichi mynumber reader sign``
 would run on the resident's computer; the browser only shows what to sign and takes the
-reader's output.  axe-core checks every new page.  The network between the two
-municipalities runs in-process once the counter has taken the move-in.
+reader's output.  The exchange hub runs as its own app (uvicorn) on the same database
+file, with two exchanges about 一郎 — one shown, one 不開示 — that the portal's やりとり履歴
+page fetches over HTTP with the portal credential.  axe-core checks every new page.
+The network between the two municipalities runs in-process once the counter has taken
+the move-in.
 """
 
 from __future__ import annotations
@@ -26,9 +29,13 @@ import uvicorn
 
 from jichi.mynumber import wiring
 from jichi.mynumber.card_store import CardStore
+from jichi.mynumber.hub.catalogue import ILLUSTRATIVE, read
+from jichi.mynumber.hub.keys import HubKey
+from jichi.mynumber.hub.service import ExchangeHub
 from jichi.mynumber.jpki import ca, token
 from jichi.mynumber.jpki.service import Jpki
 from jichi.mynumber.jpki.token import Purpose
+from jichi.mynumber.portal.hub_history import HubHistoryClient
 from jichi.mynumber.portal.reader import CardReader
 from jichi.network.node import Node
 from jichi.network.transport import InProcessTransport
@@ -42,6 +49,7 @@ from jichi.security.staff import create_staff
 from jichi.store import migrate
 from jichi.store.engine import make_engine, write_transaction
 from jichi.web.app import create_app
+from jichi.web.hub.app import create_hub_app
 from tests.e2e.browser.conftest import PASSWORD, _free_port, screenshot
 from tests.e2e.browser.test_accessibility import check, report
 from tests.integration.network.conftest import run_async
@@ -89,10 +97,19 @@ def two(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Two]:
             create_staff(conn, "clerk-kawagoe", OLD, "clerk", "川越", password=PASSWORD)
             create_staff(conn, "clerk-chiyoda", NEW, "clerk", "千代田", password=PASSWORD)
         family(engine)
+        hub = ExchangeHub(engine, key=HubKey(b"h" * 32))
+        exchanges(hub, ICHIRO_CODE)
+        hub_url, hub_server, hub_thread = _serve(create_hub_app(hub))
+        history = HubHistoryClient(hub_url, hub.issue_portal_credential())
         served = [
-            _serve(create_app(engine, municipality=lg, cipher=CIPHER, jpki_service=jpki))
+            _serve(
+                create_app(
+                    engine, municipality=lg, cipher=CIPHER, jpki_service=jpki, hub_history=history
+                )
+            )
             for lg in (OLD, NEW)
         ]
+        served.append((hub_url, hub_server, hub_thread))
         yield Two(served[0][0], served[1][0], engine)
         for _, server, thread in served:
             server.should_exit = True
@@ -100,10 +117,50 @@ def two(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Two]:
         engine.dispose()
 
 
+ICHIRO_CODE = "23456789012"
+
+
+def exchanges(hub: ExchangeHub, resident_code: str) -> None:
+    """Two exchanges about the person: 年金機構 ← 川越市 (shown), 学生支援機構 ← 川越市 (不開示)."""
+    hub.load_catalogue(read(ILLUSTRATIVE), by="test")
+    today = date.today()
+    valid = {"evaluated_on": today - timedelta(days=30), "valid_until": today + timedelta(days=900)}
+    hub.record_pia("nenkin", "affair", "pension-exemption", **valid)
+    hub.record_pia("jasso", "affair", "scholarship", **valid)
+    hub.record_pia("lg-112011", "item", "resident_tax_income", **valid)
+    agencies = ("nenkin", "jasso", "lg-112011")
+    creds = {a: hub.issue_credential(a) for a in agencies}
+    tokens = {
+        a: hub.agencies.redeem(
+            creds[a],
+            hub.issue_request_number(resident_code=resident_code, agency_id=a, lg_code=OLD),
+        )
+        for a in agencies
+    }
+    hub.agencies.offer(
+        creds["lg-112011"],
+        agency_token=tokens["lg-112011"],
+        item="resident_tax_income",
+        value={"income": 3_100_000},
+    )
+    for requester, affair, withhold in (
+        ("nenkin", "pension-exemption", False),
+        ("jasso", "scholarship", True),
+    ):
+        hub.agencies.request(
+            creds[requester],
+            agency_token=tokens[requester],
+            affair=affair,
+            item="resident_tax_income",
+            provider="lg-112011",
+            withhold=withhold,
+        )
+
+
 def family(engine: Any) -> None:
     """札幌 一郎's household, with resident codes, as the network left them in 川越市."""
     registry = Registry(engine, OLD, CIPHER, listeners=wiring.registry_listeners())
-    people = [("一郎", "イチロウ", "1978-05-01", "male", "世帯主", "23456789012"),
+    people = [("一郎", "イチロウ", "1978-05-01", "male", "世帯主", ICHIRO_CODE),
               ("春子", "ハルコ", "1981-03-03", "female", "妻", "23456789013"),
               ("夏美", "ナツミ", "2008-07-07", "female", "子", "23456789014")]  # fmt: skip
     registry.apply(
@@ -172,7 +229,8 @@ def counter_sign_in(page: Any, staff: str) -> None:
 
 def settle(engine: Any) -> None:
     transport = InProcessTransport()
-    nodes = [Node(engine, lg, transport, cipher=CIPHER) for lg in (NEW, OLD)]
+    listeners = wiring.registry_listeners()  # as `jichi network node` wires them
+    nodes = [Node(engine, lg, transport, cipher=CIPHER, listeners=listeners) for lg in (NEW, OLD)]
 
     async def run() -> None:
         for _ in range(6):
@@ -228,9 +286,21 @@ def test_card_issuance_portal_login_online_move_out_and_move_in_elsewhere(
     me.get_by_role("button", name="ログインする").click()
     me.wait_for_url("**/me/portal/")
     assert me.get_by_role("heading", name="札幌　一郎 様のマイナポータル").is_visible()
-    assert "現在ご利用いただけません" in me.locator("#exchange-history").inner_text()
     check(me, "portal home", seen)
     screenshot(me, "portal-home", full_page=True)
+    # the hub's やりとり履歴, fetched with the portal credential; the 不開示 one is not there
+    me.locator("#exchange-history").get_by_role("link", name="やりとり履歴を見る").click()
+    me.wait_for_url("**/me/portal/exchanges")
+    table = me.locator("[data-exchanges]").inner_text()
+    assert "日本年金機構" in table and "国民年金保険料の免除等に関する事務" in table
+    assert "埼玉県川越市" in table and "地方税関係情報（所得・課税）" in table
+    assert "学生支援機構" not in me.locator("main").inner_text()
+    assert ICHIRO_CODE not in me.content()
+    check(me, "portal exchange history", seen)
+    screenshot(me, "portal-exchanges", full_page=True)
+    me.get_by_role("link", name="マイナポータルのトップへ戻る").click()
+    me.wait_for_url("**/me/portal/")
+    assert "本人によるやりとり履歴の閲覧（マイナポータル）" in me.locator("main").inner_text()
     # 3. the online 転出, signed with the 署名用 certificate
     me.get_by_role("link", name="引越し（オンライン転出・来庁予定）").click()
     check(me, "online move-out form", seen)
@@ -279,9 +349,33 @@ def test_card_issuance_portal_login_online_move_out_and_move_in_elsewhere(
     desk.reload()
     assert "転入を記録しました" in desk.locator("[data-status]").inner_text()
     check(desk, "visit registered", seen)
+    # 継続利用 on the card that followed 一郎: his 住民基本台帳用 PIN at the counter
+    pin = desk.get_by_label("札幌　一郎 さんの住民基本台帳用暗証番号（数字4桁）")
+    pin.fill("0000")
+    desk.get_by_role("button", name="カードの継続利用を記録する").click()
+    desk.locator(".error-summary").wait_for()
+    check(desk, "continued use with a wrong PIN", seen)
+    desk.get_by_label("札幌　一郎 さんの住民基本台帳用暗証番号（数字4桁）").fill(
+        PINS["resident_registry"]
+    )
     desk.get_by_role("button", name="カードの継続利用を記録する").click()
     desk.wait_for_url("**done=continued")
     assert "記録済み: 1人 / 1人" in desk.locator("main").inner_text()
+    # 一郎's card followed him: 千代田区's now, 川越市 no longer holds it
+    assert CardStore(two.engine, OLD).cards_of(ichiro) == []
+    with two.engine.connect() as conn:
+        moved = conn.execute(
+            sa.select(resident.c.person_id).where(
+                resident.c.lg_code == NEW, resident.c.resident_code == ICHIRO_CODE
+            )
+        ).scalar_one()
+    assert [(c.live, c.move) for c in CardStore(two.engine, NEW).cards_of(moved)] == [(True, None)]
+    desk.goto(f"/counter/mynumber/residents/{moved}")
+    assert desk.get_by_role("link", name="暗証番号の初期化（再設定）").is_visible()
+    assert desk.get_by_role("button", name="一時停止する").is_visible()
+    check(desk, "card at the new municipality", seen)
+    page.goto(f"/counter/mynumber/residents/{ichiro}")
+    assert page.get_by_role("button", name="一時停止する").count() == 0
     for context in (clerk, home, other):
         context.close()
     assert not any(seen.values()), "WCAG 2.2 AA violations:\n" + report(seen)

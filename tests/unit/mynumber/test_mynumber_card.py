@@ -156,6 +156,24 @@ def test_move_in_within_14_days_of_moving_in(days: int, ok: bool) -> None:
         assert events[0].topic == ev.CARD_ENDED
 
 
+def test_a_card_following_its_holder_after_its_special_move_out_takes_the_move_in_clocks() -> None:
+    card, _ = m.move_out(active(), D0, D0)
+    moved, events = m.follow_holder(card, "p2", "131016", D0, D0 + timedelta(3), RULES)
+    assert moved.person_id == "p2" and moved.state is CardState.ACTIVE
+    assert moved.move is not None and moved.move.move_in_notified_on == D0 + timedelta(3)
+    assert [e.payload()["step"] for e in events] == ["followed", "move_in"]
+    assert events[0].payload()["from_lg_code"] == "131016"
+    late, _ = m.follow_holder(card, "p2", "131016", D0, D0 + timedelta(15), RULES)
+    assert late.state is CardState.REVOKED and late.end_reason is EndReason.LATE_MOVE_IN
+
+
+def test_a_card_following_without_a_special_move_out_starts_only_the_continued_use_clock() -> None:
+    moved, _ = m.follow_holder(active(), "p2", "131016", D0, D0 + timedelta(20), RULES)
+    assert moved.state is CardState.ACTIVE and moved.move is not None
+    assert m.lapses_on(moved, RULES) == D0 + timedelta(20 + 91)
+    refused("MYN-010", m.follow_holder, m.suspend(active(), D0)[0], "p2", "131016", D0, D0, RULES)
+
+
 @pytest.mark.parametrize(("days", "ok"), [(30, True), (31, False)])
 def test_move_in_within_30_days_of_the_planned_move_out(days: int, ok: bool) -> None:
     card, _ = m.move_out(active(), D0, D0 - timedelta(5))

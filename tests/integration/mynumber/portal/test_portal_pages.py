@@ -1,9 +1,10 @@
 """The portal and the counter over HTTP, two municipalities in one database (the demo).
 
 千代田区's portal: card login through the reader, the resident's page (record, who read
-it, card and certificates, the hub's placeholder), the online 転出 signed in the chip.
-川越市's counter: the 来庁予定, the 特例転入 with the card and PIN, 継続利用.  The
-network between them runs in-process (what the nodes' loops do).  Forms are fuzzed too.
+it, card and certificates, the link to the やりとり履歴), the online 転出 signed in the chip.
+川越市's counter: the 来庁予定, the 特例転入 with the card and PIN, 継続利用; the card
+follows 太郎 to 川越市.  The network between them runs in-process (what the nodes' loops
+do, with the My Number listeners `jichi network node` gives them).  Forms are fuzzed too.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from jichi.mynumber import wiring
 from jichi.mynumber.jpki.ca import CaSet
 from jichi.mynumber.jpki.service import Jpki
 from jichi.mynumber.jpki.token import Purpose
+from jichi.mynumber.pins import PinKind
 from jichi.mynumber.portal.reader import CardReader
 from jichi.network.node import Node
 from jichi.network.transport import InProcessTransport
@@ -38,7 +40,13 @@ from jichi.security.keys import Keys
 from jichi.security.staff import create_staff
 from jichi.store.engine import write_transaction
 from jichi.web.app import create_app
-from tests.integration.mynumber.portal.helpers import AUTH_PIN, SIGN_PIN, card_with_chip, cards
+from tests.integration.mynumber.portal.helpers import (
+    AUTH_PIN,
+    PINS,
+    SIGN_PIN,
+    card_with_chip,
+    cards,
+)
 from tests.integration.network.conftest import run_async
 from tests.integration.network.flows.conftest import ABROAD, NEW, OLD, address, yamada
 from tests.integration.web.signed_in import PASSWORD, csrf, post_pairs
@@ -136,7 +144,7 @@ def test_the_resident_signs_in_with_the_card_and_sees_their_page(demo: Demo) -> 
     html = page.text
     assert "山田　太郎" in html and "千代田" in html
     assert "利用者証明用電子証明書" in html and "署名用電子証明書" in html
-    assert "現在ご利用いただけません" in html and "data-hub-placeholder" in html
+    assert 'href="/me/portal/exchanges"' in html  # やりとり履歴: test_portal_exchange_history
     assert "マイナポータルへのログイン" in html  # the login's own read, in the access log
     assert "残り3回" in html
 
@@ -201,19 +209,45 @@ def test_the_online_move_out_reaches_the_new_counter_and_ends_in_continued_use(
     settle(demo.engine)
     after = demo.new.get(f"/counter/visits/{found.group(1)}")
     assert "転入を記録しました" in after.text, after.text[:3000]
+    # the card followed 太郎 to 川越市 in the 転入's transaction (no longer 千代田区's)
+    assert cards(demo.engine, OLD).cards_of(demo.family["太郎"]) == []
+    taro = _new_id(demo.engine)
+    moved = [c for c in cards(demo.engine, NEW).cards_of(taro) if c.live]
+    assert [c.card_id for c in moved] == [demo.card_id] and moved[0].move is not None
+    # 継続利用: the card checks 太郎's 住民基本台帳用 PIN (missing, wrong: the page again)
+    url = f"/counter/visits/{found.group(1)}/continued_use"
+    for pin, message in (("", "入力してください"), ("9999", "残り 2 回")):
+        again = demo.new.post(url, data={"csrf_token": csrf(after.text), f"pin-{taro}": pin})
+        assert again.status_code == 422 and message in again.text, again.text[:3000]
+        assert "記録済み: 0人 / 1人" in again.text
     done = demo.new.post(
-        f"/counter/visits/{found.group(1)}/continued_use",
-        data={"csrf_token": csrf(after.text)},
+        url,
+        data={"csrf_token": csrf(after.text), f"pin-{taro}": PINS[PinKind.RESIDENT_REGISTRY]},
         follow_redirects=False,
     )
     assert done.headers["location"].endswith("?done=continued")
     assert "記録済み: 1人 / 1人" in demo.new.get(done.headers["location"]).text
+    card = cards(demo.engine, NEW).get(demo.card_id)
+    assert card.move is None and card.pins[PinKind.RESIDENT_REGISTRY].failures == 0
+
+
+def _new_id(engine: Engine) -> str:
+    """太郎's person id at 川越市 (found by his 住民票コード)."""
+    with engine.connect() as conn:
+        return str(
+            conn.execute(
+                sa.select(resident.c.person_id).where(
+                    resident.c.lg_code == NEW, resident.c.resident_code == "12345678901"
+                )
+            ).scalar_one()
+        )
 
 
 def settle(engine: Engine) -> None:
     """The two nodes' loops, in one process over one database."""
     transport = InProcessTransport()
-    nodes = [Node(engine, lg, transport, cipher=CIPHER) for lg in (NEW, OLD)]
+    listeners = wiring.registry_listeners()  # as `jichi network node` wires them
+    nodes = [Node(engine, lg, transport, cipher=CIPHER, listeners=listeners) for lg in (NEW, OLD)]
 
     async def run() -> None:
         for _ in range(6):
