@@ -28,24 +28,20 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from jichi.kernel.errors import JichiError
-from jichi.kernel.inputs import refuse_individual_number
 from jichi.places.catalog import default_catalog
-from jichi.places.change_store import codes_held, places_in_time
 from jichi.registry import errors as registry_errors
 from jichi.registry import issuance_notification
 from jichi.registry.certificates import errors as e
 from jichi.registry.certificates import serial as numbering
 from jichi.registry.certificates.fonts import FontChoice, default_font, metrics_for
 from jichi.registry.certificates.model import (
-    ITEM_LABELS,
-    REQUESTER_LABELS,
     Alert,
     Certificate,
     CertificateKind,
@@ -53,14 +49,19 @@ from jichi.registry.certificates.model import (
     CertificateSettings,
     Official,
 )
-from jichi.registry.certificates.render import CertificateData, HistoryLine, Subject, render
+from jichi.registry.certificates.render import CertificateData, render
 from jichi.registry.certificates.serial import serial_for
+from jichi.registry.certificates.subjects import (
+    People,
+    check_request,
+    check_settings,
+    read_data,
+    resolve_people,
+)
 from jichi.registry.certificates.tables import certificate
-from jichi.registry.model import RemovalReason, ResidentRecord
 from jichi.registry.protection import Protection
-from jichi.registry.restrictions import Override, Requester, RequesterType
-from jichi.registry.service import JST, NUMBER_CONTEXT, Registry, order_members
-from jichi.registry.tables import resident
+from jichi.registry.restrictions import Override, Requester
+from jichi.registry.service import JST, Registry
 from jichi.security import audit
 from jichi.security.actor import Actor
 from jichi.store.engine import write_transaction
@@ -70,13 +71,6 @@ log = logging.getLogger("jichi.registry.certificates")
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 CODE_LENGTH = 16  # 80 bits, shown as XXXX-XXXX-XXXX-XXXX
 SERIAL_ATTEMPTS = 5  # the reserved 通番 was given back by a concurrent failure: again
-HOUSEHOLD_KINDS = {
-    CertificateKind.RECORD_COPY_HOUSEHOLD,
-    CertificateKind.RECORD_ITEMS_CERTIFICATE,
-}
-# Only the person and their household may have these printed (facts §1.6: 宝塚市).
-RESTRICTED_ITEMS = ("individual_number", "resident_code")
-NUMBER_ALLOWED = {RequesterType.SELF, RequesterType.SAME_HOUSEHOLD}
 
 PdfMaker = Callable[[str], tuple[bytes, int]]
 AfterStore = Callable[[Connection, Certificate], None]
@@ -123,7 +117,7 @@ def issue(
     engine = registry.engine
     with engine.connect() as conn:
         earlier = _by_request(conn, registry.lg_code, request.request_id)
-        people = _resolve(conn, registry.lg_code, request, earlier)
+        people = resolve_people(conn, registry.lg_code, request, earlier)
     channel = f"certificate.{request.kind.value}"
     requester = _confirmed(protection, request, clerk, channel)
     for person_id in people.gate:  # FIRST: nothing is read before every subject passes
@@ -132,7 +126,7 @@ def issue(
     if earlier is not None:
         return _replay(registry, request, clerk, settings, earlier, font, pdf_maker, people)
     issued_at = registry.clock()
-    data = _read(registry, request, clerk, people, issued_at)
+    data = read_data(registry, request, clerk, people, issued_at)
     found = _number_and_store(
         registry,
         request,
@@ -281,14 +275,14 @@ def preview(
     """
     _check_call(registry, request, clerk, settings)
     with registry.engine.connect() as conn:
-        people = _resolve(conn, registry.lg_code, request, None)
+        people = resolve_people(conn, registry.lg_code, request, None)
     channel = f"certificate.{request.kind.value}.preview"
     requester = _confirmed(protection, request, clerk, channel)
     for person_id in people.gate:
         protection.check_request(person_id, requester, clerk, channel=channel, override=override)
     font = font or default_font()
     purpose = f"certificate-preview:{request.kind.value}"
-    data = _read(registry, request, clerk, people, registry.clock(), purpose=purpose)
+    data = read_data(registry, request, clerk, people, registry.clock(), purpose=purpose)
     data = replace(data, draft=True)
     rendered = render(data, settings, font_family=font.family, measure=metrics_for(font))
     pdf, pages = _make_pdf(pdf_maker, rendered.html)
@@ -308,8 +302,8 @@ def _check_call(
     registry: Registry, request: CertificateRequest, clerk: Actor, settings: CertificateSettings
 ) -> None:
     """What every entry point refuses before it reads anything."""
-    _check_request(request)
-    _check_settings(registry.lg_code, settings)
+    check_request(request)
+    check_settings(registry.lg_code, settings)
     if clerk.lg_code != registry.lg_code:
         raise JichiError(registry_errors.WRONG_TENANT, field="actor", lg_code=registry.lg_code)
 
@@ -391,231 +385,6 @@ def _number_and_store(
                 after_store(conn, stored)
             return stored
     raise JichiError(e.SERIAL_BUSY, field="serial")
-
-
-def _check_request(request: CertificateRequest) -> None:
-    if not request.person_ids:
-        raise JichiError(e.NO_SUBJECT, field="person_ids")
-    kind = request.kind
-    if kind.personal and (len(set(request.person_ids)) != 1 or request.whole_household):
-        raise JichiError(
-            e.ONE_PERSON_ONLY, field="person_ids", kind=kind.value, kind_ja=kind.label_ja
-        )
-    requester = request.requester.type
-    refuse_individual_number(request.purpose, field="purpose")
-    if requester is RequesterType.THIRD_PARTY and not request.purpose.strip():
-        raise JichiError(e.PURPOSE_REQUIRED, field="purpose")
-    if requester is RequesterType.PROFESSIONAL and not request.request_form_number.strip():
-        raise JichiError(e.FORM_NUMBER_REQUIRED, field="request_form_number")
-    if requester not in NUMBER_ALLOWED:
-        for item in RESTRICTED_ITEMS:
-            if getattr(request.items, item):
-                label, label_en = ITEM_LABELS[item]
-                who, who_en = REQUESTER_LABELS[requester]
-                raise JichiError(
-                    e.ITEM_NOT_ALLOWED,
-                    field=f"items.{item}",
-                    item=label,
-                    item_en=label_en,
-                    requester=who,
-                    requester_en=who_en,
-                )
-
-
-def _check_settings(lg_code: str, settings: CertificateSettings) -> None:
-    lg = default_catalog().get(lg_code)
-    for official in (settings.mayor, *settings.acting):
-        if not official.name.strip():
-            raise JichiError(e.NO_ISSUER_NAME, field="settings.mayor")
-        if lg.prefecture not in official.title:
-            raise JichiError(
-                e.BAD_ISSUER_TITLE,
-                field="settings.mayor",
-                title=official.title,
-                prefecture=lg.prefecture,
-            )
-
-
-# -- who is on it ---------------------------------------------------------------------------
-
-
-class _People:
-    def __init__(self, subjects: list[str], head_id: str | None) -> None:
-        self.subjects = subjects
-        self.head_id = head_id  # whose name prints as 世帯主 when it is not a subject
-
-    @property
-    def gate(self) -> list[str]:
-        extra = [self.head_id] if self.head_id and self.head_id not in self.subjects else []
-        return [*self.subjects, *extra]
-
-
-def _resolve(conn: Connection, lg_code: str, request: CertificateRequest, earlier: Any) -> _People:
-    """The person ids on the certificate (ids only: no record is read before the gate)."""
-    named = list(dict.fromkeys(request.person_ids))
-    if earlier is not None:  # a retry: the people as issued, if it is the same request
-        stored = list(earlier.subject_person_ids)
-        same = (
-            earlier.kind == request.kind.value
-            and set(named) <= set(stored)
-            and bool(earlier.whole_household) == request.whole_household
-            and list(earlier.items) == request.items.chosen()
-        )
-        if not same:
-            raise JichiError(e.REQUEST_ID_REUSED, field="request_id", request_id=request.request_id)
-        named = stored
-    rows = conn.execute(
-        sa.select(
-            resident.c.person_id,
-            resident.c.household_id,
-            resident.c.relationship,
-            resident.c.status,
-        ).where(resident.c.person_id.in_(named), resident.c.lg_code == lg_code)
-    ).all()
-    found = {row.person_id: row for row in rows}
-    for person_id in named:
-        if person_id not in found:
-            raise JichiError(
-                registry_errors.PERSON_NOT_FOUND, field="person_ids", person_id=person_id
-            )
-    households = {row.household_id for row in rows}
-    if len(households) != 1:
-        raise JichiError(e.NOT_ONE_HOUSEHOLD, field="person_ids")
-    (household_id,) = households
-    members = conn.execute(
-        sa.select(resident.c.person_id, resident.c.relationship).where(
-            resident.c.household_id == household_id,
-            resident.c.lg_code == lg_code,
-            resident.c.status == "active",
-        )
-    ).all()
-    subjects = named
-    if earlier is None and request.whole_household and request.kind in HOUSEHOLD_KINDS:
-        subjects = sorted({m.person_id for m in members} | set(named))
-    head_id = None
-    if request.items.relationship and request.kind is not CertificateKind.REMOVED_RECORD_COPY:
-        heads = [m.person_id for m in members if m.relationship == "世帯主"]
-        head_id = heads[0] if heads else None
-    return _People(subjects, head_id)
-
-
-# -- reading (audited, through the registry) -------------------------------------------------
-
-
-def _read(
-    registry: Registry,
-    request: CertificateRequest,
-    clerk: Actor,
-    people: _People,
-    as_known_at: datetime,
-    *,
-    serial: str = "",
-    code: str = "",
-    purpose: str = "",
-) -> CertificateData:
-    purpose = purpose or f"certificate:{request.kind.value}"
-    records = [
-        registry.read_record(pid, clerk, recorded_by=as_known_at, purpose=purpose)
-        for pid in people.subjects
-    ]
-    for record in records:
-        _check_state(request.kind, record)
-    if len({r.household_id for r in records}) != 1:
-        raise JichiError(e.NOT_ONE_HOUSEHOLD, field="person_ids")
-    ordered = records if request.kind.personal else order_members(records)
-    head: ResidentRecord | None = next((r for r in records if r.is_head), None)
-    if head is None and people.head_id:
-        head = registry.read_record(people.head_id, clerk, recorded_by=as_known_at, purpose=purpose)
-    numbers = (
-        _numbers(registry, [r.person_id for r in ordered])
-        if request.items.individual_number
-        else {}
-    )
-    subjects = []
-    for record in ordered:
-        history: tuple[HistoryLine, ...] = ()
-        if request.kind.personal and request.items.history:
-            history = tuple(
-                HistoryLine(ev.effective_date, ev.reason.label_ja, ev.notified_date)
-                for ev in registry.history(record.person_id, clerk)
-                if ev.recorded_at <= as_known_at
-            )
-        subjects.append(Subject(record, numbers.get(record.person_id, ""), history))
-    all_members = request.whole_household and request.kind in HOUSEHOLD_KINDS
-    return CertificateData(
-        kind=request.kind,
-        subjects=tuple(subjects),
-        items=request.items,
-        serial=serial,
-        issued_on=as_known_at.astimezone(JST).date(),
-        verification_code=code,
-        whole_household=all_members,
-        head=head,
-        official_use=request.official_use,
-        former=_former(registry, request.kind, records),
-    )
-
-
-def _former(registry: Registry, kind: CertificateKind, records: list[ResidentRecord]) -> str:
-    """The old municipality's name on a 除票 removed before it merged into this one.
-
-    The successor issues it (it holds the predecessor's books), but the record is the old
-    municipality's: its address still carries the old code, named as it was on the day
-    the record was removed (facts §1.3; ADR 0027).
-    """
-    if kind is not CertificateKind.REMOVED_RECORD_COPY:
-        return ""
-    olds = {
-        (r.address.lg_code, r.removed_on) for r in records if r.address.lg_code != registry.lg_code
-    }
-    if not olds:
-        return ""
-    with registry.engine.connect() as conn:
-        held = codes_held(conn, registry.lg_code)
-        places = places_in_time(conn)
-    for code, removed_on in sorted(olds, key=lambda o: (o[0], o[1] or date.min)):
-        if code in held and removed_on is not None:
-            try:
-                return places.as_of(code, removed_on).display_name
-            except JichiError:
-                return default_catalog().get(code).display_name if code in _known() else ""
-    return ""
-
-
-def _known() -> set[str]:
-    return {lg.code for lg in default_catalog()}
-
-
-def _check_state(kind: CertificateKind, record: ResidentRecord) -> None:
-    if kind is CertificateKind.MOVE_OUT_CERTIFICATE:
-        if record.removal_reason is not RemovalReason.MOVE_OUT or record.planned_move_out is None:
-            raise JichiError(e.NOT_MOVING_OUT, field="person_ids", person_id=record.person_id)
-        return
-    wants_removed = kind is CertificateKind.REMOVED_RECORD_COPY
-    if record.is_active == wants_removed:
-        raise JichiError(
-            e.WRONG_RECORD_STATE,
-            field="person_ids",
-            kind=kind.value,
-            kind_ja=kind.label_ja,
-            expected="消除された（除票の）方" if wants_removed else "現に住民である方",
-            expected_en="removed" if wants_removed else "current",
-            person_id=record.person_id,
-        )
-
-
-def _numbers(registry: Registry, person_ids: list[str]) -> dict[str, str]:
-    with registry.engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(resident.c.person_id, resident.c.individual_number_enc).where(
-                resident.c.person_id.in_(person_ids)
-            )
-        ).all()
-    return {
-        row.person_id: registry.cipher.decrypt(row.individual_number_enc, context=NUMBER_CONTEXT)
-        for row in rows
-        if row.individual_number_enc
-    }
 
 
 # -- issuing (one transaction) -------------------------------------------------------------
@@ -785,7 +554,7 @@ def _replay(
     row: Any,
     font: FontChoice,
     pdf_maker: PdfMaker,
-    people: _People,
+    people: People,
 ) -> Certificate:
     """The certificate already issued for this request id, re-made byte for byte."""
     issued_at = row.issued_at
@@ -797,8 +566,8 @@ def _replay(
         person_ids=tuple(subjects),
         whole_household=bool(row.whole_household),
     )
-    people = _People(subjects, people.head_id)
-    data = _read(
+    people = People(subjects, people.head_id)
+    data = read_data(
         registry,
         stored_request,
         clerk,
