@@ -228,6 +228,18 @@ def large_size(wanted: int, small: dict[str, Any], free: int) -> tuple[int, str]
     return chosen, f"{wanted:,} does not fit ({why}); loaded {chosen:,}"
 
 
+def provision_log(filled: Filled) -> dict[str, Any]:
+    """The provision rows the verifications wrote (one per answer), and their bytes."""
+    url = filled.url.replace("postgresql+psycopg://", "postgresql://", 1)
+    with psycopg.connect(url) as conn:
+        found = conn.execute(
+            "SELECT count(*), pg_total_relation_size('center_provision') FROM center_provision"
+        ).fetchone()
+    assert found is not None
+    rows, size = int(found[0]), int(found[1])
+    return {"rows": rows, "bytes": size, "bytes_per_row": round(size / rows, 1) if rows else None}
+
+
 def verification(options: Options, small: Filled, large: Filled) -> dict[str, Any]:
     """Alternate small and large under the same load; p50/p99 per size and the ratio."""
     engines = [make_engine(f.url) for f in (small, large)]
@@ -284,6 +296,7 @@ def verification(options: Options, small: Filled, large: Filled) -> dict[str, An
         if figures["errors"] or figures["matched"] != figures["n"]:
             raise RuntimeError(f"scale: {side} errors or misses: {figures['first_error']}")
         result[side] = {"rows": filled.rows, **figures}
+        result[side]["provision_log"] = provision_log(filled)
     p99 = ratio(result["large"]["p99_ms"], result["small"]["p99_ms"])
     result["ratio_p50"] = ratio(result["large"]["p50_ms"], result["small"]["p50_ms"])
     result["ratio_p99"] = p99
