@@ -1,4 +1,7 @@
-"""``python -m bench import|notifications|search|rebuild|certificates|network|funds|checkins|all``.
+"""``python -m bench import|notifications|search|rebuild|certificates|network|funds|checkins|…``.
+
+The commands: import, notifications, search, rebuild, certificates, network, funds,
+checkins, scale and all.
 
 (Or ``make bench ARGS=…``.)
 
@@ -13,6 +16,9 @@ Examples::
     python -m bench network --residents 100000       # 10 nodes' moves; the center under load
     python -m bench funds --funds-lines 5000000      # the public donor search, filing checks
     python -m bench checkins --clients 32            # the station check-in API over HTTP
+    python -m bench scale                            # the center at 1,000,000 and 20,000,000
+
+``scale`` is not part of ``all``: it loads tens of gigabytes (``docs/scale.md``).
 
 Every run prints a table and writes ``bench/results/<command>-<UTC time>.json``.
 """
@@ -31,6 +37,7 @@ from rich.console import Console
 
 from bench import (
     bulk_import,
+    center_scale,
     certificates,
     checkins_http,
     funds,
@@ -43,7 +50,7 @@ from bench.common import Options, Row, console, postgres, table, write_results
 
 COMMANDS = (
     "import", "notifications", "search", "rebuild", "certificates", "network", "funds",
-    "checkins", "all",
+    "checkins", "scale", "all",
 )  # fmt: skip
 
 
@@ -170,6 +177,19 @@ def parser() -> argparse.ArgumentParser:
         default=defaults.checkin_per_client,
         help="check-ins each client sends per round",
     )
+    s = p.add_argument_group("scale")
+    s.add_argument(
+        "--scale-small",
+        type=int,
+        default=defaults.scale_small,
+        help="identity rows of the baseline center (the clients come from --clients)",
+    )
+    s.add_argument(
+        "--scale-large",
+        type=int,
+        default=defaults.scale_large,
+        help="identity rows of the large center (fewer if the disk or 25 minutes do not allow)",
+    )
     return p
 
 
@@ -178,13 +198,15 @@ def options_from(args: argparse.Namespace) -> Options:
     for name in (
         "residents", "count", "queries", "node_residents", "moves", "clients", "workers",
         "bulk_persons", "bulk_chunk", "bulk_clients", "funds_lines", "funds_report_lines",
-        "checkin_roll", "checkin_per_client",
+        "checkin_roll", "checkin_per_client", "scale_small", "scale_large",
     ):  # fmt: skip
         value = getattr(args, name)
         if value is not None and value < 1:
             raise SystemExit(f"--{name.replace('_', '-')} must be at least 1")
     if not 2 <= args.nodes <= len(network.MUNICIPALITIES):
         raise SystemExit(f"--nodes must be between 2 and {len(network.MUNICIPALITIES)}")
+    if args.scale_large < args.scale_small:
+        raise SystemExit("--scale-large must be at least --scale-small")
     if args.http_seconds <= 0:
         raise SystemExit("--http-seconds must be positive")
     return Options(
@@ -216,6 +238,8 @@ def options_from(args: argparse.Namespace) -> Options:
         funds_report_lines=args.funds_report_lines,
         checkin_roll=args.checkin_roll,
         checkin_per_client=args.checkin_per_client,
+        scale_small=args.scale_small,
+        scale_large=args.scale_large,
     )
 
 
@@ -268,6 +292,9 @@ def run(command: str, options: Options) -> tuple[Path, dict[str, Any]]:
             results["checkins"] = checkins_http.run(options, server)
             shown += checkins_http.rows(results["checkins"])
             write_results(command, options, results, started, complete=False)
+        if command == "scale":
+            results["scale"] = center_scale.run(options, server)
+            shown += center_scale.rows(results["scale"])
         if command in ("network", "all"):
             results["network"] = network.run(options, server)
             shown += network.rows(results["network"])

@@ -88,6 +88,8 @@ class Options:
     funds_report_lines: int = 10_000  # donations in the report whose checks are timed
     checkin_roll: int = 100_000  # checkins: voters on the synthetic roll build
     checkin_per_client: int = 150  # checkins: check-ins each client sends per round
+    scale_small: int = 1_000_000  # scale: identity rows of the baseline center
+    scale_large: int = 20_000_000  # scale: identity rows of the large center (if they fit)
 
 
 def cipher() -> FieldCipher:

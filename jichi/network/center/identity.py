@@ -133,7 +133,11 @@ def refresh(conn: Connection, resident_code: str, *, now: datetime) -> None:
         holding.Update(r.history_id, r.sender, r.seq, r.status, r.effective_date) for r in rows
     )
     columns = [h[name] for name in IDENTITY_ITEMS]
-    source = conn.execute(sa.select(*columns).where(h.history_id == chosen.history_id)).one()
+    source = conn.execute(  # by code too: on PostgreSQL that reads one partition (0065)
+        sa.select(*columns).where(
+            h.resident_code == resident_code, h.history_id == chosen.history_id
+        )
+    ).one()
     said = conn.execute(  # the last update that said whether a support measure applies
         sa.select(h.protected)
         .where(h.resident_code == resident_code, h.protected.is_not(None))

@@ -1,4 +1,12 @@
-"""The center's tables (Core).  Mirrors migration 0011; see its docstring for why each exists."""
+"""The center's tables (Core).  Mirrors migration 0011; see its docstring for why each exists.
+
+On PostgreSQL ``center_identity`` and ``center_identity_history`` are partitioned by
+HASH of ``resident_code`` (migration 0065, ADR 0035), and the history's primary key there
+is ``(resident_code, history_id)``.  These definitions keep ``history_id`` as the key,
+as SQLite has it and as inserts return it.  Every read or write about one person names
+the resident code, so it reaches one partition; a search by the basic four looks into
+each partition's index (``docs/scale.md``).
+"""
 
 from __future__ import annotations
 
