@@ -29,7 +29,7 @@ SQLite (a municipality's node, tests): nothing changes; it has no partitioning a
 need of it.  Downgrade turns the tables back into plain ones, rows kept.
 
 Revision ID: 0065
-Revises: 0036 (re-chained after main's head at the merge)
+Revises: 0064
 Create Date: 2026-12-04
 """
 
@@ -41,7 +41,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0065"
-down_revision: str | None = "0036"
+down_revision: str | None = "0064"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
