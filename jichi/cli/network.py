@@ -266,6 +266,9 @@ def demo(
         "--cluster",
         help="3 台の NATS クラスタ（scripts/nats-cluster、ストリームは 3 重）を立てて使う",
     ),
+    pdf: bool = typer.Option(
+        False, "--pdf", help="転出証明書の PDF を実際に描画する（1 枚約 0.3 秒、既定は省略）"
+    ),
 ) -> None:
     """センターと N の市区町村で転出入を流し、最後に突合します（不一致で終了コード 1）."""
     if transport not in ("nats", "inproc"):
@@ -284,6 +287,7 @@ def demo(
             seed,
             nats,
             timeout,
+            pdf,
         )
 
 
@@ -329,6 +333,7 @@ def _demo(
     seed: int,
     nats: str | None,
     timeout: float,
+    pdf: bool = False,
 ) -> None:
     from jichi.network.demo import DemoOptions, run
 
@@ -342,6 +347,7 @@ def _demo(
         seed=seed,
         nats_url=nats,
         quiet_timeout=timeout,
+        render_pdf=pdf,
     )
     labels = {
         "migrate": "データベースを作成 / databases",
