@@ -394,3 +394,7 @@ def _demo(
     console.print(f"突合をもう一度: jichi network check --manifest {result.manifest}")
     if not result.report.ok:
         raise typer.Exit(1)
+
+
+if __name__ == "__main__":  # ``python -m jichi.cli.network``: the demo's processes start here
+    app(prog_name="jichi network")
