@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import hashlib
 import json
 import math
@@ -60,6 +59,7 @@ from jichi.kernel.errors import JichiError
 from jichi.network.center.codes import allocate_codes
 from jichi.network.center.receiver import CONSUMER as CENTER_CONSUMER
 from jichi.network.center.receiver import CenterReceiver
+from jichi.network.demo_setup import FilingJob, file_all
 from jichi.network.flows.card_move import CardMoveIn, file_card_move_out, request_card_move_in
 from jichi.network.flows.paper import move_in_from_certificate
 from jichi.network.node import Node
@@ -83,7 +83,7 @@ from jichi.registry.certificates import (
     municipality_settings,
 )
 from jichi.registry.certificates.issue import to_pdf
-from jichi.registry.demo import populate, towns_of
+from jichi.registry.demo import towns_of
 from jichi.registry.model import Address, ResidentRecord
 from jichi.registry.protection import Protection
 from jichi.registry.restrictions import Requester, RequesterType
@@ -272,16 +272,19 @@ class NetworkDemo:
                 clock=self.clock,
             )
         self.receiver = CenterReceiver(self.engines["center"])
-        for done, lg_code in enumerate(self.lg_codes, start=1):
-            node = self.nodes[lg_code]
-            populate(
-                node.registry,
-                Actor("demo", lg_code, "admin"),
-                self.options.residents,
-                self.options.seed,
-                resident_codes=functools.partial(self.next_code, lg_code),
+        jobs = [
+            FilingJob(
+                lg_code=lg_code,
+                url=self.urls[lg_code],
+                center_url=self.urls["center"],
+                residents=self.options.residents,
+                seed=self.options.seed,
+                start=self.clock.now,
             )
-            self.progress("residents", done, len(self.lg_codes))
+            for lg_code in self.lg_codes
+        ]
+        total = len(jobs)
+        file_all(jobs, lambda done: self.progress("residents", done, total))
         self.write_manifest()
 
     def next_code(self, lg_code: str) -> str:
