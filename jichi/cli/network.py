@@ -378,6 +378,7 @@ def _demo(
         ("異動 / moves filed", done),
         ("内訳 / by kind", ", ".join(f"{k} {n}" for k, n in sorted(result.moves.items()))),
         ("却下 / refused by the registry", sum(result.rejected.values())),
+        ("準備の時間 / seconds setting up", f"{result.seconds_setup:.1f}"),
         ("異動の時間 / seconds filing", f"{result.seconds_moving:.1f}"),
         ("静止までの時間 / seconds to quiescence", f"{result.seconds_quiet:.1f}"),
         ("異動/秒 / moves per second", f"{result.moves_per_second:.1f}"),

@@ -134,6 +134,7 @@ class DemoResult:
     applied_nodes: int
     directory: Path
     manifest: Path
+    seconds_setup: float = 0.0  # databases, demo residents (not in moves per second)
 
     @property
     def moves_per_second(self) -> float:
@@ -695,7 +696,9 @@ async def run(options: DemoOptions, progress: Progress = _silent) -> DemoResult:
     """The whole demo: build, move, (processes and quiescence), reconcile."""
     demo = NetworkDemo(options, progress)
     try:
+        began = time.perf_counter()
         demo.build()
+        setup = time.perf_counter() - began
         if options.transport == "inproc":
             await demo.settle()
             started = time.perf_counter()
@@ -716,6 +719,8 @@ async def run(options: DemoOptions, progress: Progress = _silent) -> DemoResult:
             finally:
                 demo.stop_processes()
                 await demo.delete_stream()
-        return demo.result(demo.reconcile(), moving, quiet)
+        result = demo.result(demo.reconcile(), moving, quiet)
+        result.seconds_setup = setup
+        return result
     finally:
         demo.dispose()
