@@ -32,6 +32,9 @@ from jichi.security.keys import load_keys
 from jichi.store.engine import make_engine, write_transaction
 
 CODE_BLOCK = 200
+PARALLEL_FROM = 1000
+"""Residents in all below which one process files them all: a spawned worker costs about
+a second of CPU to start (it imports jichi), more than it saves on a small demo."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ def file_all(
 ) -> None:
     """Every job, in parallel worker processes; ``progress(done)`` as each finishes."""
     count = max(1, min(len(jobs), workers or os.cpu_count() or 1))
-    if count == 1:
+    if count == 1 or sum(job.residents for job in jobs) < PARALLEL_FROM:
         for done, job in enumerate(jobs, start=1):
             file_residents(job)
             progress(done)
