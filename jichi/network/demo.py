@@ -29,16 +29,12 @@ starts some days back and moves on a day at a time, so moves have distinct dates
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import json
 import math
-import os
 import random
-import signal
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -57,8 +53,8 @@ from jichi.kernel.clock import now as clock_now
 from jichi.kernel.clock import today as clock_today
 from jichi.kernel.errors import JichiError
 from jichi.network.center.codes import allocate_codes
-from jichi.network.center.receiver import CONSUMER as CENTER_CONSUMER
 from jichi.network.center.receiver import CenterReceiver
+from jichi.network.demo_processes import DemoProcesses
 from jichi.network.demo_setup import FilingJob, file_all
 from jichi.network.flows.card_move import CardMoveIn, file_card_move_out, request_card_move_in
 from jichi.network.flows.paper import move_in_from_certificate
@@ -69,8 +65,6 @@ from jichi.network.transport import (
     InProcessTransport,
     NatsTransport,
     Transport,
-    nats_servers,
-    nats_url,
 )
 from jichi.places.catalog import default_catalog
 from jichi.places.model import Kind
@@ -194,7 +188,7 @@ class _Group:
 
 
 @dataclass
-class NetworkDemo:
+class NetworkDemo(DemoProcesses):
     options: DemoOptions
     progress: Progress = _silent
     lg_codes: list[str] = field(default_factory=list)
@@ -565,93 +559,6 @@ class NetworkDemo:
                 query = sa.select(sa.func.count()).select_from(outbox)
                 total += conn.execute(query.where(outbox.c.sent_at.is_(None))).scalar_one()
         return int(total)
-
-    def _command(self, group: str, *args: str) -> list[str]:
-        """``jichi <group> …`` run as ``python -m jichi.cli.<group>``: the same command
-        without importing every other context's CLI (about 1 s of CPU per process here,
-        11 processes on 2 cores)."""
-        return [sys.executable, "-m", f"jichi.cli.{group}", *args]
-
-    def _nats_args(self) -> list[str]:
-        url = nats_url(self.options.nats_url)
-        return ["--nats", url, "--stream", self.stream, "--root", self.root]
-
-    def start_center(self) -> None:
-        args = ["center", "receive", "--url", self.urls["center"], *self._nats_args()]
-        self._spawn("center", args)
-
-    def start_node(self, lg_code: str) -> None:
-        args = ["network", "node", "--lg-code", lg_code, "--database", self.urls[lg_code]]
-        self._spawn(lg_code, [*args, "--transport", "nats", *self._nats_args()])
-
-    def start_processes(self) -> None:
-        self.start_center()
-        for lg in self.lg_codes:
-            self.start_node(lg)
-
-    def _spawn(self, name: str, args: list[str]) -> None:
-        logs = self.directory / "logs"
-        logs.mkdir(exist_ok=True)
-        with open(logs / f"{name}.log", "ab") as log:
-            self.processes[name] = subprocess.Popen(
-                self._command(*args), stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy()
-            )
-
-    def stop_process(self, name: str, timeout: float = 15.0) -> int | None:
-        process = self.processes.pop(name, None)
-        if process is None:
-            return None
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        return process.returncode
-
-    def stop_processes(self) -> dict[str, int | None]:
-        return {name: self.stop_process(name) for name in list(self.processes)}
-
-    async def wait_quiet(self, timeout: float | None = None) -> bool:
-        """Until every outbox is sent and every consumer has nothing pending, twice in a row."""
-        import nats as nats_client
-        import nats.errors
-        import nats.js.errors
-
-        limit = time.monotonic() + (timeout or self.options.quiet_timeout)
-        nc = await nats_client.connect(servers=nats_servers(self.options.nats_url))
-        js = nc.jetstream()
-        consumers = [CENTER_CONSUMER, *(f"node-{lg}" for lg in self.lg_codes)]
-        quiet = 0
-        try:
-            while time.monotonic() < limit:
-                busy = 0
-                for name in consumers:  # consumers first, then outboxes (see below)
-                    try:
-                        info = await js.consumer_info(self.stream, name)
-                        busy += int(info.num_pending or 0) + int(info.num_ack_pending or 0)
-                    except nats.js.errors.NotFoundError:
-                        busy += 1  # its process has not subscribed yet
-                    except nats.errors.TimeoutError:
-                        busy += 1  # a cluster electing a new leader answers nothing yet
-                # A handler commits its reply to the outbox before its ack: reading the
-                # outboxes after the consumers never misses that reply.
-                busy += self.unsent()
-                quiet = quiet + 1 if busy == 0 else 0
-                self.progress("quiet", 1 if quiet else 0, 1)
-                if quiet >= 2:
-                    return True
-                await asyncio.sleep(0.25)
-            return False
-        finally:
-            await nc.close()
-
-    async def delete_stream(self) -> None:
-        if isinstance(self.transport, NatsTransport):
-            with contextlib.suppress(JichiError):
-                await self.transport.delete_stream()
-            await self.transport.close()
 
     # -- the end -------------------------------------------------------------------------
 
