@@ -236,3 +236,7 @@ def codes_allocate(
         raise fail(error) from None
     console.print(f"ブロック {block.block_id}: {block.lg_code} に {len(block.codes)} 件")
     typer.echo("\n".join(block.codes))
+
+
+if __name__ == "__main__":  # ``python -m jichi.cli.center``: the demo's processes start here
+    app(prog_name="jichi center")

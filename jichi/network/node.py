@@ -6,8 +6,9 @@ A node owns one database (its registry, outbox, inbox and tasks) and one transpo
   least once and in order; with the transport down it sends nothing and returns 0,
   and the counter keeps working (the rows queue);
 * :meth:`Node.receive` pulls the messages addressed to ``municipality.<lg_code>.>``
-  and applies each through :func:`jichi.network.inbox.receive` — at most once, in
-  order per chain, the handler's writes and the inbox row in one transaction;
+  and applies them through :func:`jichi.network.inbox.receive_many` — at most once, in
+  order per chain, the handlers' writes and the inbox rows of a pulled batch in one
+  transaction; what that commits to the outbox (replies) wakes the relay at once;
 * :meth:`Node.start` / :meth:`Node.stop` do both in the background (production).
 
 Handlers live in :mod:`jichi.network.flows`, one module per message, and register
@@ -112,7 +113,9 @@ class Node:
 
     async def receive(self, *, batch: int = 100) -> int:
         """Pull one batch addressed to this municipality and apply it."""
-        return await self.transport.pull(self.consumer, self.subjects, self.handle, batch=batch)
+        return await self.transport.pull_batch(
+            self.consumer, self.subjects, self.handle_batch, batch=batch
+        )
 
     async def receive_all(self) -> int:
         total = 0
@@ -122,6 +125,11 @@ class Node:
 
     async def handle(self, envelope: Envelope) -> None:
         inbox.receive(self.engine, envelope, self.apply, clock=self.clock)
+        self.relay.wake()
+
+    async def handle_batch(self, envelopes: list[Envelope]) -> None:
+        inbox.receive_many(self.engine, envelopes, self.apply, clock=self.clock)
+        self.relay.wake()  # replies the handlers committed go out now
 
     def apply(self, conn: Connection, envelope: Envelope) -> None:
         """Dispatch one message to its flow, inside the inbox transaction."""
@@ -176,7 +184,7 @@ class Node:
             asyncio.create_task(self.relay.run(self._stop, idle=idle, max_backoff=max_backoff))
         )
         self._subscription = await self.transport.subscribe(
-            self.consumer, self.subjects, self.handle, idle=idle
+            self.consumer, self.subjects, self.handle_batch, idle=idle
         )
 
     async def stop(self) -> None:

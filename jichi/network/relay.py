@@ -1,13 +1,21 @@
 """The outbox relay: what the registry committed goes out, at least once, in order.
 
 The registry writes its notices to ``outbox`` in the same transaction as the change;
-the relay reads the unsent rows in ``seq`` order, publishes each, and then marks the
-published rows ``sent_at``.  A crash (or a lost acknowledgement) between publishing and
-marking publishes the same message again — same ``message_id``, so JetStream's
-de-duplication and the receiver's inbox both drop it.  A publish that fails stops the
-batch: the rows from there on stay unsent, so nothing of a person's chain overtakes an
-earlier message.  The counter never waits for the relay; with the broker down the
+the relay reads the unsent rows in ``seq`` order, publishes them as one batch (sent in
+order, the broker's acknowledgements awaited together: ADR 0036), and then marks the
+stored rows ``sent_at`` in one transaction.  A crash (or a lost acknowledgement)
+between publishing and marking publishes the same message again — same
+``message_id``, so JetStream's de-duplication and the receiver's inbox both drop it.
+A publish that fails stops the batch: the rows from there on stay unsent (some may
+already be stored; published again, they are dropped the same way), and the inbox
+parks whatever arrives ahead of its predecessor, so nothing of a person's chain is
+applied before an earlier message.  The counter never waits for the relay; with the broker down the
 rows simply queue.
+
+:meth:`Relay.run` loops at once while there is work; idle, it waits until
+:meth:`Relay.wake` (the node calls it when its own transactions commit outbox rows —
+a reply to a received message) or ``idle`` seconds pass (rows another process, the
+counter, committed are seen at the next look).
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ from jichi.kernel.clock import now as clock_now
 from jichi.kernel.errors import JichiError
 from jichi.network import errors as e
 from jichi.network.messages import Envelope
-from jichi.network.transport import Transport
+from jichi.network.transport import Transport, unavailable
 from jichi.registry.tables import outbox
 from jichi.store.engine import write_transaction
 
@@ -47,6 +55,12 @@ class Relay:
         self.clock = clock
         self.published = 0  # publishes made (a re-publish after a crash counts again)
         self.failures = 0  # batches stopped by an unavailable transport
+        self._wake: asyncio.Event | None = None
+
+    def wake(self) -> None:
+        """New outbox rows were committed in this process: look now, not after ``idle``."""
+        if self._wake is not None:
+            self._wake.set()
 
     def unsent(self, limit: int | None = None) -> list[Envelope]:
         """The next unsent rows as envelopes, each knowing its chain's previous seq."""
@@ -85,20 +99,22 @@ class Relay:
 
     async def run_once(self) -> int:
         """Publish one batch; return how many went out.  NET-003 if the transport is down."""
-        sent: list[int] = []
+        batch = self.unsent()
+        if not batch:
+            return 0
         try:
-            for envelope in self.unsent():
-                await self.transport.publish(envelope)
-                self.published += 1
-                sent.append(envelope.seq)
+            stored = await self.transport.publish_many(batch)
         except JichiError as exc:
             if exc.kind is e.TRANSPORT_UNAVAILABLE:
                 self.failures += 1
             raise
-        finally:
-            if sent:
-                self._mark(sent)
-        return len(sent)
+        self.published += stored
+        if stored:
+            self._mark([envelope.seq for envelope in batch[:stored]])
+        if stored < len(batch):  # the rest stays unsent, in order, for the next try
+            self.failures += 1
+            raise unavailable(f"{len(batch) - stored} of {len(batch)} not acknowledged")
+        return stored
 
     async def run_until_idle(self) -> int:
         """Publish until nothing is unsent (tests, demos, a one-shot CLI)."""
@@ -124,7 +140,21 @@ class Relay:
                 continue
             backoff = idle
             if count == 0:
-                await _wait(stop, idle)
+                await self._idle(stop, idle)
+
+    async def _idle(self, stop: asyncio.Event, seconds: float) -> None:
+        """Until ``stop``, :meth:`wake` or ``seconds`` — whichever comes first."""
+        if self._wake is None:
+            self._wake = asyncio.Event()
+        wake = self._wake
+        stopped = asyncio.ensure_future(stop.wait())
+        woken = asyncio.ensure_future(wake.wait())
+        try:
+            await asyncio.wait({stopped, woken}, timeout=seconds, return_when="FIRST_COMPLETED")
+        finally:
+            stopped.cancel()
+            woken.cancel()
+            wake.clear()
 
     def _mark(self, seqs: list[int]) -> None:
         with write_transaction(self.engine) as conn:

@@ -5,10 +5,17 @@ inbox and tests run on either:
 
 - ``publish`` stores the envelope once per ``message_id`` (a re-publish after a crash
   is dropped by the transport's de-duplication; the inbox is the final guard);
+  ``publish_many`` sends a whole batch in order and awaits the acknowledgements
+  together (one round trip per batch, not per message — ADR 0036), returning how many
+  leading envelopes are stored;
 - ``pull`` hands a batch of stored envelopes on the subjects a durable consumer follows
   to a handler, and acknowledges each only after the handler returned — a handler that
-  raises leaves its message to be delivered again;
-- ``subscribe`` keeps pulling in the background until the subscription is stopped.
+  raises leaves its message to be delivered again; ``pull_batch`` hands the whole batch
+  to one handler (the inbox applies it in one transaction) and acknowledges it after;
+- ``subscribe`` keeps pulling batches in the background until the subscription is
+  stopped.  An empty pull *waits* for the next message (JetStream: a long-polling fetch;
+  in process: an event set by ``publish``) instead of sleeping, so a message is handed
+  over as soon as it is stored.
 
 A transport that cannot take a message raises ``NET-003`` (:data:`TRANSPORT_UNAVAILABLE`);
 the relay then leaves the outbox rows unsent and tries again later.
@@ -20,7 +27,7 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -36,6 +43,7 @@ from jichi.network.messages import SUBJECT_ROOT, Envelope
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Envelope], Awaitable[None]]
+BatchHandler = Callable[[list[Envelope]], Awaitable[None]]
 NATS_URL_VAR = "JICHI_NATS_URL"
 NATS_REPLICAS_VAR = "JICHI_NATS_REPLICAS"
 DEFAULT_NATS_URL = "nats://127.0.0.1:4222"
@@ -72,12 +80,24 @@ class Transport(Protocol):
 
     async def publish(self, envelope: Envelope) -> None: ...
 
+    async def publish_many(self, envelopes: Sequence[Envelope]) -> int: ...
+
     async def pull(
         self, consumer: str, subjects: str, handler: Handler, *, batch: int = 100
     ) -> int: ...
 
+    async def pull_batch(
+        self,
+        consumer: str,
+        subjects: str,
+        handler: BatchHandler,
+        *,
+        batch: int = 100,
+        wait: float | None = None,
+    ) -> int: ...
+
     async def subscribe(
-        self, consumer: str, subjects: str, handler: Handler, *, idle: float = 0.2
+        self, consumer: str, subjects: str, handler: BatchHandler, *, idle: float = 0.2
     ) -> Subscription: ...
 
     async def close(self) -> None: ...
@@ -94,30 +114,58 @@ def subject_matches(pattern: str, subject: str) -> bool:
     return len(want) == len(have)
 
 
+def each(handler: Handler) -> BatchHandler:
+    """A batch handler calling ``handler`` once per envelope, in order (for callers whose
+    work is per message, like tests; the inbox takes a batch in one transaction)."""
+
+    async def handle(envelopes: list[Envelope]) -> None:
+        for envelope in envelopes:
+            await handler(envelope)
+
+    return handle
+
+
 def unavailable(detail: str) -> JichiError:
     return JichiError(e.TRANSPORT_UNAVAILABLE, detail=detail)
 
 
 class Subscription:
-    """A background consumer; ``stop()`` ends it after the batch in hand."""
+    """A background consumer; ``stop()`` ends it after the batch in hand.
+
+    Each turn is one ``pull_batch`` that waits up to ``wait`` seconds for a first
+    message, so an idle consumer costs one long poll per ``wait`` and a busy one never
+    sleeps; only a failing pull (broker down) pauses ``idle`` seconds before the next.
+    """
 
     def __init__(
-        self, transport: Transport, consumer: str, subjects: str, handler: Handler, idle: float
+        self,
+        transport: Transport,
+        consumer: str,
+        subjects: str,
+        handler: BatchHandler,
+        idle: float,
+        wait: float = 1.0,
     ) -> None:
         self.errors: list[BaseException] = []
-        self._task = asyncio.create_task(self._run(transport, consumer, subjects, handler, idle))
+        self._task = asyncio.create_task(
+            self._run(transport, consumer, subjects, handler, idle, wait)
+        )
 
     async def _run(
-        self, transport: Transport, consumer: str, subjects: str, handler: Handler, idle: float
+        self,
+        transport: Transport,
+        consumer: str,
+        subjects: str,
+        handler: BatchHandler,
+        idle: float,
+        wait: float,
     ) -> None:
         while True:
             try:
-                count = await transport.pull(consumer, subjects, handler)
+                await transport.pull_batch(consumer, subjects, handler, wait=wait)
             except Exception as exc:  # logged, kept for the caller; the loop goes on
                 log.warning("consumer %s: %s", consumer, exc)
                 self.errors.append(exc)
-                count = 0
-            if count == 0:
                 await asyncio.sleep(idle)
 
     async def stop(self) -> None:
@@ -148,6 +196,7 @@ class InProcessTransport:
         self._seen: set[str] = set()
         self._consumers: dict[str, _Consumer] = {}
         self.duplicates = 0
+        self._stored: asyncio.Event | None = None  # set by publish: wakes waiting pulls
 
     async def publish(self, envelope: Envelope) -> None:
         if not self.available:
@@ -157,10 +206,22 @@ class InProcessTransport:
             return
         self._seen.add(envelope.message_id)
         self.log.append((envelope.subject(self.root), envelope))
+        if self._stored is not None:
+            self._stored.set()
 
-    async def pull(
-        self, consumer: str, subjects: str, handler: Handler, *, batch: int = 100
-    ) -> int:
+    async def publish_many(self, envelopes: Sequence[Envelope]) -> int:
+        stored = 0
+        for envelope in envelopes:
+            try:
+                await self.publish(envelope)
+            except JichiError:
+                if stored:
+                    return stored  # like JetStream: the prefix is stored, the rest is not
+                raise
+            stored += 1
+        return stored
+
+    def _take(self, consumer: str, subjects: str, batch: int) -> tuple[_Consumer, list[int]]:
         if not self.available:
             raise unavailable("in-process transport is down")
         state = self._consumers.setdefault(consumer, _Consumer(subjects))
@@ -170,6 +231,12 @@ class InProcessTransport:
             if subject_matches(subjects, self.log[state.position][0]):
                 todo.append(state.position)
             state.position += 1
+        return state, todo
+
+    async def pull(
+        self, consumer: str, subjects: str, handler: Handler, *, batch: int = 100
+    ) -> int:
+        state, todo = self._take(consumer, subjects, batch)
         for index, position in enumerate(todo):
             try:
                 await handler(self.log[position][1])
@@ -178,8 +245,34 @@ class InProcessTransport:
                 raise
         return len(todo)
 
+    async def pull_batch(
+        self,
+        consumer: str,
+        subjects: str,
+        handler: BatchHandler,
+        *,
+        batch: int = 100,
+        wait: float | None = None,
+    ) -> int:
+        state, todo = self._take(consumer, subjects, batch)
+        if not todo and wait:
+            if self._stored is None:
+                self._stored = asyncio.Event()
+            self._stored.clear()  # no await since _take: nothing stored in between
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stored.wait(), wait)
+            state, todo = self._take(consumer, subjects, batch)
+        if not todo:
+            return 0
+        try:
+            await handler([self.log[position][1] for position in todo])
+        except BaseException:
+            state.unacked.extend(todo)  # not acknowledged: delivered again
+            raise
+        return len(todo)
+
     async def subscribe(
-        self, consumer: str, subjects: str, handler: Handler, *, idle: float = 0.05
+        self, consumer: str, subjects: str, handler: BatchHandler, *, idle: float = 0.05
     ) -> Subscription:
         return Subscription(self, consumer, subjects, handler, idle)
 
@@ -271,20 +364,105 @@ class NatsTransport:
         except (TimeoutError, OSError, nats.errors.Error) as exc:
             raise unavailable(f"publish to {self.stream}: {type(exc).__name__}") from exc
 
+    async def publish_many(self, envelopes: Sequence[Envelope]) -> int:
+        """Send the batch in order without waiting in between, then await every
+        acknowledgement together (within ``timeout``): how many leading envelopes the
+        stream stored.  A later one stored after an earlier failure is harmless — its
+        row stays unsent, is published again, and de-duplication drops it."""
+        if not envelopes:
+            return 0
+        await self.connect()
+        futures: list[asyncio.Future[Any]] = []
+        try:
+            for envelope in envelopes:
+                futures.append(
+                    await self._js.publish_async(
+                        envelope.subject(self.root),
+                        envelope.encode(),
+                        stream=self.stream,
+                        headers={"Nats-Msg-Id": envelope.message_id},
+                    )
+                )
+        except (TimeoutError, OSError, nats.errors.Error) as exc:
+            log.warning("publish to %s: %s", self.stream, type(exc).__name__)
+        if not futures:
+            raise unavailable(f"publish to {self.stream}: nothing sent")
+        done, pending = await asyncio.wait(futures, timeout=self.timeout)
+        for future in pending:
+            future.cancel()
+        stored = 0
+        for future in futures:
+            if future not in done or future.cancelled() or future.exception() is not None:
+                break
+            stored += 1
+        if stored == 0:
+            first = futures[0]
+            cause = "timeout" if first in pending else type(first.exception()).__name__
+            raise unavailable(f"publish to {self.stream}: {cause}")
+        return stored
+
+    async def _subscription(self, consumer: str, subjects: str) -> Any:
+        sub = self._subs.get(consumer)
+        if sub is None:
+            sub = await self._js.pull_subscribe(
+                subjects,
+                durable=consumer,
+                stream=self.stream,
+                config=ConsumerConfig(ack_wait=self.ack_wait),
+            )
+            self._subs[consumer] = sub
+        return sub
+
+    async def pull_batch(
+        self,
+        consumer: str,
+        subjects: str,
+        handler: BatchHandler,
+        *,
+        batch: int = 100,
+        wait: float | None = None,
+    ) -> int:
+        """Fetch up to ``batch`` messages (waiting up to ``wait`` seconds, default
+        ``fetch_wait``, for the first: a long poll that returns as soon as one is
+        stored), hand them to ``handler`` at once, then acknowledge them all; if the
+        handler raises, every one is handed back (nak) for redelivery."""
+        await self.connect()
+        try:
+            sub = await self._subscription(consumer, subjects)
+            try:
+                messages = await sub.fetch(batch, timeout=wait or self.fetch_wait)
+            except TimeoutError:  # nothing to deliver within the wait
+                return 0
+        except (TimeoutError, OSError, nats.errors.Error) as exc:
+            raise unavailable(f"pull {consumer}: {type(exc).__name__}") from exc
+        good: list[Any] = []
+        envelopes: list[Envelope] = []
+        for msg in messages:
+            try:
+                envelopes.append(Envelope.decode(msg.data))
+            except JichiError as exc:
+                log.error("consumer %s: dropping a malformed message: %s", consumer, exc)
+                await msg.term()
+                continue
+            good.append(msg)
+        if envelopes:
+            try:
+                await handler(envelopes)
+            except BaseException:
+                for unhandled in good:
+                    with contextlib.suppress(Exception):
+                        await unhandled.nak()
+                raise
+            for msg in good:
+                await msg.ack()
+        return len(messages)
+
     async def pull(
         self, consumer: str, subjects: str, handler: Handler, *, batch: int = 100
     ) -> int:
         await self.connect()
         try:
-            sub = self._subs.get(consumer)
-            if sub is None:
-                sub = await self._js.pull_subscribe(
-                    subjects,
-                    durable=consumer,
-                    stream=self.stream,
-                    config=ConsumerConfig(ack_wait=self.ack_wait),
-                )
-                self._subs[consumer] = sub
+            sub = await self._subscription(consumer, subjects)
             try:
                 messages = await sub.fetch(batch, timeout=self.fetch_wait)
             except TimeoutError:  # nothing to deliver within fetch_wait
@@ -311,7 +489,7 @@ class NatsTransport:
         return len(messages)
 
     async def subscribe(
-        self, consumer: str, subjects: str, handler: Handler, *, idle: float = 0.2
+        self, consumer: str, subjects: str, handler: BatchHandler, *, idle: float = 0.2
     ) -> Subscription:
         return Subscription(self, consumer, subjects, handler, idle)
 

@@ -4,7 +4,8 @@ Thin glue between a :class:`jichi.network.transport.Transport` and
 :func:`jichi.network.inbox.receive` with :func:`.identity.apply_identity`, so the same
 code serves the in-process transport (tests, demos) and NATS JetStream (the center on
 its own machine, ``jichi center receive``).  The handler is synchronous database work;
-on a transport it runs inside the consumer's loop, one message at a time.
+on a transport it runs inside the consumer's loop, a pulled batch in one transaction
+(:func:`jichi.network.inbox.receive_many`, ADR 0036).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import asyncio
 from sqlalchemy import Engine
 
 from jichi.network.center.identity import TOPIC, apply_identity
-from jichi.network.inbox import Receipt, receive
+from jichi.network.inbox import Receipt, receive, receive_many
 from jichi.network.messages import SUBJECT_ROOT, Envelope
 from jichi.network.transport import Transport
 
@@ -31,10 +32,14 @@ class CenterReceiver:
     async def handle(self, envelope: Envelope) -> None:
         self.receipts.append(receive(self.engine, envelope, apply_identity))
 
+    async def handle_batch(self, envelopes: list[Envelope]) -> None:
+        self.receipts.extend(receive_many(self.engine, envelopes, apply_identity))
+
     async def drain(self, transport: Transport, *, consumer: str = CONSUMER) -> int:
         """Pull until nothing is waiting (tests, demos, one-shot catch-up); how many."""
         total = 0
-        while count := await transport.pull(consumer, subject(transport.root), self.handle):
+        topic = subject(transport.root)
+        while count := await transport.pull_batch(consumer, topic, self.handle_batch):
             total += count
         return total
 
@@ -42,7 +47,9 @@ class CenterReceiver:
         self, transport: Transport, stop: asyncio.Event, *, consumer: str = CONSUMER
     ) -> None:
         """Consume until ``stop`` is set (the production loop)."""
-        subscription = await transport.subscribe(consumer, subject(transport.root), self.handle)
+        subscription = await transport.subscribe(
+            consumer, subject(transport.root), self.handle_batch
+        )
         try:
             await stop.wait()
         finally:

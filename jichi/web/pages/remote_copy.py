@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -48,7 +49,7 @@ from jichi.network.flows.remote_copy import (
 from jichi.network.flows.settings import FlowSettings
 from jichi.network.messages import SUBJECT_ROOT, Envelope
 from jichi.network.node import Node
-from jichi.network.transport import Handler, Subscription, unavailable
+from jichi.network.transport import BatchHandler, Handler, Subscription, unavailable
 from jichi.places.catalog import default_catalog
 from jichi.places.model import LocalGovernment
 from jichi.registry.certificates import Certificate, CertificateKind
@@ -143,13 +144,27 @@ class CounterOnlyTransport:
     async def publish(self, envelope: Envelope) -> None:
         raise unavailable("the counter web process does not send; the node process relays")
 
+    async def publish_many(self, envelopes: Sequence[Envelope]) -> int:
+        raise unavailable("the counter web process does not send; the node process relays")
+
     async def pull(
         self, consumer: str, subjects: str, handler: Handler, *, batch: int = 100
     ) -> int:
         raise unavailable("the counter web process does not receive; the node process does")
 
+    async def pull_batch(
+        self,
+        consumer: str,
+        subjects: str,
+        handler: BatchHandler,
+        *,
+        batch: int = 100,
+        wait: float | None = None,
+    ) -> int:
+        raise unavailable("the counter web process does not receive; the node process does")
+
     async def subscribe(
-        self, consumer: str, subjects: str, handler: Handler, *, idle: float = 0.2
+        self, consumer: str, subjects: str, handler: BatchHandler, *, idle: float = 0.2
     ) -> Subscription:
         raise unavailable("the counter web process does not receive; the node process does")
 

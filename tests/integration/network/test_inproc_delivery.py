@@ -14,7 +14,7 @@ from jichi.network import inbox
 from jichi.network.inbox import Outcome, receive
 from jichi.network.relay import Relay
 from jichi.network.tables import inbox as inbox_table
-from jichi.network.transport import InProcessTransport
+from jichi.network.transport import InProcessTransport, each
 from tests.integration.network.conftest import (
     Receiver,
     Sender,
@@ -185,7 +185,8 @@ def test_a_subscription_applies_what_the_relay_publishes(
 ) -> None:
     async def scenario() -> None:
         transport = InProcessTransport()
-        sub = await transport.subscribe("center", "jichi.center.>", receiver.handle, idle=0.01)
+        handle = each(receiver.handle)
+        sub = await transport.subscribe("center", "jichi.center.>", handle, idle=0.01)
         sender.move_in()
         await Relay(sender.engine, transport).run_until_idle()
         for _ in range(200):

@@ -13,7 +13,7 @@ import pytest
 
 from jichi.kernel.errors import JichiError
 from jichi.network.messages import Envelope
-from jichi.network.transport import InProcessTransport, subject_matches
+from jichi.network.transport import InProcessTransport, each, subject_matches
 
 T = TypeVar("T")
 
@@ -136,7 +136,7 @@ def test_a_subscription_keeps_pulling_until_stopped() -> None:
         async def handle(e: Envelope) -> None:
             seen.append(e.seq)
 
-        sub = await transport.subscribe("c", "jichi.>", handle, idle=0.01)
+        sub = await transport.subscribe("c", "jichi.>", each(handle), idle=0.01)
         for seq in (1, 2, 3):
             await transport.publish(envelope(seq=seq))
         for _ in range(100):
