@@ -1,0 +1,255 @@
+"""The individual number appears in no log line, URL or page but the screens that must show it.
+
+Issue 11's Done-when line, as one scan on both databases.  Two municipalities
+(tests/integration/security/tenants.py) whose heads of household moved in with their
+個人番号, a My Number card applied for, then:
+
+- every GET route of B's app (walked from ``app.routes`` like test_tenancy.py, real ids
+  substituted) is asked by a signed-in clerk and a signed-in supervisor, the API routes
+  also with the supervisor's bearer token and the portal's with the resident's card
+  session;
+- forms that carry a number are posted: 個人番号の記載 (accepted, and refused for a
+  mismatch), a 転入 through the API with a wrong check digit, a free-text field holding
+  a number (page and API), and the 個人番号通知書;
+
+and the number — plain, 4-4-4 with spaces or hyphens, full-width, percent-encoded or
+JSON-escaped — must be in no body, no header, no redirect's URL, no log record emitted
+from setup to the end (root logger at DEBUG, the access log's fields included), no audit
+row and no other row of the database (it is stored encrypted), except the bodies of the
+routes in ``MUST_SHOW``.  No GET route is allowed to show it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from jichi.kernel.identifiers import IdKind, individual_number_check_digit, with_check_digit
+from jichi.security.staff import create_staff, issue_token
+from jichi.store.engine import write_transaction
+from jichi.web.pages import session as s
+from tests.integration.security.number_scan import (
+    Records,
+    body_text,
+    every_log_record,
+    leaked,
+)
+from tests.integration.security.tenants import (
+    LG_B,
+    NUMBERS,
+    PASSWORD,
+    Municipality,
+    snapshot,
+    two_municipalities,
+)
+from tests.integration.security.test_tenancy import resident_cookie, routes, served_app, url
+
+MUST_SHOW: dict[tuple[str, str], str] = {
+    ("POST", "/counter/mynumber/residents/{person_id}/notice.pdf"): (
+        "the 個人番号通知書 (番号法7条): the one document that tells the person the number"
+    ),
+}
+"""Routes whose *body* may carry the number, with why.  Headers and logs: never."""
+
+WIFE_NUMBER = with_check_digit(IdKind.INDIVIDUAL_NUMBER, "73519284620")  # attached by form
+MISMATCHED = with_check_digit(IdKind.INDIVIDUAL_NUMBER, "84620395720")  # refused: wrong DOB
+_BASE = "84620395730"
+WRONG_CHECK_DIGIT = _BASE + str((individual_number_check_digit(_BASE) + 1) % 10)
+WATCHED = (*NUMBERS.values(), WIFE_NUMBER, MISMATCHED, WRONG_CHECK_DIGIT)
+
+
+@dataclass
+class Scan:
+    """Every answer seen, and what leaked where."""
+
+    leaks: list[str] = field(default_factory=list)
+    answered: dict[str, int] = field(default_factory=dict)
+
+    def check(self, method: str, path: str, how: str, response: Any) -> Any:
+        where = f"{method} {path} ({how}, {response.status_code})"
+        self.answered[f"{method} {path} {how}"] = response.status_code
+        for name, value in response.headers.items():
+            if found := leaked(f"{name}: {value}", WATCHED):
+                self.leaks.append(f"{where} header {name}: {found}")
+        shown = (method, path) in MUST_SHOW
+        if not shown and (found := leaked(body_text(response.content), WATCHED)):
+            self.leaks.append(f"{where} body: {found}")
+        return response
+
+
+def sign_in(client: TestClient, staff_id: str) -> str:
+    """A real counter sign-in (the login itself is scanned too); the page's CSRF token."""
+    token = _csrf(client.get("/counter/login").text)
+    signed = client.post(
+        "/counter/login",
+        data={"csrf_token": token, "staff_id": staff_id, "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303, signed.text
+    return _csrf(client.get("/counter/").text)
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+@pytest.fixture
+def logs() -> Iterator[Records]:
+    with every_log_record() as records:
+        yield records
+
+
+@pytest.fixture
+def world(engine: Engine, logs: Records) -> tuple[Municipality, str]:
+    """Both municipalities with numbers (set up under the log capture) and B's clerk token."""
+    _a, b = two_municipalities(engine, numbers=True)
+    with write_transaction(engine) as conn:
+        create_staff(conn, "clerk-b", LG_B, "clerk", "加藤", password=PASSWORD)
+        clerk_token = issue_token(conn, "clerk-b", label="scan")
+    return b, clerk_token
+
+
+def post_forms(scan: Scan, app: Any, b: Municipality, supervisor: TestClient, csrf: str) -> None:
+    """The forms that carry a number: accepted once, refused in every other way."""
+    head, wife = b.ids["person_id"], b.ids["protected_person_id"]
+    attach = "/counter/residents/{person_id}/{kind}"
+    claim = {
+        s.CSRF_FIELD: csrf,
+        "notified_date": "2026-11-27",
+        "name": "番町　花子",
+        "date_of_birth": "1982-09-15",
+        "sex": "female",
+        "address": "東京都千代田区九段南4-5",
+    }
+    target = f"/counter/residents/{wife}/attach_individual_number"
+    typed = " ".join((MISMATCHED[:4], MISMATCHED[4:8], MISMATCHED[8:])).translate(
+        str.maketrans("0123456789 ", "０１２３４５６７８９　")
+    )  # as a clerk may type it: full-width, grouped
+    wrong = {**claim, "individual_number": typed, "date_of_birth": "1982-09-16"}
+    refused = scan.check("POST", attach, "mismatch", supervisor.post(target, data=wrong))
+    assert refused.status_code == 422, refused.text
+    good = {**claim, "individual_number": WIFE_NUMBER}
+    review = scan.check("POST", attach, "review", supervisor.post(target, data=good))
+    sealed = re.search(r'name="pending" value="([^"]+)"', review.text)
+    assert review.status_code == 200 and sealed is not None, review.text
+    confirm = {s.CSRF_FIELD: csrf, "pending": sealed.group(1), "step": "record"}
+    done = scan.check(
+        "POST", attach, "record", supervisor.post(target, data=confirm, follow_redirects=False)
+    )
+    assert done.status_code == 303, done.text
+    scan.check("GET", "(after attach)", "redirect", supervisor.get(done.headers["location"]))
+    note = {s.CSRF_FIELD: csrf, "note": f"番号は{NUMBERS[LG_B]}です"}
+    free = supervisor.post(f"/counter/residents/{head}/correction", data=note)
+    assert scan.check("POST", "/counter/residents/{person_id}/correction", "note", free)
+    assert free.status_code in (400, 422) and "個人番号" in free.text, free.text
+    bearer = {"Authorization": f"Bearer {b.token}"}
+    api = TestClient(app, raise_server_exceptions=False)
+    purpose = api.post(
+        f"/api/registry/residents/{head}/read",
+        json={"purpose": f"照会 {NUMBERS[LG_B][:4]}-{NUMBERS[LG_B][4:8]}-{NUMBERS[LG_B][8:]}"},
+        headers=bearer,
+    )
+    scan.check("POST", "/api/registry/residents/{person_id}/read", "purpose", purpose)
+    assert purpose.status_code == 422 and "TXT-015" in purpose.text, purpose.text
+    move_in = api.post("/api/registry/notifications", json=_move_in(), headers=bearer)
+    scan.check("POST", "/api/registry/notifications", "wrong check digit", move_in)
+    assert move_in.status_code == 422 and "ID-004" in move_in.text, move_in.text
+    pdf = supervisor.post(
+        f"/counter/mynumber/residents/{head}/notice.pdf", data={s.CSRF_FIELD: csrf}
+    )
+    scan.check("POST", "/counter/mynumber/residents/{person_id}/notice.pdf", "notice", pdf)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF"), pdf.text
+
+
+def _move_in() -> dict[str, Any]:
+    from tests.integration.registry.conftest import person
+    from tests.integration.security.tenants import ADDRESS, LG_A
+
+    return {
+        "kind": "move_in",
+        "effective_date": "2026-11-25",
+        "address": {**ADDRESS[LG_B], "block": "7-8"},
+        "previous_address": ADDRESS[LG_A],
+        "persons": [
+            person(
+                "九段",
+                "一人",
+                ("クダン", "ヒトリ"),
+                "1970-01-01",
+                "male",
+                "世帯主",
+                individual_number=WRONG_CHECK_DIGIT,
+            )
+        ],
+    }
+
+
+def crawl(scan: Scan, app: Any, b: Municipality, clients: dict[str, TestClient]) -> None:
+    """Every GET route of B, as each signed-in party, with B's real ids."""
+    ids = {**b.ids, "code": LG_B}  # the public code lists and figures: B itself
+    bearer = {"Authorization": f"Bearer {b.token}"}
+    anonymous = TestClient(app, raise_server_exceptions=False)
+    for method, path in sorted(set(routes(app))):
+        if method != "GET" or "{encoded" in path or "{year}" in path:
+            continue  # OCSP's DER and the funds downloads: no person in either
+        target = url(path, ids) + f"?person_id={ids['person_id']}"
+        if path.startswith("/api/"):
+            answer = anonymous.get(target, headers=bearer, follow_redirects=False)
+            scan.check(method, path, "bearer", answer)
+        for how, client in clients.items():
+            if path.startswith("/me") != (how == "resident"):
+                continue
+            scan.check(method, path, how, client.get(target, follow_redirects=False))
+
+
+def test_the_number_never_leaks(
+    engine: Engine, world: tuple[Municipality, str], logs: Records
+) -> None:
+    b, _clerk_token = world
+    app = served_app(engine, LG_B)
+    scan = Scan()
+    clerk = TestClient(app, raise_server_exceptions=False)
+    supervisor = TestClient(app, raise_server_exceptions=False)
+    sign_in(clerk, "clerk-b")
+    csrf = sign_in(supervisor, b.supervisor.staff_id)
+    resident = TestClient(app, raise_server_exceptions=False)
+    resident.cookies.set(
+        s.RESIDENT.cookie, resident_cookie(app, b.ids["person_id"], "c" * 32, lg_code=LG_B)
+    )
+    post_forms(scan, app, b, supervisor, csrf)
+    crawl(scan, app, b, {"clerk": clerk, "supervisor": supervisor, "resident": resident})
+
+    # the crawl reached the pages about the people with numbers, not only sign-in forms
+    shown = {k for k, status in scan.answered.items() if status == 200}
+    for must in (
+        "GET /counter/residents/{person_id} supervisor",
+        "GET /counter/residents/{person_id} clerk",
+        "GET /api/registry/residents/{person_id} bearer",
+        "GET /counter/mynumber/residents/{person_id} supervisor",
+        "GET /counter/mynumber/residents/{person_id}/notice supervisor",
+        "GET /counter/audit supervisor",
+        "GET /me/portal/ resident",
+    ):
+        assert must in shown, must
+    assert len(shown) >= 60, len(shown)
+    assert not [k for k, status in scan.answered.items() if status >= 500]
+
+    audit = snapshot(engine)
+    rows = {name: "\n".join(map(str, table)) for name, table in audit.items()}
+    assert "846203957102" not in rows["audit_log"]
+    for name, text in rows.items():
+        if found := leaked(text, WATCHED):
+            scan.leaks.append(f"table {name}: {found}")
+    for line in logs.lines:
+        if found := leaked(line, WATCHED):
+            scan.leaks.append(f"log: {line[:300]}")
+    assert len(logs.lines) > 100  # the access log's records at least: the capture works
+    assert not scan.leaks, "\n".join(scan.leaks)
