@@ -12,11 +12,17 @@ from __future__ import annotations
 import json
 import logging
 import re
+import shutil
+import subprocess
+import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_plus
+
+import pytest
 
 _FOLD = {
     **{ord(c): ord("0") + i for i, c in enumerate("０１２３４５６７８９")},
@@ -53,19 +59,33 @@ def leaked(text: str, numbers: Iterable[str]) -> list[str]:
 
 
 def body_text(content: bytes) -> str:
-    """A response body as text to scan; a PDF's Flate streams are inflated and added.
+    """A response body as text to scan; a PDF is read as its reader would see it.
 
-    Glyph-encoded PDF text (a CID font) cannot be read back without a PDF library, so a
-    PDF outside the allow-list is scanned for what it says in its metadata and streams.
+    A PDF's text is glyph ids in compressed streams, so the raw bytes never show the
+    digits: ``pdftotext`` (poppler-utils, as the certificate tests use) gives the text,
+    and the inflated streams and metadata are added for what it does not print.
     """
     parts = [content.decode("utf-8", errors="replace")]
     if content.startswith(b"%PDF"):
+        parts.append(pdf_text(content))
         for stream in _STREAM.finditer(content):
             try:
                 parts.append(zlib.decompress(stream.group(1)).decode("latin-1"))
             except zlib.error:
                 continue
     return "\n".join(parts)
+
+
+def pdf_text(content: bytes) -> str:
+    """``pdftotext`` of a PDF; its absence fails the test (a scan that cannot read is none)."""
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        pytest.fail("pdftotext is missing: apt-get install poppler-utils")
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "scanned.pdf"
+        source.write_bytes(content)
+        done = subprocess.run([tool, str(source), "-"], capture_output=True, text=True)
+    return done.stdout
 
 
 class Records(logging.Handler):
