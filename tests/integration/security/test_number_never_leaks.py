@@ -10,13 +10,17 @@ Issue 11's Done-when line, as one scan on both databases.  Two municipalities
   session;
 - forms that carry a number are posted: 個人番号の記載 (accepted, and refused for a
   mismatch), a 転入 through the API with a wrong check digit, a free-text field holding
-  a number (page and API), and the 個人番号通知書;
+  a number (page and API), the 個人番号通知書, and the head's own 住民票の写し with his
+  個人番号 (preview, issue, PDF);
 
 and the number — plain, 4-4-4 with spaces or hyphens, full-width, percent-encoded or
 JSON-escaped — must be in no body, no header, no redirect's URL, no log record emitted
 from setup to the end (root logger at DEBUG, the access log's fields included), no audit
 row and no other row of the database (it is stored encrypted), except the bodies of the
-routes in ``MUST_SHOW``.  No GET route is allowed to show it.
+routes in ``MUST_SHOW`` — where the scan must then *find* it, so the allow-list is
+needed and the PDF reader works.  No GET route is allowed to show it.  The certificate's
+preview and issue pages show its first page as an image (the clerk checks the copy): the
+text scan cannot read an image, and those pages carry the number in no text.
 """
 
 from __future__ import annotations
@@ -56,6 +60,10 @@ from tests.integration.security.test_tenancy import resident_cookie, routes, ser
 MUST_SHOW: dict[tuple[str, str], str] = {
     ("POST", "/counter/mynumber/residents/{person_id}/notice.pdf"): (
         "the 個人番号通知書 (番号法7条): the one document that tells the person the number"
+    ),
+    ("POST", "/counter/certificates/pdf"): (
+        "住民票の写し with the 個人番号 item (住基法12条5項), asked for by the person"
+        " themself: the copy must carry it"
     ),
 }
 """Routes whose *body* may carry the number, with why.  Headers and logs: never."""
@@ -170,6 +178,33 @@ def post_forms(scan: Scan, app: Any, b: Municipality, supervisor: TestClient, cs
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF"), pdf.text
     # the allow-list is needed: the scan reads the number in the 通知書 it lets through
     assert leaked(body_text(pdf.content), WATCHED) == [NUMBERS[LG_B]]
+    certificate(scan, supervisor, head)
+
+
+def certificate(scan: Scan, supervisor: TestClient, head: str) -> None:
+    """The head's own 住民票の写し with his 個人番号: the preview and issue pages show none."""
+    form = supervisor.get(f"/counter/certificates?person_id={head}")
+    request_id = re.search(r'name="request_id" value="([^"]*)"', form.text)
+    assert form.status_code == 200 and request_id is not None, form.text
+    mine = {
+        s.CSRF_FIELD: _csrf(form.text),
+        "subject": head,
+        "request_id": request_id.group(1),
+        "kind": "record_copy_personal",
+        "person_ids": head,
+        "items": "individual_number",
+        "requester_type": "self",
+        "requester_name": "番町　太郎",
+        "requester_date_of_birth": "1980-04-02",
+        "requester_sex": "male",
+        "requester_address": "千代田区九段南4-5",
+        "id_document": "my_number_card",
+    }
+    for step in ("preview", "issue", "pdf"):
+        answer = supervisor.post(f"/counter/certificates/{step}", data=mine)
+        scan.check("POST", f"/counter/certificates/{step}", "self", answer)
+        assert answer.status_code == 200, (step, answer.text)
+    assert leaked(body_text(answer.content), WATCHED) == [NUMBERS[LG_B]]  # the copy has it
 
 
 def _move_in() -> dict[str, Any]:
