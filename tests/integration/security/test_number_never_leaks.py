@@ -2,16 +2,17 @@
 
 Issue 11's Done-when line, as one scan on both databases.  Two municipalities
 (tests/integration/security/tenants.py) whose heads of household moved in with their
-個人番号, a My Number card applied for, then:
+個人番号 and a My Number card applied for, then:
 
-- every GET route of B's app (walked from ``app.routes`` like test_tenancy.py, real ids
-  substituted) is asked by a signed-in clerk and a signed-in supervisor, the API routes
-  also with the supervisor's bearer token and the portal's with the resident's card
-  session;
-- forms that carry a number are posted: 個人番号の記載 (accepted, and refused for a
-  mismatch), a 転入 through the API with a wrong check digit, a free-text field holding
-  a number (page and API), the 個人番号通知書, and the head's own 住民票の写し with his
-  個人番号 (preview, issue, PDF);
+- forms that carry a number are posted: 個人番号の記載 for the wife (refused for a
+  mismatch, then reviewed and recorded), a 転入 through the API with a wrong check
+  digit, a free-text field holding a number (page and API), the 個人番号通知書, the
+  head's own 住民票の写し with his 個人番号 (preview, issue, PDF), and his card made and
+  handed over (PINs set);
+- then every GET route of B's app (walked from ``app.routes`` like test_tenancy.py, real
+  ids substituted) is asked by a signed-in clerk, supervisor and administrator (the
+  election commission's pages), the API routes also with the supervisor's and the
+  clerk's bearer tokens, the portal's with the head's card session;
 
 and the number — plain, 4-4-4 with spaces or hyphens, full-width, percent-encoded or
 JSON-escaped — must be in no body, no header, no redirect's URL, no log record emitted
@@ -120,10 +121,15 @@ def logs() -> Iterator[Records]:
 
 @pytest.fixture
 def world(engine: Engine, logs: Records) -> tuple[Municipality, str]:
-    """Both municipalities with numbers (set up under the log capture) and B's clerk token."""
+    """Both municipalities with numbers (set up under the log capture) and B's clerk token.
+
+    B also gets a clerk and an administrator (the election commission's and the merger's
+    pages are theirs), each signed in through the real form.
+    """
     _a, b = two_municipalities(engine, numbers=True)
     with write_transaction(engine) as conn:
         create_staff(conn, "clerk-b", LG_B, "clerk", "加藤", password=PASSWORD)
+        create_staff(conn, "admin-b", LG_B, "admin", "選管・合併", password=PASSWORD)
         clerk_token = issue_token(conn, "clerk-b", label="scan")
     return b, clerk_token
 
@@ -179,6 +185,32 @@ def post_forms(scan: Scan, app: Any, b: Municipality, supervisor: TestClient, cs
     # the allow-list is needed: the scan reads the number in the 通知書 it lets through
     assert leaked(body_text(pdf.content), WATCHED) == [NUMBERS[LG_B]]
     certificate(scan, supervisor, head)
+    card(scan, supervisor, csrf, b.ids["card_id"])
+
+
+PINS = {
+    "pin.signature": "ABC123",
+    "pin.user_authentication": "4821",
+    "pin.resident_registry": "5930",
+    "pin.text_input": "7164",
+}
+
+
+def card(scan: Scan, supervisor: TestClient, csrf: str, card_id: str) -> None:
+    """The head's My Number card made and handed over, so the card pages show a live card."""
+    base = "/counter/mynumber/cards/{card_id}"
+    made = supervisor.post(
+        f"/counter/mynumber/cards/{card_id}/manufacture",
+        data={s.CSRF_FIELD: csrf},
+        follow_redirects=False,
+    )
+    assert scan.check("POST", f"{base}/manufacture", "card", made).status_code == 303, made.text
+    data = {s.CSRF_FIELD: csrf, "identity_document": "drivers_license", "identity_note": "照合"}
+    data |= PINS | {f"{k}_confirm": v for k, v in PINS.items()}
+    handed = supervisor.post(
+        f"/counter/mynumber/cards/{card_id}/deliver", data=data, follow_redirects=False
+    )
+    assert scan.check("POST", f"{base}/deliver", "card", handed).status_code == 303, handed.text
 
 
 def certificate(scan: Scan, supervisor: TestClient, head: str) -> None:
@@ -260,13 +292,15 @@ def test_the_number_never_leaks(
     clerk = TestClient(app, raise_server_exceptions=False)
     supervisor = TestClient(app, raise_server_exceptions=False)
     sign_in(clerk, "clerk-b")
+    admin = TestClient(app, raise_server_exceptions=False)
+    sign_in(admin, "admin-b")
     csrf = sign_in(supervisor, b.supervisor.staff_id)
     resident = TestClient(app, raise_server_exceptions=False)
     resident.cookies.set(
         s.RESIDENT.cookie, resident_cookie(app, b.ids["person_id"], "c" * 32, lg_code=LG_B)
     )
     post_forms(scan, app, b, supervisor, csrf)
-    parties = {"clerk": clerk, "supervisor": supervisor, "resident": resident}
+    parties = {"clerk": clerk, "supervisor": supervisor, "admin": admin, "resident": resident}
     crawl(scan, app, b, parties, clerk_token)
 
     # the crawl reached the pages about the people with numbers, not only sign-in forms
@@ -281,6 +315,9 @@ def test_the_number_never_leaks(
         "GET /counter/mynumber/residents/{person_id} supervisor",
         "GET /counter/mynumber/residents/{person_id}/notice supervisor",
         "GET /counter/audit supervisor",
+        "GET /counter/mynumber/cards/{card_id}/certificates supervisor",
+        "GET /counter/elections/roll/{build_id} admin",
+        "GET /me/ resident",
         "GET /me/portal/ resident",
     ):
         assert must in shown, must
