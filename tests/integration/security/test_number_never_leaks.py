@@ -8,7 +8,7 @@ Issue 11's Done-when line, as one scan on both databases.  Two municipalities
   mismatch, then reviewed and recorded), a 転入 through the API with a wrong check
   digit, a free-text field holding a number (page and API), the 個人番号通知書, the
   head's own 住民票の写し with his 個人番号 (preview, issue, PDF), and his card made and
-  handed over (PINs set);
+  handed over (PINs set); an agency sends a number to 住基ネット's center (refused);
 - then every GET route of B's app (walked from ``app.routes`` like test_tenancy.py, real
   ids substituted) is asked by a signed-in clerk, supervisor and administrator (the
   election commission's pages), the API routes also with the supervisor's and the
@@ -40,6 +40,7 @@ from sqlalchemy import Engine
 from jichi.kernel.identifiers import IdKind, individual_number_check_digit, with_check_digit
 from jichi.security.staff import create_staff, issue_token
 from jichi.store.engine import write_transaction
+from jichi.web.center.app import create_center_app
 from jichi.web.pages import session as s
 from tests.integration.security.number_scan import (
     Records,
@@ -239,6 +240,31 @@ def certificate(scan: Scan, supervisor: TestClient, head: str) -> None:
     assert leaked(body_text(answer.content), WATCHED) == [NUMBERS[LG_B]]  # the copy has it
 
 
+def the_center(scan: Scan, engine: Engine) -> None:
+    """住基ネット's center never takes a number: an agency sending one is refused, logged nowhere.
+
+    The center's app has POST routes only (and /healthz); it holds no number to show.
+    """
+    from tests.integration.network.center.conftest import PENSION_PURPOSE, pension_office
+
+    _agency, token = pension_office(engine)
+    bearer = {"Authorization": f"Bearer {token}"}
+    basic_four = {
+        "name": "番町 太郎",
+        "date_of_birth": "1980-04-02",
+        "sex": "male",
+        "address": "東京都千代田区九段南4-5",
+    }
+    number = NUMBERS[LG_B]
+    with TestClient(create_center_app(engine, hot_path=False)) as center:
+        one = {"purpose": PENSION_PURPOSE, **basic_four, "individual_number": number}
+        answer = center.post("/v1/verify", json=one, headers=bearer)
+        assert scan.check("POST", "/v1/verify", "center", answer).status_code == 422
+        many = {"purpose": PENSION_PURPOSE, "items": [{**basic_four, "note": number}]}
+        answer = center.post("/v1/verify/bulk", json=many, headers=bearer)
+        assert scan.check("POST", "/v1/verify/bulk", "center", answer).status_code == 422
+
+
 def _move_in() -> dict[str, Any]:
     from tests.integration.registry.conftest import person
     from tests.integration.security.tenants import ADDRESS, LG_A
@@ -300,6 +326,7 @@ def test_the_number_never_leaks(
         s.RESIDENT.cookie, resident_cookie(app, b.ids["person_id"], "c" * 32, lg_code=LG_B)
     )
     post_forms(scan, app, b, supervisor, csrf)
+    the_center(scan, engine)
     parties = {"clerk": clerk, "supervisor": supervisor, "admin": admin, "resident": resident}
     crawl(scan, app, b, parties, clerk_token)
 
