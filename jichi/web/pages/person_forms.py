@@ -269,6 +269,10 @@ def _render(
     *,
     status_code: int = 200,
 ) -> Response:
+    # The 個人番号 typed into 個人番号の記載 is never written back into a page: a refused
+    # or revised form comes back with the input empty, and the clerk types it again
+    # (a page is cached, printed and screenshotted; tests/integration/security scan).
+    values = {k: v for k, v in values.items() if k != "individual_number"}
     return page.render(
         "counter/person_form.html",
         status_code=status_code,

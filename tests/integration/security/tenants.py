@@ -42,6 +42,9 @@ TODAY = date(2026, 11, 27)
 PASSWORD = "madoguchi-2026"
 CIPHER = FieldCipher(Keys.derive(b"t" * 32))  # one key for both servers: the worst case
 B_SURNAME = "番町"  # only B's residents are called this: it must never appear on a refusal
+# 個人番号 (valid check digits) for each head of household, when a test asks for them
+# (``two_municipalities(numbers=True)``, the number scan); the wives have none.
+NUMBERS = {LG_A: "735192846102", LG_B: "846203957102"}
 
 ADDRESS = {
     LG_A: {
@@ -72,8 +75,11 @@ class Municipality:
     ids: dict[str, str]
 
 
-def build(engine: Engine, lg_code: str, surname: str) -> Municipality:
-    """Staff (a supervisor, who may do everything a page offers), a family and its records."""
+def build(engine: Engine, lg_code: str, surname: str, *, numbers: bool = False) -> Municipality:
+    """Staff (a supervisor, who may do everything a page offers), a family and its records.
+
+    ``numbers``: the head moves in with his 個人番号 (``NUMBERS``), for the number scan.
+    """
     registry = Registry(engine, lg_code, CIPHER, clock=lambda: NOW)
     staff_id = f"kakaricho-{lg_code}"
     with write_transaction(engine) as conn:
@@ -91,7 +97,13 @@ def build(engine: Engine, lg_code: str, surname: str) -> Municipality:
                 "previous_address": ADDRESS[other],
                 "persons": [
                     person(
-                        surname, "太郎", ("バンチョウ", "タロウ"), "1980-04-02", "male", "世帯主"
+                        surname,
+                        "太郎",
+                        ("バンチョウ", "タロウ"),
+                        "1980-04-02",
+                        "male",
+                        "世帯主",
+                        **({"individual_number": NUMBERS[lg_code]} if numbers else {}),
                     ),
                     person(surname, "花子", ("バンチョウ", "ハナコ"), "1982-09-15", "female", "妻"),
                 ],
@@ -99,7 +111,13 @@ def build(engine: Engine, lg_code: str, surname: str) -> Municipality:
         ),
         supervisor,
     )
-    head, wife = applied.person_ids[:2]
+    # person_ids come sorted (by id), not in the order given: find the head by name
+    head = next(
+        pid
+        for pid in applied.person_ids
+        if registry.read_record(pid, supervisor).name.given == "太郎"
+    )
+    wife = next(pid for pid in applied.person_ids if pid != head)
     measure = Protection(registry).register(
         wife, [OtherParty("加害　次郎", date(1975, 3, 3))], supervisor, basis="意見書"
     )
@@ -228,8 +246,11 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[str, ...]]]:
     return seen
 
 
-def two_municipalities(engine: Engine) -> tuple[Municipality, Municipality]:
-    a, b = build(engine, LG_A, "川越"), build(engine, LG_B, B_SURNAME)
+def two_municipalities(
+    engine: Engine, *, numbers: bool = False
+) -> tuple[Municipality, Municipality]:
+    a = build(engine, LG_A, "川越", numbers=numbers)
+    b = build(engine, LG_B, B_SURNAME, numbers=numbers)
     _entrustment(engine)
     return a, b
 

@@ -146,11 +146,13 @@ def counter_cookie(app: FastAPI, token: str, csrf: str) -> str:
     return serializer.dumps({"csrf": csrf, "token": token, "staff_id": "forged"})
 
 
-def resident_cookie(app: FastAPI, person_id: str, csrf: str) -> str:
+def resident_cookie(app: FastAPI, person_id: str, csrf: str, lg_code: str = LG_A) -> str:
     secret = s.secret_of(SimpleNamespace(app=app))  # type: ignore[arg-type]
     serializer = URLSafeTimedSerializer(secret, salt=s.RESIDENT.salt)
     # via/lg_code as a card sign-in on A's portal writes them (ADR 0025)
-    return serializer.dumps({"csrf": csrf, "person_id": person_id, "via": "card", "lg_code": LG_A})
+    return serializer.dumps(
+        {"csrf": csrf, "person_id": person_id, "via": "card", "lg_code": lg_code}
+    )
 
 
 def refused(response: Any, path: str) -> bool:
