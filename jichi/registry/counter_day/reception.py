@@ -17,9 +17,10 @@ clerk moved it first) is refused.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
@@ -286,14 +287,13 @@ def advance(
             ),
             key,
         )
-    return Reception(
-        **{
-            **found.__dict__,
-            "state": to,
-            "version": found.version + 1,
-            "updated_at": now,
-            "updated_by": actor.staff_id,
-        }
+    return _bumped(found, actor, now, state=to)
+
+
+def _bumped(found: Reception, actor: Actor, now: datetime, **changes: Any) -> Reception:
+    """``found`` as the UPDATE just wrote it: the changes, one version more, who and when."""
+    return replace(
+        found, **changes, version=found.version + 1, updated_at=now, updated_by=actor.staff_id
     )
 
 
@@ -348,15 +348,7 @@ def attach_person(
             ),
             key,
         )
-    return Reception(
-        **{
-            **found.__dict__,
-            "person_id": person_id,
-            "version": found.version + 1,
-            "updated_at": now,
-            "updated_by": actor.staff_id,
-        }
-    )
+    return _bumped(found, actor, now, person_id=person_id)
 
 
 def find(conn: Connection, lg_code: str, reception_id: str) -> Reception | None:
