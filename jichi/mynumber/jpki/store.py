@@ -98,6 +98,26 @@ def mark_revoked(
     return result.rowcount == 1
 
 
+def follow_holder(
+    conn: sa.Connection, from_person_id: str, to_person_id: str, to_lg_code: str
+) -> int:
+    """The good certificates of a card that followed its holder (特例転入 / 継続利用) now
+    name the holder's new record and municipality; how many.
+
+    Revocations and the portal find certificates by the holder's person id and
+    municipality, so without this a death at the new municipality would leave the
+    利用者証明用 certificate ``good`` and the portal there would refuse its own resident.
+    The DER is untouched: it still names the issuing municipality (L=), as issued.
+    """
+    t = jpki_certificate.c
+    result = conn.execute(
+        sa.update(jpki_certificate)
+        .where(t.person_id == from_person_id, t.status == "good")
+        .values(person_id=to_person_id, lg_code=to_lg_code)
+    )
+    return result.rowcount
+
+
 def link_renewal(conn: sa.Connection, old: str, new: str) -> None:
     conn.execute(
         sa.update(jpki_certificate)

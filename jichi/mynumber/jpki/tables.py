@@ -17,7 +17,8 @@ jpki_certificate = sa.Table(
     sa.Column("serial", sa.String(40), primary_key=True),  # hex, lower case
     sa.Column("profile", sa.String(8), nullable=False),  # sign / auth
     sa.Column("person_id", sa.String(64), nullable=False),
-    sa.Column("lg_code", sa.String(6), nullable=False),  # issuing municipality
+    # the holder's municipality: the issuer's until the card follows a move (card_events)
+    sa.Column("lg_code", sa.String(6), nullable=False),
     sa.Column("token_label", sa.String(64), nullable=False),
     sa.Column("status", sa.String(10), nullable=False),  # good / revoked
     sa.Column("not_before", sa.DateTime(timezone=True), nullable=False),

@@ -200,3 +200,48 @@ def test_without_the_move_in_the_card_stays_and_lapses_at_the_old_municipality(t
     assert [c.card_id for c in cards.expire(later)] == [two.card_id]
     ended = cards.get(two.card_id)
     assert ended.state is CardState.REVOKED and ended.end_reason is EndReason.NO_MOVE_IN
+
+
+def _certificate(two: Two, serial: str, profile: str) -> None:
+    from datetime import UTC, datetime
+
+    from jichi.mynumber.jpki.tables import jpki_certificate
+
+    now = datetime.now(UTC)
+    with two.engine.begin() as conn:
+        conn.execute(
+            jpki_certificate.insert().values(
+                serial=serial, profile=profile, person_id=two.taro, lg_code=OLD,
+                token_label=f"card-{two.card_id}", status="good", not_before=now,
+                not_after=now + timedelta(days=365), issued_at=now, substitutions=[],
+                der=b"\x30\x00",
+            )
+        )  # fmt: skip
+
+
+def test_the_cards_certificates_follow_it_and_a_death_there_revokes_them(two: Two) -> None:
+    """Without following, a death at 川越市 would leave the 利用者証明用 certificate good."""
+    from jichi.mynumber.jpki.tables import jpki_certificate as t
+
+    _certificate(two, "a1", "auth")
+    _certificate(two, "51", "sign")
+    move_out(two, online=False)
+    today = two.nodes[NEW].today()  # JST
+    new_taro = two.move_in(today)
+
+    def rows() -> dict[str, tuple[str, str, str]]:
+        with two.engine.connect() as conn:
+            found = conn.execute(sa.select(t.c.serial, t.c.person_id, t.c.lg_code, t.c.status))
+            return {r.serial: (r.person_id, r.lg_code, r.status) for r in found}
+
+    after_move = rows()
+    assert after_move["a1"] == (new_taro, NEW, "good")  # the card's auth certificate followed
+    assert after_move["51"] == (two.taro, OLD, "revoked")  # 署名用: revoked by the 転出
+    registry = Registry(two.engine, NEW, CIPHER, listeners=wiring.registry_listeners())
+    registry.apply(
+        registry.parse(
+            {"kind": "death", "person_id": new_taro, "effective_date": today.isoformat()}
+        ),
+        Actor("clerk-suzuki", NEW, "clerk"),
+    )
+    assert rows()["a1"][2] == "revoked"
