@@ -14,6 +14,7 @@ from jichi.network.flows import (  # noqa: F401 (imported to register their hand
     move_in_notice,
     move_out_confirmed,
     remote_copy,
+    remote_copy_answer,
     residence_check,
     visit_reservation,
 )

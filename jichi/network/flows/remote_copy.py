@@ -10,7 +10,8 @@ certificates.md`` §1.6, ``standards.md`` §3, ``notifications.md`` §11, ``user
    the 住民票の写し (NOD-027); not for B's own residents (NOD-020).  B checked the
    requester's identity document; the request is stored *pending* (NOD-021) and
    ``municipality.<A>.remote_copy_request`` goes out in the same transaction, audited.
-2. **A** — :func:`on_remote_copy_request`, in the inbox transaction: finds the
+2. **A** — :func:`jichi.network.flows.remote_copy_answer.on_remote_copy_request`, in the
+   inbox transaction: finds the
    requester and each person named (name as written and date of birth, and the 住民票
    コード when given), checks they are current residents of one household, and passes
    each person printed through the support-measure rule: a person under a DV等支援措置
@@ -25,12 +26,8 @@ certificates.md`` §1.6, ``standards.md`` §3, ``notifications.md`` §11, ``user
    reason); the items are kept (status ``ready``) only if they name exactly the persons
    asked for, else the request fails (NOD-023) and nothing is ever printed.  A second
    delivery of the answer changes nothing.
-4. **B, the counter** — :func:`issue_remote_copy`: the copy is rendered by the
-   certificates code (:func:`jichi.registry.certificates.issue_from_data`) with B's
-   通番, stating 住所地 A and 交付地 B, certified by B's mayor, logged and audited, and
-   charged B's 手数料 (or exempted, e.g. 公用) like any of B's certificates; a retry
-   returns the same certificate.  Pending, refused or failed requests raise and
-   produce no PDF.
+4. **B, the counter** — :func:`jichi.network.flows.remote_copy_issue.issue_remote_copy`
+   renders, numbers, charges and audits the copy (its own module).
 """
 
 from __future__ import annotations
@@ -56,24 +53,12 @@ from jichi.places.catalog import default_catalog
 from jichi.registry import errors as re
 from jichi.registry import repository as repo
 from jichi.registry.certificates import (
-    Certificate,
     CertificateKind,
-    CertificateRequest,
-    CertificateSettings,
-    Items,
-    RemoteIssuance,
-    issue_from_data,
 )
 from jichi.registry.certificates import errors as ce
-from jichi.registry.certificates.issue import PdfMaker, to_pdf
-from jichi.registry.certificates.render import CertificateData, Subject
-from jichi.registry.counter_day.charges import Charge, recorder
-from jichi.registry.model import PersonName, ResidentRecord
-from jichi.registry.protection import measures_covering
-from jichi.registry.restrictions import Requester, RequesterType, restrictions_of
-from jichi.registry.service import order_members
+from jichi.registry.model import ResidentRecord
+from jichi.registry.restrictions import RequesterType
 from jichi.registry.state import OutboxMessage
-from jichi.registry.tables import resident
 from jichi.security.actor import Actor
 from jichi.store.engine import write_transaction
 
@@ -260,10 +245,10 @@ def check_draft(draft: RemoteCopyDraft, lg_code: str, allowed: frozenset[str]) -
     is written or sent, and again by the holder (typed errors)."""
     if draft.holder_lg_code == lg_code:
         raise JichiError(e.REMOTE_COPY_HERE, field="holder_lg_code", lg=lg_code)
-    _check_law(draft, allowed)
+    check_law(draft, allowed)
 
 
-def _check_law(draft: RemoteCopyDraft, allowed: frozenset[str]) -> None:
+def check_law(draft: RemoteCopyDraft, allowed: frozenset[str]) -> None:
     if draft.requester_type not in ALLOWED_REQUESTERS:
         who, who_en = REQUESTER_LABELS[draft.requester_type]
         raise JichiError(
@@ -356,200 +341,6 @@ def request_remote_copy(node: NodeContext, draft: RemoteCopyDraft, clerk: Actor)
     return get_remote_copy(node, request_id)
 
 
-# -- A: the holding municipality answers ------------------------------------------------------
-
-
-class _Refused(Exception):
-    def __init__(self, reason: Refusal, person_id: str | None = None) -> None:
-        super().__init__(reason.value)
-        self.reason = reason
-        self.person_id = person_id
-
-
-@handles("remote_copy_request")
-def on_remote_copy_request(node: NodeContext, conn: Connection, env: Envelope) -> None:
-    p = env.payload
-    request_id = str(p.get("request_id", ""))
-    now = node.clock()
-
-    def reply(**payload: Any) -> None:
-        message = OutboxMessage(
-            topic=f"municipality.{env.sender}.remote_copy_data",
-            ordering_key=request_id or env.message_id,
-            payload={"request_id": request_id, "lg_code": node.lg_code} | payload,
-        )
-        repo.insert_outbox(conn, node.lg_code, [message], now)
-
-    base = {"to": env.sender, "request_id": request_id, "requested_by": p.get("requested_by")}
-    try:
-        try:
-            draft = RemoteCopyDraft.model_validate(p.get("draft"))
-            if draft.holder_lg_code != node.lg_code:
-                raise _Refused(Refusal.BAD_REQUEST)
-            _check_law(draft, node.settings.remote_copy_items)
-        except ValidationError as bad:
-            raise _Refused(Refusal.BAD_REQUEST) from bad
-        except JichiError as refused:
-            raise _Refused(Refusal.NOT_ALLOWED) from refused
-        subjects, head = _resolve(conn, node.lg_code, draft)
-        _gate(node, conn, [*subjects, *([head] if head else [])], draft, base)
-    except _Refused as refused:
-        why, why_en = refused.reason.text
-        node.registry.audit(
-            conn,
-            node.system,
-            action="network.remote_copy.refuse",
-            subject_person_id=refused.person_id,
-            at=now,
-            detail=base | {"reason": refused.reason.value},
-        )
-        reply(status="refused", reason=refused.reason.value, why=why, why_en=why_en)
-        return
-    items = set(draft.items)
-    for person in subjects:
-        node.registry.audit(
-            conn,
-            node.system,
-            action="network.remote_copy.provide",
-            subject_person_id=person.person_id,
-            at=now,
-            detail=base | {"items": sorted(items)},
-        )
-    head_name = None
-    if head is not None and head.person_id not in {s.person_id for s in subjects}:
-        head_name = head.name.model_dump(mode="json")
-        node.registry.audit(
-            conn,
-            node.system,
-            action="network.remote_copy.provide",
-            subject_person_id=head.person_id,
-            at=now,
-            detail=base | {"items": ["head_name"]},
-        )
-    reply(
-        status="provided",
-        kind=draft.kind.value,
-        whole_household=draft.whole_household,
-        items=sorted(items),
-        head_name=head_name,
-        persons=[_items_of(r, items) for r in subjects],
-    )
-
-
-def _match(conn: Connection, lg_code: str, who: Identity) -> ResidentRecord:
-    ids = conn.execute(
-        sa.select(resident.c.person_id).where(
-            resident.c.lg_code == lg_code, resident.c.date_of_birth == who.date_of_birth
-        )
-    ).scalars()
-    found = [
-        r
-        for r in repo.load_records(conn, set(ids)).values()
-        if who.matches(r.name.text(), r.date_of_birth, r.resident_code)
-    ]
-    current = [r for r in found if r.is_active]
-    if len(current) == 1:
-        return current[0]
-    if len(current) > 1:
-        raise _Refused(Refusal.AMBIGUOUS)
-    if found:
-        raise _Refused(Refusal.REMOVED, found[0].person_id)
-    raise _Refused(Refusal.NOT_FOUND)
-
-
-def _resolve(
-    conn: Connection, lg_code: str, draft: RemoteCopyDraft
-) -> tuple[list[ResidentRecord], ResidentRecord | None]:
-    """The persons to print, in print order, and the 世帯主 when 続柄 was asked for."""
-    requester = _match(conn, lg_code, draft.requester)
-    ids = conn.execute(
-        sa.select(resident.c.person_id).where(
-            resident.c.lg_code == lg_code,
-            resident.c.household_id == requester.household_id,
-            resident.c.status == "active",
-        )
-    ).scalars()
-    members = list(repo.load_records(conn, set(ids)).values())
-    if draft.whole_household:
-        subjects = members
-    else:
-        subjects = []
-        for who in draft.named:
-            found = _match(conn, lg_code, who)
-            if found.household_id != requester.household_id:
-                raise _Refused(Refusal.NOT_SAME_HOUSEHOLD, found.person_id)
-            if found.person_id not in {s.person_id for s in subjects}:
-                subjects.append(found)
-    subjects = order_members(subjects) if len(subjects) > 1 else subjects
-    head = None
-    if "relationship" in draft.items:
-        head = next((m for m in members if m.is_head), None)
-    return subjects, head
-
-
-def _gate(
-    node: NodeContext,
-    conn: Connection,
-    persons: list[ResidentRecord],
-    draft: RemoteCopyDraft,
-    base: dict[str, Any],
-) -> None:
-    """The support-measure rule for every person printed; each check audited (U9).
-
-    A person under a support measure obtains copies only in person at the 住所地
-    (notifications.md §11.3), so a remote copy is refused whoever asks.  A household
-    member the measure covers (issue 9) is refused when the requester is the measure's
-    other party, recognised by the folded name (and the date of birth given).
-    """
-    today = node.today()
-    refused: ResidentRecord | None = None
-    asking = Requester(draft.requester_type, draft.requester.name, draft.requester.date_of_birth)
-    covering = measures_covering(conn, node.lg_code, persons)
-    for person in persons:
-        found = restrictions_of(person, covering.get(person.person_id, []), today)
-        own = any(m.person_id == person.person_id for m in found.measures)
-        named = any(asking.is_named_in(p) for m in found.measures for p in m.other_parties)
-        blocked = own or named
-        node.registry.audit(
-            conn,
-            node.system,
-            action="restriction.refused" if blocked else "restriction.granted",
-            subject_person_id=person.person_id,
-            detail=base
-            | {
-                "channel": "remote_copy",
-                "requester_type": draft.requester_type.value,
-                "outcome": "refused" if blocked else "granted",
-                "restrictions": sorted(k.value for k in found.kinds),
-            }
-            | ({"code": "RES-002"} if named else {}),
-        )
-        if blocked and refused is None:
-            refused = person
-    if refused is not None:
-        raise _Refused(Refusal.SUPPORT_MEASURE, refused.person_id)
-
-
-def _items_of(record: ResidentRecord, items: set[str]) -> dict[str, Any]:
-    """Only what the copy prints (法12条の4): never 本籍・筆頭者, 個人番号, 9–12号, 14号."""
-    data: dict[str, Any] = record.model_dump(mode="json", include=SENT_ALWAYS)
-    if "previous_address" in items and record.previous_address is not None:
-        data["previous_address"] = record.previous_address.model_dump(mode="json")
-    if "relationship" in items:
-        data["relationship"] = record.relationship
-    if "resident_code" in items:
-        data["resident_code"] = record.resident_code
-    if record.foreign is not None:
-        # Being a foreign resident decides how the copy is printed (西暦, the labels);
-        # the 30条の45 items themselves only when asked for.
-        data["foreign"] = (
-            record.foreign.model_dump(mode="json")
-            if "foreign_items" in items
-            else {"nationality": ""}
-        )
-    return data | {"their_person_id": record.person_id}
-
-
 # -- B: the answer arrives --------------------------------------------------------------------
 
 
@@ -602,7 +393,7 @@ def on_remote_copy_data(node: NodeContext, conn: Connection, env: Envelope) -> N
         )
         return
     try:
-        records = _records(p, request_id, env.sender)
+        records = answer_records(p, request_id, env.sender)
         mismatch = _mismatch(draft, p, records)
     except (ValidationError, KeyError, TypeError, ValueError):
         mismatch = ("返事の形式が正しくありません", "the answer is malformed")
@@ -625,7 +416,7 @@ def on_remote_copy_data(node: NodeContext, conn: Connection, env: Envelope) -> N
     _settle(node, conn, request_id, Status.READY, None, "", data)
 
 
-def _records(p: dict[str, Any], request_id: str, holder: str) -> list[ResidentRecord]:
+def answer_records(p: dict[str, Any], request_id: str, holder: str) -> list[ResidentRecord]:
     persons = p["persons"]
     if not isinstance(persons, list) or not persons:
         raise ValueError("no persons")
@@ -704,136 +495,6 @@ def _settle(
         at=now,
         detail={"request_id": request_id, "status": status.value, "refusal": refusal},
     )
-
-
-# -- B: the counter issues the copy -----------------------------------------------------------
-
-
-def issue_remote_copy(
-    node: NodeContext,
-    request_id: str,
-    clerk: Actor,
-    settings: CertificateSettings,
-    *,
-    charge: Charge | None = None,
-    pdf_maker: PdfMaker = to_pdf,
-) -> Certificate:
-    """The 住民票の写し (広域交付) once the items are here; raises (no PDF) otherwise.
-
-    The copy is B's certificate, issued at B's counter, so it is charged like any other:
-    B's 手数料 for the kind from B's fee table (or 0 with an exemption and its reason),
-    recorded in the issue's own transaction (:mod:`jichi.registry.counter_day.charges`),
-    so it goes on B's 領収書 and balances in B's 日計表.  A wrong exemption refuses
-    before anything is numbered; a retry of the same request hands back the copy and
-    its one charge.
-    """
-    found = get_remote_copy(node, request_id)
-    with node.engine.connect() as conn:
-        data = conn.execute(
-            sa.select(remote_copy.c.data).where(
-                remote_copy.c.request_id == request_id, remote_copy.c.lg_code == node.lg_code
-            )
-        ).scalar_one()
-    stored: dict[str, Any] = dict(data or {})
-    if found.status is Status.PENDING:
-        raise JichiError(
-            e.WAITING_FOR_REMOTE_COPY_DATA, field="request_id", holder=found.holder_lg_code
-        )
-    if found.status is Status.REFUSED:
-        raise JichiError(
-            e.REMOTE_ISSUANCE_REFUSED,
-            field="request_id",
-            from_lg=found.holder_lg_code,
-            why=str(stored.get("why", "")),
-            why_en=str(stored.get("why_en", "")),
-        )
-    if found.status is Status.FAILED:
-        raise JichiError(
-            e.REMOTE_COPY_MISMATCH,
-            field="request_id",
-            holder=found.holder_lg_code,
-            detail=str(stored.get("detail", "")),
-            detail_en=str(stored.get("detail_en", "")),
-        )
-    draft = found.draft
-    records = _records(stored, request_id, found.holder_lg_code)
-    items = set(stored.get("items") or [])
-    chosen = Items(
-        relationship="relationship" in items,
-        resident_code="resident_code" in items,
-        previous_address="previous_address" in items,
-        foreign_items="foreign_items" in items,
-    )
-    head = next((r for r in records if r.is_head), None)
-    if head is None and stored.get("head_name"):
-        head = records[0].model_copy(
-            update={
-                "person_id": "head",
-                "name": PersonName.model_validate(stored["head_name"]),
-                "relationship": "世帯主",
-            }
-        )
-    catalog = default_catalog()
-    whole = bool(draft.whole_household) and draft.kind is CertificateKind.RECORD_COPY_HOUSEHOLD
-    certificate_data = CertificateData(
-        kind=draft.kind,
-        subjects=tuple(Subject(r) for r in records),
-        items=chosen,
-        serial="",
-        issued_on=node.today(),
-        verification_code="",
-        whole_household=whole,
-        head=head if chosen.relationship else None,
-        remote=RemoteIssuance(
-            holder_lg_code=found.holder_lg_code,
-            holder_name=catalog.get(found.holder_lg_code).display_name,
-            issuer_name=catalog.get(node.lg_code).display_name,
-        ),
-    )
-    only_self = (
-        not draft.whole_household
-        and len(draft.named) == 1
-        and draft.named[0].matches(
-            draft.requester.name, draft.requester.date_of_birth, draft.requester.resident_code
-        )
-    )
-    request = CertificateRequest(
-        kind=draft.kind,
-        person_ids=tuple(r.person_id for r in records),
-        requester=Requester(
-            RequesterType.SELF if only_self else RequesterType.SAME_HOUSEHOLD,
-            name=draft.requester.name,
-        ),
-        request_id=request_id,
-        items=chosen,
-        whole_household=whole,
-    )
-    record_fee = recorder(request, charge or Charge(), clerk)  # refuses first
-    issued = issue_from_data(
-        node.registry,
-        request,
-        clerk,
-        settings,
-        certificate_data,
-        pdf_maker=pdf_maker,
-        after_store=record_fee,
-    )
-    if found.status is Status.READY:
-        with write_transaction(node.engine) as conn:
-            conn.execute(
-                remote_copy.update()
-                .where(
-                    remote_copy.c.request_id == request_id,
-                    remote_copy.c.lg_code == node.lg_code,
-                    remote_copy.c.status == Status.READY.value,
-                )
-                .values(
-                    status=Status.ISSUED.value,
-                    certificate_serial=issued.serial,
-                    updated_at=node.clock(),
-                )
-            )
-    return issued
 
 
 # -- reading --------------------------------------------------------------------------------

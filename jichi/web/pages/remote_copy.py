@@ -43,9 +43,9 @@ from jichi.network.flows.remote_copy import (
     RemoteCopyDraft,
     Status,
     get_remote_copy,
-    issue_remote_copy,
     request_remote_copy,
 )
+from jichi.network.flows.remote_copy_issue import issue_remote_copy
 from jichi.network.flows.settings import FlowSettings
 from jichi.network.messages import SUBJECT_ROOT, Envelope
 from jichi.network.node import Node

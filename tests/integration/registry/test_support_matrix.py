@@ -32,7 +32,7 @@ from jichi.network.center.agencies import add_agency
 from jichi.network.center.tables import center_provision
 from jichi.network.center.verify import Query
 from jichi.network.center.verify import verify as center_verify
-from jichi.network.flows.remote_copy import on_remote_copy_request
+from jichi.network.flows.remote_copy_answer import on_remote_copy_request
 from jichi.network.messages import Envelope
 from jichi.network.node import Node
 from jichi.network.transport import InProcessTransport

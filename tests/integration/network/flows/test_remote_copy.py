@@ -22,6 +22,8 @@ import sqlalchemy as sa
 
 from jichi.kernel.errors import JichiError
 from jichi.network.flows import remote_copy as rc
+from jichi.network.flows import remote_copy_answer as rca
+from jichi.network.flows import remote_copy_issue as rci
 from jichi.network.flows.tables import remote_copy
 from jichi.network.messages import Envelope
 from jichi.registry.certificates import municipality_settings
@@ -94,7 +96,7 @@ def test_a_household_member_gets_the_copy_of_one_person_and_only_that_person(
     done = ask(world, subjects=[HANAKO], requester_type="same_household")
     assert done.status is rc.Status.READY, done.reason_ja
 
-    issued = rc.issue_remote_copy(world.new, done.request_id, NEW_CLERK, SETTINGS)
+    issued = rci.issue_remote_copy(world.new, done.request_id, NEW_CLERK, SETTINGS)
     assert issued.pdf.startswith(b"%PDF") and issued.lg_code == NEW
     assert issued.subject_person_ids == (family["花子"].person_id,)
     text = flat(pdf_text(issued.pdf, tmp_path))
@@ -133,7 +135,7 @@ def test_the_whole_household_with_relationships_in_print_order(
         items=["relationship", "resident_code", "previous_address"],
     )
     assert done.status is rc.Status.READY, done.reason_ja
-    issued = rc.issue_remote_copy(world.new, done.request_id, NEW_CLERK, SETTINGS)
+    issued = rci.issue_remote_copy(world.new, done.request_id, NEW_CLERK, SETTINGS)
     assert len(issued.subject_person_ids) == 3
     text = flat(pdf_text(issued.pdf, tmp_path))
     assert text.index("山田太郎") < text.index("山田花子") < text.index("山田一郎")
@@ -156,8 +158,8 @@ def test_a_duplicate_delivery_gives_one_answer_and_one_certificate(world: World)
     # The answer again under a new message id (A answered twice): still one certificate.
     answer = next(env for _s, env in world.transport.log if env.topic.endswith("remote_copy_data"))
     run_async(world.new.handle(replace(answer, message_id=str(uuid.uuid4()), seq=answer.seq + 99)))
-    first = rc.issue_remote_copy(world.new, asked.request_id, NEW_CLERK, SETTINGS)
-    again = rc.issue_remote_copy(world.new, asked.request_id, NEW_CLERK, SETTINGS)
+    first = rci.issue_remote_copy(world.new, asked.request_id, NEW_CLERK, SETTINGS)
+    again = rci.issue_remote_copy(world.new, asked.request_id, NEW_CLERK, SETTINGS)
     assert again.replayed and again.serial == first.serial and again.pdf == first.pdf
     assert count(world, NEW, certificate) == 1
 
@@ -178,7 +180,7 @@ def test_a_person_under_a_support_measure_is_refused_even_when_asking_for_hersel
     assert done.code == "NOD-017" and done.refusal == "support_measure"
     assert "支援措置" in done.reason_ja
     with pytest.raises(JichiError) as refused:
-        rc.issue_remote_copy(world.new, done.request_id, NEW_CLERK, SETTINGS)
+        rci.issue_remote_copy(world.new, done.request_id, NEW_CLERK, SETTINGS)
     assert refused.value.code == "NOD-017" and "支援措置" in refused.value.message_ja
     assert count(world, NEW, certificate) == 0  # no PDF, no 発行番号
     assert actions(world, OLD, "restriction.") == [("restriction.refused", hanako.person_id)]
@@ -261,14 +263,14 @@ def test_a_forged_or_wrong_answer_is_never_printed(world: World) -> None:
             "whole_household": False,
             "items": ["previous_address"],
             "head_name": None,
-            "persons": [rc._items_of(taro, {"previous_address"})],  # 太郎, not 花子
+            "persons": [rca.items_of(taro, {"previous_address"})],  # 太郎, not 花子
         },
     )
     run_async(world.new.handle(wrong))
     failed = rc.get_remote_copy(world.new, asked.request_id)
     assert failed.status is rc.Status.FAILED and failed.code == "NOD-023"
     with pytest.raises(JichiError) as refused:
-        rc.issue_remote_copy(world.new, asked.request_id, NEW_CLERK, SETTINGS)
+        rci.issue_remote_copy(world.new, asked.request_id, NEW_CLERK, SETTINGS)
     assert refused.value.code == "NOD-023"
     assert count(world, NEW, certificate) == 0
     # The real answer arriving later changes nothing: the request is settled.
@@ -335,7 +337,7 @@ def test_pending_until_the_answer_arrives(world: World) -> None:
     world.settle_the_family_in_old()
     asked = rc.request_remote_copy(world.new, draft(), NEW_CLERK)
     with pytest.raises(JichiError) as waiting:
-        rc.issue_remote_copy(world.new, asked.request_id, NEW_CLERK, SETTINGS)
+        rci.issue_remote_copy(world.new, asked.request_id, NEW_CLERK, SETTINGS)
     assert waiting.value.code == "NOD-021"
     run_async(world.settle())
     assert rc.get_remote_copy(world.new, asked.request_id).status is rc.Status.READY

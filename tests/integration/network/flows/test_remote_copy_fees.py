@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from jichi.kernel.clock import jst_date
 from jichi.kernel.errors import JichiError
 from jichi.network.flows import remote_copy as rc
+from jichi.network.flows import remote_copy_issue as rci
 from jichi.registry.certificates import CertificateKind
 from jichi.registry.certificates.tables import certificate
 from jichi.registry.counter_day import fees, receipts
@@ -53,8 +54,8 @@ def test_the_copy_is_charged_the_issuing_counters_fee_and_balances_its_day(
     done = ready(world)
     set_fee(world, NEW, NEW_SUPERVISOR, 450)  # B's ordinance
     set_fee(world, OLD, OLD_SUPERVISOR, 200)  # A's: not the one charged
-    issued = rc.issue_remote_copy(world.new, done.request_id, NEW_CLERK, SETTINGS)
-    again = rc.issue_remote_copy(world.new, done.request_id, NEW_CLERK, SETTINGS)  # 印刷用PDF
+    issued = rci.issue_remote_copy(world.new, done.request_id, NEW_CLERK, SETTINGS)
+    again = rci.issue_remote_copy(world.new, done.request_id, NEW_CLERK, SETTINGS)  # 印刷用PDF
     assert again.serial == issued.serial
     engine = world.engines[NEW]
     day = jst_date(world.clock())
@@ -85,7 +86,7 @@ def test_an_official_use_exemption_records_nothing_to_pay_with_its_reason(
     world: World,
 ) -> None:
     done = ready(world)
-    issued = rc.issue_remote_copy(
+    issued = rci.issue_remote_copy(
         world.new,
         done.request_id,
         NEW_CLERK,
@@ -109,7 +110,7 @@ def test_an_official_use_exemption_records_nothing_to_pay_with_its_reason(
 def test_a_wrong_exemption_refuses_before_a_number_is_taken(world: World) -> None:
     done = ready(world)
     with pytest.raises(JichiError) as refused:
-        rc.issue_remote_copy(
+        rci.issue_remote_copy(
             world.new, done.request_id, NEW_CLERK, SETTINGS, charge=Charge(exemption="other")
         )
     assert refused.value.code == "CNT-007" and refused.value.field == "exemption_note"
