@@ -175,18 +175,15 @@ def open_reception(
             "updated_by": actor.staff_id,
         }
         conn.execute(reception.insert().values(**values))
-        audit.append(
+        _audit(
             conn,
-            audit.AuditEntry(
-                lg_code=lg_code,
-                at=now,
-                actor=actor.staff_id,
-                actor_role=actor.role,
-                action="reception.open",
-                subject_person_id=person_id or None,
-                detail={"ticket_number": values["ticket_number"], "purpose": purpose},
-            ),
+            lg_code,
+            now,
+            actor,
             key,
+            "reception.open",
+            person_id or None,
+            {"ticket_number": values["ticket_number"], "purpose": purpose},
         )
     return Reception(**{**values, "state": State.RECEIVED})  # type: ignore[arg-type]
 
@@ -270,24 +267,47 @@ def advance(
                 note=note.strip(),
             )
         )
-        audit.append(
+        _audit(
             conn,
-            audit.AuditEntry(
-                lg_code=lg_code,
-                at=now,
-                actor=actor.staff_id,
-                actor_role=actor.role,
-                action="reception.advance",
-                subject_person_id=found.person_id,
-                detail={
-                    "ticket_number": found.ticket_number,
-                    "from": found.state.value,
-                    "to": to.value,
-                },
-            ),
+            lg_code,
+            now,
+            actor,
             key,
+            "reception.advance",
+            found.person_id,
+            {
+                "ticket_number": found.ticket_number,
+                "from": found.state.value,
+                "to": to.value,
+            },
         )
     return _bumped(found, actor, now, state=to)
+
+
+def _audit(
+    conn: Connection,
+    lg_code: str,
+    now: datetime,
+    actor: Actor,
+    key: AuditKey,
+    action: str,
+    person_id: str | None,
+    detail: dict[str, Any],
+) -> None:
+    """One audit entry of a 受付's step, under the person it names (if any yet)."""
+    audit.append(
+        conn,
+        audit.AuditEntry(
+            lg_code=lg_code,
+            at=now,
+            actor=actor.staff_id,
+            actor_role=actor.role,
+            action=action,
+            subject_person_id=person_id,
+            detail=detail,
+        ),
+        key,
+    )
 
 
 def _bumped(found: Reception, actor: Actor, now: datetime, **changes: Any) -> Reception:
@@ -335,18 +355,15 @@ def attach_person(
                 updated_by=actor.staff_id,
             )
         )
-        audit.append(
+        _audit(
             conn,
-            audit.AuditEntry(
-                lg_code=lg_code,
-                at=now,
-                actor=actor.staff_id,
-                actor_role=actor.role,
-                action="reception.attach",
-                subject_person_id=person_id,
-                detail={"ticket_number": found.ticket_number},
-            ),
+            lg_code,
+            now,
+            actor,
             key,
+            "reception.attach",
+            person_id,
+            {"ticket_number": found.ticket_number},
         )
     return _bumped(found, actor, now, person_id=person_id)
 
