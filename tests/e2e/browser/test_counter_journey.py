@@ -148,7 +148,8 @@ def test_one_visitors_day_from_reception_to_a_balanced_daily_report(
     tab_through(page, typed, sex=True)
     page.keyboard.press("Enter")
     page.wait_for_selector(".error-summary")
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    # the browser applies autofocus after load: wait for it (a timeout fails the test)
+    page.wait_for_function("document.activeElement.classList.contains('error-summary')")
     links = page.locator(".error-summary a")
     targets = [links.nth(i).get_attribute("href") for i in range(links.count())]
     assert targets == [f"#{name}" for name in FIXES], targets

@@ -65,7 +65,8 @@ def test_a_move_in_with_three_mistakes_is_fixed_reviewed_and_recorded_by_keyboar
     page.keyboard.press("Enter")
     # All three at once, in page order, at their inputs; the summary has focus.
     page.wait_for_selector(".error-summary")
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    # the browser applies autofocus after load: wait for it (a timeout fails the test)
+    page.wait_for_function("document.activeElement.classList.contains('error-summary')")
     links = page.locator(".error-summary a")
     targets = [links.nth(i).get_attribute("href") for i in range(links.count())]
     assert targets == [f"#{name}" for name in FIXES], targets
