@@ -357,6 +357,7 @@ def test_a_foreign_residents_status_and_alias(page: Any, foreign_resident: str) 
 def test_recording_a_resident_ex_officio(page: Any) -> None:
     sign_in(page)
     page.get_by_role("link", name="職権記載").click()
+    page.wait_for_url("**/counter/notifications/ex_officio_record*")  # the new page, loaded
     assert page.get_by_role("heading", name="職権記載").is_visible()
     assert page.get_by_label("カードの読み取り結果（JSON）").count() == 0
     page.locator("#f-effective_date").fill("R8.9.1")
