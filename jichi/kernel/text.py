@@ -438,7 +438,8 @@ def _fold_ideograph(char: str) -> str:
 
 
 def _without_spaces(s: str) -> str:
-    return "".join(char for char in s if not char.isspace())
+    # str.split() cuts at exactly the characters str.isspace() is true of, in C
+    return "".join(s.split())
 
 
 @lru_cache(maxsize=1 << 18)
@@ -455,7 +456,24 @@ def name_search_key(name: str) -> str:
     idempotent.
     """
     text = normalize_width(_without_spaces(strip_variation_selectors(name)))
-    return "".join(_fold_char(char) for char in text)
+    return text.translate(_FOLDED)
+
+
+class _FoldTable(dict[int, str]):
+    """Each code point's folded form, worked out the first time it is met.
+
+    ``str.translate`` looks every character up here in C, so a city's millions of names
+    (an import, a rebuild) fold at the cost of a dictionary look-up per character; a
+    character not seen yet is folded by :func:`_fold_char` and kept.  The table holds at
+    most one entry per code point met.
+    """
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        return folded
+
+
+_FOLDED = _FoldTable()
 
 
 def _fold_char(char: str) -> str:

@@ -312,6 +312,17 @@ def test_ranges_of_person_id_cover_every_id_once() -> None:
     assert rebuild_workers.id_ranges(5) == [rebuild.FULL_RANGE]
 
 
+def test_ranges_share_out_evenly_over_the_workers() -> None:
+    """Five ranges on two workers left one core idle at the end; now the count is a
+    multiple of the workers, with a few ranges each."""
+    for people, workers in [(100_000, 2), (100_000, 3), (3_770_000, 2), (9, 2)]:
+        ranges = rebuild_workers.id_ranges(people, workers=workers)
+        assert len(ranges) % workers == 0
+        assert len(ranges) >= workers * rebuild_workers.RANGES_PER_WORKER
+        assert len(ranges) >= people // rebuild_workers.PEOPLE_PER_RANGE
+    assert rebuild_workers.id_ranges(5, workers=2) == [rebuild.FULL_RANGE]  # too few to cut
+
+
 def test_a_rebuild_by_ranges_finds_what_one_pass_finds(
     engine: Engine, town: dict[str, str]
 ) -> None:

@@ -253,9 +253,17 @@ def test_search_key_of_a_long_name_looks_each_kanji_up_once() -> None:
     name = "齋藤髙橋渡邉濱田﨑山𠮷田" * 1000
     text._fold_ideograph.cache_clear()
     text.name_search_key.cache_clear()
+    text._FOLDED.clear()
     key = text.name_search_key(name)
     assert key == "斎藤高橋渡辺浜田崎山吉田" * 1000
     assert text._fold_ideograph.cache_info().misses == len(set(name))
+
+
+@given(texts)
+def test_the_fold_table_folds_as_each_character_alone(s: str) -> None:
+    """The translate table is only a cache: whatever it has met, a text folds as the
+    characters folded one by one."""
+    assert s.translate(text._FOLDED) == "".join(text._fold_char(char) for char in s)
 
 
 def test_reading_search_key_is_katakana_without_spaces() -> None:
