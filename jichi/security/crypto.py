@@ -42,9 +42,10 @@ _AAD_PREFIX = b"jichi/v1\x00"
 class FieldCipher:
     """Encrypts and decrypts one column's values; holds the keys, never prints them."""
 
-    __slots__ = ("_aead", "_lookup_key", "audit_key")
+    __slots__ = ("_aead", "_keys", "_lookup_key", "audit_key")
 
     def __init__(self, keys: Keys) -> None:
+        self._keys = keys
         self._aead = AESGCM(keys.encryption_key)
         self._lookup_key = keys.lookup_key
         self.audit_key = keys.audit_key
@@ -52,6 +53,15 @@ class FieldCipher:
 
     def __repr__(self) -> str:
         return "FieldCipher(<keys hidden>)"
+
+    def __reduce__(self) -> tuple[type[FieldCipher], tuple[Keys]]:
+        """Pickled, a cipher carries its keys: only for a worker process of this machine.
+
+        The bulk import validates and encrypts in ``spawn`` processes
+        (:mod:`jichi.registry.bulk.parallel`), which receive the cipher once through the
+        pool's pipe.  Never pickle one to a file, a cache or the network.
+        """
+        return (FieldCipher, (self._keys,))
 
     def encrypt(self, plaintext: str, *, context: str) -> str:
         """Encrypt ``plaintext`` for the column named by ``context``; a new token each time."""

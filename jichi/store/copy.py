@@ -69,3 +69,21 @@ def _parsed(row: Mapping[str, Any]) -> Mapping[str, Any]:
     if not any(type(v) is JsonText for v in row.values()):
         return row
     return {k: json.loads(v) if type(v) is JsonText else v for k, v in row.items()}
+
+
+def copy_text(conn: Connection, table: sa.Table, names: Sequence[str], data: bytes) -> None:
+    """``COPY`` rows already in its text format (tab-separated, one line per row).
+
+    For rows formatted elsewhere (a bulk import's worker processes,
+    :mod:`jichi.registry.bulk.prepare`); PostgreSQL only, in the caller's transaction.
+    """
+    if not data:
+        return
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(n) for n in names)
+    )
+    dbapi = conn.connection.dbapi_connection
+    if not isinstance(dbapi, psycopg.Connection):
+        raise TypeError("COPY needs the psycopg driver (postgresql+psycopg://)")
+    with dbapi.cursor() as cursor, cursor.copy(statement) as copy:
+        copy.write(data)

@@ -75,6 +75,7 @@ def _wrap(kind: ErrorKind, error: JichiError, col: Column) -> CellError:
 
 
 _DATES: dict[str, str] = {}  # cell text → ISO date, for cells that parsed
+_CHOICES_READ: dict[tuple[Kind, str], Any] = {}  # (kind, cell text) → value read
 _DATES_KEPT = 1 << 17
 
 
@@ -85,7 +86,6 @@ def read_cell(col: Column, value: str) -> Any:
         return value
     if kind is Kind.LIST:
         return split_list(value)
-    plain = to_halfwidth_ascii(value).strip()
     if kind is Kind.KANA:
         try:
             return validate_name_kana(value, col.name)
@@ -111,6 +111,9 @@ def read_cell(col: Column, value: str) -> Any:
             return validate_identifier("mynumber", value, field=col.name).value
         except JichiError as error:
             raise _wrap(BAD_INDIVIDUAL_NUMBER, error, col) from None
+    if (known := _CHOICES_READ.get((kind, value))) is not None:
+        return known
+    plain = to_halfwidth_ascii(value).strip()
     if kind is Kind.UUID:
         try:
             return str(uuid.UUID(plain))
@@ -140,6 +143,8 @@ def read_cell(col: Column, value: str) -> Any:
             allowed=_CHOICES[kind],
             allowed_en=_CHOICES_EN[kind],
         )
+    if len(_CHOICES_READ) < _DATES_KEPT:  # a file spells each choice a few ways at most
+        _CHOICES_READ[(kind, value)] = found
     return found
 
 

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
+from sqlalchemy.dialects import postgresql
 
 from jichi.kernel.clock import now as clock_now
 from jichi.kernel.errors import JichiError
 from jichi.kernel.identifiers import validate as validate_identifier
 from jichi.registry import repository as repo
+from jichi.registry.bulk import prepare
 from jichi.registry.bulk.errors import (
     DIFFERENT_DATA,
     DUPLICATE_INDIVIDUAL_NUMBER,
@@ -23,15 +26,11 @@ from jichi.registry.bulk.errors import (
     EMPTY_FILE,
     HOUSEHOLD_EXISTS,
 )
-from jichi.registry.bulk.parallel import parsed_rows
+from jichi.registry.bulk.indexes import DeferredIndex, defer_indexes, rebuild_indexes
+from jichi.registry.bulk.parallel import prepared_groups
+from jichi.registry.bulk.prepare import Preparer
 from jichi.registry.bulk.report import ImportProgress, ImportReport
-from jichi.registry.bulk.rows import (
-    HouseholdGroup,
-    ProgressCallback,
-    SourceRow,
-    check_household,
-    household_state,
-)
+from jichi.registry.bulk.rows import HouseholdGroup, ProgressCallback, SourceRow
 from jichi.registry.bulk.source import (
     open_source,
     read_header,
@@ -39,13 +38,13 @@ from jichi.registry.bulk.source import (
     scan_file,
 )
 from jichi.registry.bulk.tables import import_archive
-from jichi.registry.events import EventKind, NotificationKind
+from jichi.registry.events import NotificationKind
 from jichi.registry.model import ResidentRecord, Status
-from jichi.registry.service import JST, NUMBER_CONTEXT
+from jichi.registry.service import JST
 from jichi.registry.tables import household, registry_event, resident
 from jichi.security import audit
 from jichi.security.crypto import FieldCipher
-from jichi.store.copy import JsonText, insert_rows
+from jichi.store.copy import copy_text, insert_rows
 from jichi.store.engine import write_transaction
 
 DEFAULT_BATCH_SIZE = 5000
@@ -82,13 +81,53 @@ class _Importer:
         self.batch_number = 0
         self.rows_done = 0
         self.analyzed_at = analyze_first / 2  # rows imported at the last ANALYZE
+        self.copy = engine.dialect.name == "postgresql"
+        # One transaction for the whole import into an empty registry (indexes.py):
+        self.whole: Connection | None = None
+        self.deferred: list[DeferredIndex] = []
+        self.written_codes: set[str] = set()  # active resident codes this import wrote
+        self.written_hashes: set[str] = set()  # and individual-number hashes
+
+    @contextmanager
+    def load(self) -> Iterator[None]:
+        """The import's span: one transaction with indexes built at the end, if it can."""
+        with self.engine.connect() as conn:
+            outer = conn.begin()
+            try:
+                deferred = defer_indexes(conn)
+            except BaseException:
+                outer.rollback()
+                raise
+            if deferred is None:
+                outer.rollback()  # nothing was changed; batches commit one by one
+                yield
+                return
+            try:
+                self.whole, self.deferred = conn, deferred
+                self.report.indexes_deferred = len(deferred)
+                yield
+                rebuild_indexes(conn, deferred)
+                outer.commit()
+            except BaseException:
+                outer.rollback()
+                raise
+            finally:
+                self.whole = None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        if self.whole is not None:
+            yield self.whole
+            return
+        with write_transaction(self.engine) as conn:
+            yield conn
 
     def flush(self, groups: list[HouseholdGroup]) -> None:
         self.batch_number += 1
         accepted: list[HouseholdGroup] = []
         candidates = [g for g in groups if g.first_bad() is None]
         if candidates:
-            with write_transaction(self.engine) as conn:
+            with self._transaction() as conn:
                 accepted = self._classify(conn, candidates)
                 if accepted:
                     self._write(conn, accepted)
@@ -96,6 +135,13 @@ class _Importer:
             self.report.batches_committed += 1
             self.report.households_imported += len(accepted)
             self._refresh_statistics(self.report.imported + sum(len(g.rows) for g in accepted))
+            if self.whole is not None:
+                for g in accepted:
+                    for r in g.rows:
+                        if r.active and r.resident_code:
+                            self.written_codes.add(r.resident_code)
+                        if r.active and r.number_hash:
+                            self.written_hashes.add(r.number_hash)
         for g in groups:
             for r in g.rows:
                 self.rows_done += 1
@@ -121,7 +167,7 @@ class _Importer:
     def _refresh_statistics(self, imported: int) -> None:
         if self.engine.dialect.name != "postgresql" or imported < 2 * self.analyzed_at:
             return
-        with self.engine.begin() as conn:
+        with self._transaction() as conn:
             conn.exec_driver_sql("ANALYZE " + ", ".join(_FILLED_TABLES))
         self.analyzed_at = imported
         self.report.statistics_refreshed += 1
@@ -165,10 +211,6 @@ class _Importer:
                 [g.household_id for g in groups],
             )
         }
-        for g in groups:
-            for r in g.rows:
-                if r.number is not None:
-                    r.number_hash = self.cipher.lookup_hash(r.number, context=NUMBER_CONTEXT)
         new_groups: list[HouseholdGroup] = []
         batch_persons: dict[str, int] = {}
         for g in groups:
@@ -194,12 +236,12 @@ class _Importer:
         return self._unique_numbers(conn, new_groups)
 
     def _same(self, row: SourceRow, stored: Any, archive: Any) -> bool:
-        assert row.record is not None
-        if ResidentRecord.model_validate(stored.record) != row.record:
+        record = ResidentRecord.model_validate_json(prepare.record_json(row))
+        if ResidentRecord.model_validate(stored.record) != record:
             return False
         if (stored.individual_number_hash or None) != row.number_hash:
             return False
-        kept = {k: v for k, v in row.archived.items() if v}
+        kept = {k: v for k, v in prepare.archived_columns(row).items() if v}
         if archive is None:
             return not (kept or row.source_id or row.household_source_id)
         before = {k: v for k, v in dict(archive.columns).items() if v}
@@ -213,35 +255,35 @@ class _Importer:
         self, conn: Connection, groups: list[HouseholdGroup]
     ) -> list[HouseholdGroup]:
         """Resident codes and individual numbers must be unique among active records."""
-        codes = [
-            r.record.resident_code
-            for g in groups
-            for r in g.rows
-            if r.record is not None and r.record.is_active and r.record.resident_code
-        ]
+        codes = [r.resident_code for g in groups for r in g.rows if r.active and r.resident_code]
         hashes = [r.number_hash for g in groups for r in g.rows if r.number_hash]
-        taken_codes = {
-            row.resident_code
-            for row in _select_in(
-                conn,
-                sa.select(resident.c.resident_code).where(
-                    resident.c.lg_code == self.lg_code, resident.c.status == Status.ACTIVE.value
-                ),
-                resident.c.resident_code,
-                codes,
-            )
-        }
-        taken_hashes = {
-            row.individual_number_hash
-            for row in _select_in(
-                conn,
-                sa.select(resident.c.individual_number_hash).where(
-                    resident.c.status == Status.ACTIVE.value
-                ),
-                resident.c.individual_number_hash,
-                hashes,
-            )
-        }
+        if self.whole is not None:  # the registry was empty: only this import wrote
+            taken_codes = {c for c in codes if c in self.written_codes}
+            taken_hashes = {h for h in hashes if h in self.written_hashes}
+        else:
+            taken_codes = {
+                row.resident_code
+                for row in _select_in(
+                    conn,
+                    sa.select(resident.c.resident_code).where(
+                        resident.c.lg_code == self.lg_code,
+                        resident.c.status == Status.ACTIVE.value,
+                    ),
+                    resident.c.resident_code,
+                    codes,
+                )
+            }
+            taken_hashes = {
+                row.individual_number_hash
+                for row in _select_in(
+                    conn,
+                    sa.select(resident.c.individual_number_hash).where(
+                        resident.c.status == Status.ACTIVE.value
+                    ),
+                    resident.c.individual_number_hash,
+                    hashes,
+                )
+            }
         in_batch_codes: dict[str, int] = {}
         in_batch_hashes: dict[str, int] = {}
         accepted: list[HouseholdGroup] = []
@@ -249,10 +291,9 @@ class _Importer:
             mine_codes: dict[str, int] = {}
             mine_hashes: dict[str, int] = {}
             for r in g.rows:
-                assert r.record is not None
-                if not r.record.is_active:
+                if not r.active:
                     continue
-                code = r.record.resident_code
+                code = r.resident_code
                 if code:
                     other = in_batch_codes.get(code) or mine_codes.get(code)
                     if code in taken_codes or other:
@@ -285,79 +326,58 @@ class _Importer:
     # -- writing -------------------------------------------------------------------------
 
     def _write(self, conn: Connection, groups: list[HouseholdGroup]) -> None:
+        """The batch's rows, prepared where they were validated, plus the batch's columns."""
         now = self.clock()
         today = now.astimezone(JST).date()
         notification_id = str(uuid.uuid4())
         rows = [r for g in groups for r in g.rows]
-        events: list[dict[str, Any]] = []
-        residents: list[dict[str, Any]] = []
-        archives: list[dict[str, Any]] = []
-        for r in rows:
-            record = r.record
-            assert record is not None
-            # Serialised once: the event's changes and the current record are the same JSON.
-            record_json = JsonText(record.model_dump_json())
-            events.append(
-                {
-                    "event_id": str(uuid.uuid4()),
-                    "notification_id": notification_id,
-                    "lg_code": self.lg_code,
-                    "person_id": record.person_id,
-                    "kind": EventKind.RECORDED.value,
-                    "reason": NotificationKind.IMPORT.value,
-                    "effective_date": record.resident_since,
-                    "notified_date": today,
-                    "recorded_at": now,
-                    "recorded_by": self.actor,
-                    "changes": record_json,
-                    "corrects": None,
-                    "late": False,
-                }
-            )
-            residents.append(
-                repo.resident_row(
-                    record,
-                    number_hash=r.number_hash,
-                    number_enc=self.cipher.encrypt(r.number, context=NUMBER_CONTEXT)
-                    if r.number
-                    else None,
-                    restricted=False,  # support measures are not in this layout
-                    version=1,
-                    now=now,
-                    record_json=record_json,
+        tables = (
+            (
+                registry_event,
+                prepare.EVENT_COLUMNS,
+                prepare.EVENT_BATCH_COLUMNS,
+                (notification_id, today, now, self.actor),
+                [r.ready_event for r in rows],
+            ),
+            (
+                household,
+                prepare.HOUSEHOLD_COLUMNS,
+                prepare.HOUSEHOLD_BATCH_COLUMNS,
+                (now,),
+                [g.ready for g in groups],
+            ),
+            (
+                resident,
+                prepare.RESIDENT_COLUMNS,
+                prepare.RESIDENT_BATCH_COLUMNS,
+                (now,),
+                [r.ready_resident for r in rows],
+            ),
+            (
+                import_archive,
+                prepare.ARCHIVE_COLUMNS,
+                prepare.ARCHIVE_BATCH_COLUMNS,
+                (notification_id, now),
+                [r.ready_archive for r in rows],
+            ),
+        )
+        for table, names, batch_names, batch_values, ready in tables:
+            if self.copy:
+                copy_lines = [line for line in ready if isinstance(line, bytes)]
+                assert len(copy_lines) == len(ready), "prepared for COPY"
+                data = prepare.copy_data(copy_lines, prepare.batch_suffix(batch_values))
+                copy_text(conn, table, names + batch_names, data)
+            else:
+                extra = dict(zip(batch_names, batch_values, strict=True))
+                insert_rows(
+                    conn,
+                    table,
+                    [
+                        dict(zip(names, values, strict=True)) | extra
+                        for values in ready
+                        if isinstance(values, tuple)
+                    ],
                 )
-            )
-            archives.append(
-                {
-                    "person_id": record.person_id,
-                    "lg_code": self.lg_code,
-                    "notification_id": notification_id,
-                    "source_line": r.line,
-                    "source_id": r.source_id,
-                    "household_source_id": r.household_source_id,
-                    "columns": r.archived,
-                    "row_sha256": r.row_sha256,
-                    "recorded_at": now,
-                }
-            )
-        households = []
-        for g in groups:
-            address, active = household_state(g)
-            households.append(
-                {
-                    "household_id": g.household_id,
-                    "lg_code": self.lg_code,
-                    "address": address.model_dump(mode="json"),
-                    "address_key": repo.address_key(address),
-                    "active": active,
-                    "version": 1,
-                    "updated_at": now,
-                }
-            )
-        insert_rows(conn, registry_event, events)
-        insert_rows(conn, household, households)
-        insert_rows(conn, resident, residents)
-        insert_rows(conn, import_archive, archives)
         lines = [rows[0].line, rows[-1].line]
         repo.insert_notification(
             conn,
@@ -413,6 +433,11 @@ def _select_in(
     conn: Connection, query: sa.Select[Any], column: sa.ColumnElement[Any], values: Sequence[Any]
 ) -> list[Any]:
     unique = sorted(set(values))
+    if not unique:
+        return []
+    if conn.dialect.name == "postgresql":  # one statement, one array parameter
+        array = sa.bindparam("values", unique, type_=postgresql.ARRAY(column.type))
+        return list(conn.execute(query.where(column == sa.any_(array))).all())
     found: list[Any] = []
     for start in range(0, len(unique), _IN_CHUNK):
         chunk = unique[start : start + _IN_CHUNK]
@@ -469,26 +494,18 @@ def import_csv(
         header = read_header(first[1])
         report.mapped_columns = [c.name for c in header.mapped]
         report.archived_columns = list(header.archived)
-        batch: list[HouseholdGroup] = []
-        batch_rows = 0
-        group: HouseholdGroup | None = None
+        preparer = Preparer(header, lg_code, cipher, copy_text=importer.copy)
         in_processes = workers if scan.rows >= PARALLEL_FROM else 1  # spawning costs ~1 s
-        for key, row in parsed_rows(header, records, lg_code, workers=in_processes):
-            report.rows_read += 1
-            if group is not None and group.household_id != key:
-                check_household(group)
+        with importer.load():
+            batch: list[HouseholdGroup] = []
+            batch_rows = 0
+            for group in prepared_groups(preparer, records, workers=in_processes):
+                report.rows_read += len(group.rows)
                 batch.append(group)
                 batch_rows += len(group.rows)
-                group = None
                 if batch_rows >= batch_size:
                     importer.flush(batch)
                     batch, batch_rows = [], 0
-            if group is None:
-                group = HouseholdGroup(key, [])
-            group.rows.append(row)
-        if group is not None:
-            check_household(group)
-            batch.append(group)
-        if batch:
-            importer.flush(batch)
+            if batch:
+                importer.flush(batch)
     return report

@@ -49,6 +49,7 @@ class ImportReport:
     archived_columns: list[str] = field(default_factory=list)
     issues: list[RowIssue] = field(default_factory=list)
     statistics_refreshed: int = 0  # ANALYZE runs (PostgreSQL), see the module docstring
+    indexes_deferred: int = 0  # built after the load into an empty registry (indexes.py)
 
     @property
     def columns_read(self) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,6 +60,13 @@ class SourceRow:
     archived: dict[str, str] = field(default_factory=dict)
     row_sha256: str = ""
     issues: list[RowIssue] = field(default_factory=list)
+    # Set by jichi.registry.bulk.prepare once the household passed (record and number
+    # are then dropped): what the importer classifies by, and the rows it writes.
+    active: bool = False
+    resident_code: str | None = None
+    ready_resident: bytes | tuple[Any, ...] | None = None
+    ready_event: bytes | tuple[Any, ...] | None = None
+    ready_archive: bytes | tuple[Any, ...] | None = None
 
     def reject(
         self, kind: ErrorKind, at: str | None, cause: str | None = None, **params: Any
@@ -97,22 +103,23 @@ def parse_row(header: Header, cells: list[str], line: int, lg_code: str) -> Sour
         source_id=cell(header, cells, "source_id"),
         household_source_id=cell(header, cells, "household_source_id"),
     )
-    canonical = json.dumps(
-        dict(zip(header.names, cells, strict=False)), ensure_ascii=False, sort_keys=True
-    )
+    canonical = header.canonical_json(cells)
     row.row_sha256 = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
     if len(cells) != len(header.names):
         row.reject(FIELD_COUNT, None, expected=len(header.names), actual=len(cells))
         return row
     data: dict[str, Any] = {"lg_code": lg_code, "name": {}, "address": {}, "qualifications": {}}
     legacy: dict[str, list[str]] = {}
+    # One search over the whole row: a row without any control character (nearly all)
+    # needs no search per cell; one with some is checked cell by cell as always.
+    clean = CONTROL.search("".join(cells)) is None
     for col, position in header.plan:
         value = cells[position]
         if value == "":
             if col.required:
                 row.reject(MISSING_VALUE, col.name, column=col.name, label=col.label_ja)
             continue
-        if (match := CONTROL.search(value)) is not None:
+        if not clean and (match := CONTROL.search(value)) is not None:
             row.reject(
                 CONTROL_CHARACTER,
                 col.name,
@@ -137,7 +144,7 @@ def parse_row(header: Header, cells: list[str], line: int, lg_code: str) -> Sour
             _set(data, path, parsed)
     for name in header.archived:
         value = cells[header.index[name]]
-        if "\x00" in value:
+        if not clean and "\x00" in value:
             row.reject(
                 CONTROL_CHARACTER,
                 name,
@@ -297,6 +304,7 @@ def _check_record(row: SourceRow, record: ResidentRecord) -> None:
 class HouseholdGroup:
     household_id: str
     rows: list[SourceRow]
+    ready: bytes | tuple[Any, ...] | None = None  # the household row (prepare.py)
 
     @property
     def shown(self) -> str:

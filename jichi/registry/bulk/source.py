@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import TextIO
 
@@ -41,6 +42,23 @@ class Header:
     def plan(self) -> list[tuple[Column, int]]:
         """Each mapped column with its position, looked up once per file, not per cell."""
         return [(col, self.index[col.name]) for col in self.mapped]
+
+    @cached_property
+    def sorted_keys(self) -> list[tuple[str, int]]:
+        """Each column's JSON-encoded name and position, in name order (row hashes)."""
+        order = sorted(range(len(self.names)), key=self.names.__getitem__)
+        return [(encode_basestring(self.names[i]) + ": ", i) for i in order]
+
+    def canonical_json(self, cells: list[str]) -> str:
+        """``json.dumps(dict(zip(names, cells)), ensure_ascii=False, sort_keys=True)``.
+
+        The same text (the row's hash is over it, stored in ``import_archive``), built
+        from the names sorted once per file instead of once per row: a third of the cost.
+        """
+        keys = self.sorted_keys
+        if len(cells) < len(self.names):  # zip stops at the shorter
+            keys = [(k, i) for k, i in keys if i < len(cells)]
+        return "{" + ", ".join([k + encode_basestring(cells[i]) for k, i in keys]) + "}"
 
 
 def open_source(path: Path) -> TextIO:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,8 @@ from sqlalchemy import Engine
 from jichi.registry.service import Actor, Applied, Registry
 from jichi.security.crypto import FieldCipher
 from jichi.security.keys import Keys
+from jichi.store import migrate
+from jichi.store.engine import make_engine
 
 LG = "112011"  # 埼玉県川越市
 OTHER_LG = "131016"  # 東京都千代田区
@@ -113,3 +116,18 @@ def move_in(registry: Registry) -> MoveIn:
         return registry.apply(cmd, CLERK)
 
     return _move_in
+
+
+@pytest.fixture
+def second_engine(
+    engine: Engine, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Engine]:
+    """Another empty registry on the same backend: where a municipality moves to."""
+    if engine.dialect.name == "sqlite":
+        other = make_engine(f"sqlite:///{tmp_path / 'second.db'}")
+        migrate.upgrade(other)
+    else:
+        databases = request.getfixturevalue("pg_databases")
+        other = make_engine(databases.url(databases.migrated()))
+    yield other
+    other.dispose()

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import textwrap
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -288,21 +287,6 @@ def counts(engine: Engine) -> dict[str, int]:
 @pytest.fixture
 def source() -> Source:
     return Source()
-
-
-@pytest.fixture
-def second_engine(
-    engine: Engine, tmp_path: Path, request: pytest.FixtureRequest
-) -> Iterator[Engine]:
-    """Another empty registry on the same backend: where a municipality moves to."""
-    if engine.dialect.name == "sqlite":
-        other = make_engine(f"sqlite:///{tmp_path / 'second.db'}")
-        migrate.upgrade(other)
-    else:
-        databases = request.getfixturevalue("pg_databases")
-        other = make_engine(databases.url(databases.migrated()))
-    yield other
-    other.dispose()
 
 
 # ---------------------------------------------------------------------------
