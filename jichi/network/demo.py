@@ -103,7 +103,8 @@ class DemoResult:
     applied_nodes: int
     directory: Path
     manifest: Path
-    seconds_setup: float = 0.0  # databases, demo residents (not in moves per second)
+    seconds_setup: float = 0.0  # databases, demo residents, counters (not in moves per second)
+    counter_cpu: list[float] = field(default_factory=list)  # each counter process's filing
 
     @property
     def moves_per_second(self) -> float:
@@ -399,6 +400,7 @@ class NetworkDemo(DemoProcesses):
             applied_nodes=sum(self.applied(lg) for lg in self.lg_codes),
             directory=self.directory,
             manifest=self.directory / MANIFEST,
+            counter_cpu=list(self.counter_cpu),
         )
 
     def dispose(self) -> None:
