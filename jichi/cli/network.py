@@ -269,6 +269,12 @@ def demo(
     pdf: bool = typer.Option(
         False, "--pdf", help="転出証明書の PDF を実際に描画する（1 枚約 0.3 秒、既定は省略）"
     ),
+    counters: int | None = typer.Option(
+        None,
+        "--counters",
+        min=1,
+        help="nats: 窓口（届出を受け付ける）プロセスの数（既定: CPU 数、市区町村数まで）",
+    ),
 ) -> None:
     """センターと N の市区町村で転出入を流し、最後に突合します（不一致で終了コード 1）."""
     if transport not in ("nats", "inproc"):
@@ -288,6 +294,7 @@ def demo(
             nats,
             timeout,
             pdf,
+            counters,
         )
 
 
@@ -334,6 +341,7 @@ def _demo(
     nats: str | None,
     timeout: float,
     pdf: bool = False,
+    counters: int | None = None,
 ) -> None:
     from jichi.network.demo import DemoOptions, run
 
@@ -348,6 +356,7 @@ def _demo(
         nats_url=nats,
         quiet_timeout=timeout,
         render_pdf=pdf,
+        counters=counters,
     )
     labels = {
         "migrate": "データベースを作成 / databases",

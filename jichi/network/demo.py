@@ -3,15 +3,9 @@
 :class:`NetworkDemo` builds the world (municipalities picked from the official list, a
 center database and one database per node, each migrated; demo residents per node
 with 住民票コード from the center's allocation), then acts as every municipality's
-counter: M moves between random nodes, filed with ``Registry.apply`` at each node's
-database exactly as a clerk's would be —
-
-* paper moves: 転出 → 転出証明書 (``jichi.registry.certificates.issue``) → 転入 from the
-  certificate → the 転入通知 → 転出確定 at the old municipality;
-* card moves (転入届の特例): a card 転出, then a card move-in that stays pending until
-  the old municipality answers the move-out-data request;
-* moves abroad (国外転出) and back (国外からの転入, same 住民票コード);
-* births and deaths.
+counter (:mod:`jichi.network.demo_counters`): M moves between random nodes, filed with
+``Registry.apply`` at each node's database exactly as a clerk's would be — paper and
+card moves, moves abroad and back, births and deaths.
 
 Two ways to run the network underneath:
 
@@ -19,7 +13,8 @@ Two ways to run the network underneath:
   lets every node send and receive and the center drain, in turns;
 * ``nats``: the center (``jichi center receive``) and every node (``jichi network
   node``) run as separate processes on the NATS server at ``JICHI_NATS_URL``, on a
-  stream of their own; the driver only files at the counters, then waits for
+  stream of their own; the counters file in parallel processes, one per group of
+  municipalities (:mod:`jichi.network.demo_parallel`); then the driver waits for
   quiescence (every outbox sent, every consumer drained) and stops them.
 
 Either way it ends with :mod:`jichi.network.reconcile`.  The simulated counters' clock
@@ -30,9 +25,9 @@ starts some days back and moves on a day at a time, so moves have distinct dates
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import math
+import os
 import random
 import subprocess
 import tempfile
@@ -43,21 +38,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from jichi.kernel.age import age_on
-from jichi.kernel.clock import now as clock_now
 from jichi.kernel.clock import today as clock_today
 from jichi.kernel.errors import JichiError
-from jichi.network.center.codes import allocate_codes
 from jichi.network.center.receiver import CenterReceiver
+from jichi.network.demo_counters import Clock, Counters, kinds_of, unrendered_pdf
+from jichi.network.demo_parallel import CounterJob, CounterPool
 from jichi.network.demo_processes import DemoProcesses
 from jichi.network.demo_setup import FilingJob, file_all
-from jichi.network.flows.card_move import CardMoveIn, file_card_move_out, request_card_move_in
-from jichi.network.flows.paper import move_in_from_certificate
 from jichi.network.node import Node
 from jichi.network.reconcile import Report, load_center, load_node, reconcile
 from jichi.network.tables import inbox
@@ -68,37 +60,19 @@ from jichi.network.transport import (
 )
 from jichi.places.catalog import default_catalog
 from jichi.places.model import Kind
-from jichi.registry import commands as c
-from jichi.registry import repository as repo
-from jichi.registry.certificates import (
-    CertificateKind,
-    CertificateRequest,
-    issue,
-    municipality_settings,
-)
-from jichi.registry.certificates.issue import to_pdf
 from jichi.registry.demo import towns_of
-from jichi.registry.model import Address, ResidentRecord
-from jichi.registry.protection import Protection
-from jichi.registry.restrictions import Requester, RequesterType
+from jichi.registry.model import ResidentRecord
 from jichi.registry.service import JST
-from jichi.registry.tables import outbox, resident
+from jichi.registry.tables import outbox
 from jichi.security.actor import Actor
 from jichi.security.crypto import FieldCipher
 from jichi.security.keys import load_keys
 from jichi.store import migrate
-from jichi.store.engine import make_engine, write_transaction
+from jichi.store.engine import make_engine
+
+__all__ = ["Clock", "DemoOptions", "DemoResult", "NetworkDemo", "run", "unrendered_pdf"]
 
 TransportName = Literal["inproc", "nats"]
-MOVE_KINDS = ("paper", "card", "abroad", "back", "birth", "death")
-MOVE_WEIGHTS = (35, 30, 8, 7, 10, 10)
-HEAD = "世帯主"
-COUNTRIES = ("アメリカ合衆国", "大韓民国", "オーストラリア連邦", "ドイツ連邦共和国", "タイ王国")
-BABY_NAMES = {
-    "male": (("陽翔", "ハルト"), ("蓮", "レン"), ("湊", "ミナト"), ("蒼", "アオイ")),
-    "female": (("陽葵", "ヒマリ"), ("凛", "リン"), ("紬", "ツムギ"), ("芽依", "メイ")),
-}
-CODE_BLOCK = 200
 MANIFEST = "manifest.json"
 
 
@@ -114,6 +88,7 @@ class DemoOptions:
     nats_url: str | None = None
     quiet_timeout: float = 60.0
     render_pdf: bool = False  # True: WeasyPrint renders each 転出証明書 (≈0.3 s apiece)
+    counters: int | None = None  # nats: counter processes (None: one per CPU, at most M)
 
 
 @dataclass
@@ -128,7 +103,8 @@ class DemoResult:
     applied_nodes: int
     directory: Path
     manifest: Path
-    seconds_setup: float = 0.0  # databases, demo residents (not in moves per second)
+    seconds_setup: float = 0.0  # databases, demo residents, counters (not in moves per second)
+    counter_cpu: list[float] = field(default_factory=list)  # each counter process's filing
 
     @property
     def moves_per_second(self) -> float:
@@ -137,54 +113,12 @@ class DemoResult:
         return done / seconds if seconds > 0 else 0.0
 
 
-class Clock:
-    """The counters' clock: starts in the past, moved on a day at a time.
-
-    With ``start`` None it is the real clock and never moves on: the separate node
-    processes record with the real clock, and a certificate reads the record as known
-    at the counter's now, so the counters must not live in the past then.
-    """
-
-    def __init__(self, start: datetime | None) -> None:
-        self.start = start
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now or clock_now()
-
-    def advance(self, days: int = 1) -> bool:
-        if self.now is None:
-            return False
-        self.now += timedelta(days=days)
-        return True
-
-    def today(self) -> date:
-        return self().astimezone(JST).date()
-
-
-def unrendered_pdf(html: str) -> tuple[bytes, int]:
-    """The demo's stand-in for the 転出証明書's PDF: nobody reads it, and rendering it
-    (WeasyPrint, about 0.3 s a page here) was 80 % of the counters' time per move — a
-    counter cost the certificates benchmark measures, not the network's.  The certificate
-    is still numbered, stored and audited; ``--pdf`` renders the real one."""
-    digest = hashlib.sha256(html.encode()).hexdigest()
-    return f"%PDF-1.7\n% jichi network demo: not rendered ({digest})\n".encode(), 1
-
-
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: the CLI draws its bars from it."""
 
 
 def _silent(stage: str, done: int, total: int) -> None:
     return None
-
-
-@dataclass
-class _Group:
-    """People abroad: their last record, to come back with the same 住民票コード."""
-
-    records: list[ResidentRecord]
-    whole_household: bool
 
 
 @dataclass
@@ -210,9 +144,6 @@ class NetworkDemo(DemoProcesses):
         simulated = (start + timedelta(hours=10)).astimezone(UTC)
         self.clock = Clock(simulated if o.transport == "inproc" else None)
         self.per_day = max(1, math.ceil(o.moves / 365))
-        self.moved_today: set[str] = set()
-        self.abroad: list[_Group] = []
-        self.codes: dict[str, list[str]] = {}
         tag = uuid.uuid4().hex[:8]
         self.stream = f"JICHIDEMO{tag.upper()}"
         self.root = f"jdemo{tag}"
@@ -223,6 +154,8 @@ class NetworkDemo(DemoProcesses):
         )
         self.receiver: CenterReceiver | None = None
         self.cipher: FieldCipher | None = None
+        self._counters: Counters | None = None
+        self.counter_cpu: list[float] = []  # CPU seconds of each counter process's filing
 
     # -- the world --------------------------------------------------------------------------
 
@@ -282,15 +215,6 @@ class NetworkDemo(DemoProcesses):
         file_all(jobs, lambda done: self.progress("residents", done, total))
         self.write_manifest()
 
-    def next_code(self, lg_code: str) -> str:
-        """A 住民票コード from the center's allocation to ``lg_code`` (a block at a time)."""
-        block = self.codes.setdefault(lg_code, [])
-        if not block:
-            with write_transaction(self.engines["center"]) as conn:
-                block.extend(allocate_codes(conn, lg_code, CODE_BLOCK, allocated_by="demo").codes)
-            self.rng.shuffle(block)
-        return block.pop()
-
     def write_manifest(self) -> Path:
         path = self.directory / MANIFEST
         data = {
@@ -305,232 +229,116 @@ class NetworkDemo(DemoProcesses):
 
     # -- the counters -----------------------------------------------------------------------
 
+    @property
+    def counters(self) -> Counters:
+        """Every municipality's counter in this process (in-process runs, tests)."""
+        if self._counters is None:
+            self._counters = Counters(
+                lg_codes=self.lg_codes,
+                origins=self.lg_codes,
+                nodes=self.nodes,
+                center=self.engines["center"],
+                clock=self.clock,
+                rng=self.rng,
+                render_pdf=self.options.render_pdf,
+                per_day=self.per_day,
+                moves=self.moves,
+                rejected=self.rejected,
+            )
+        return self._counters
+
     def clerk(self, lg_code: str) -> Actor:
-        return Actor(f"clerk-{lg_code}", lg_code, "clerk")
+        return self.counters.clerk(lg_code)
 
     def today(self) -> date:
         return self.clock.today()
 
     def new_day(self, index: int) -> None:
-        if index % self.per_day == 0 and self.clock.advance(1):
-            self.moved_today.clear()  # (on the real clock, everyone moves once at most)
-
-    def address(self, lg_code: str) -> Address:
-        town = self.rng.choice(towns_of(lg_code))
-        rng = self.rng
-        if town.chome:
-            block = f"{rng.randint(1, 5)}丁目{rng.randint(1, 30)}番{rng.randint(1, 25)}号"
-        else:
-            block = f"{rng.randint(1, 2500)}番地"
-        return Address(
-            prefecture=town.prefecture,
-            municipality=town.municipality,
-            town=town.name,
-            block=block,
-            postal_code=town.postal_code,
-            lg_code=lg_code,
-        )
-
-    def abroad_address(self) -> Address:
-        return Address(town=self.rng.choice(COUNTRIES), abroad=True)
-
-    def residents(self, lg_code: str) -> list[sa.Row[Any]]:
-        r = resident.c
-        query = (
-            sa.select(r.person_id, r.household_id, r.relationship, r.date_of_birth, r.sex)
-            .where(r.lg_code == lg_code, r.status == "active")
-            .order_by(r.person_id)
-        )
-        with self.engines[lg_code].connect() as conn:
-            return list(conn.execute(query))
-
-    def records(self, lg_code: str, person_ids: list[str]) -> list[ResidentRecord]:
-        with self.engines[lg_code].connect() as conn:
-            found = repo.load_records(conn, person_ids)
-        return [found[p] for p in person_ids]
+        self.counters.new_day(index)
 
     def movers(self, lg_code: str) -> tuple[list[ResidentRecord], bool] | None:
-        """Someone adult to move: the head with the household, or one adult alone."""
-        rows = self.residents(lg_code)
-        today = self.today()
-        adults = [r for r in rows if age_on(r.date_of_birth, today) >= 18]
-        self.rng.shuffle(adults)
-        for row in adults[:20]:
-            if row.relationship == HEAD:
-                ids = [m.person_id for m in rows if m.household_id == row.household_id]
-                ids.sort(key=lambda p: p != row.person_id)  # the head first
-            else:
-                ids = [row.person_id]
-            records = self.records(lg_code, ids)
-            if any(r.resident_code in self.moved_today for r in records):
-                continue
-            if not all(r.resident_code for r in records):
-                continue
-            return records, len(ids) > 1 or row.relationship == HEAD
-        return None
-
-    def other(self, lg_code: str) -> str:
-        return self.rng.choice([lg for lg in self.lg_codes if lg != lg_code])
-
-    def move(self, kind: str) -> str:
-        """File one move at the counters; returns what was done (it may fall back)."""
-        lg = self.rng.choice(self.lg_codes)
-        if kind == "back" and not self.abroad:
-            kind = "abroad"
-        if kind == "back":
-            return self.come_back(lg)
-        if kind == "birth":
-            return self.birth(lg)
-        if kind == "death":
-            return self.death(lg)
-        picked = self.movers(lg)
-        if picked is None:
-            return "none"
-        records, whole = picked
-        self.moved_today.update(r.resident_code for r in records)
-        if kind == "abroad":
-            return self.go_abroad(lg, records, whole)
-        if kind == "card":
-            return self.card_move(lg, self.other(lg), records, whole)
-        return self.paper_move(lg, self.other(lg), records, whole)
-
-    def move_out_cmd(self, records: list[ResidentRecord], destination: Address) -> c.MoveOut:
-        today = self.today()
-        return c.MoveOut(
-            person_ids=[r.person_id for r in records],
-            planned_date=today,
-            notified_date=today,
-            destination=destination,
-        )
+        return self.counters.movers(lg_code)
 
     def paper_move(self, old: str, new: str, records: list[ResidentRecord], whole: bool) -> str:
-        node = self.nodes[old]
-        clerk = self.clerk(old)
-        node.registry.apply(self.move_out_cmd(records, self.address(new)), clerk)
-        certificate = issue(
-            node.registry,
-            Protection(node.registry),
-            CertificateRequest(
-                kind=CertificateKind.MOVE_OUT_CERTIFICATE,
-                person_ids=tuple(r.person_id for r in records),
-                requester=Requester(RequesterType.SELF),
-                request_id=str(uuid.uuid4()),
-            ),
-            clerk,
-            municipality_settings(old, "自治　太郎"),
-            pdf_maker=to_pdf if self.options.render_pdf else unrendered_pdf,
-        )
-        subjects = [node.registry.read_record(p, clerk) for p in certificate.subject_person_ids]
-        cmd = move_in_from_certificate(
-            subjects,
-            address=self.address(new),
-            effective_date=self.today(),
-            relationships=None if whole else {subjects[0].person_id: HEAD},
-        )
-        self.nodes[new].registry.apply(cmd, self.clerk(new))
-        return "paper"
-
-    def card_move(self, old: str, new: str, records: list[ResidentRecord], whole: bool) -> str:
-        holder = records[0]
-        file_card_move_out(
-            self.nodes[old],
-            self.move_out_cmd(records, self.address(new)),
-            self.clerk(old),
-            card_holder_ids=[holder.person_id],
-        )
-        draft = CardMoveIn(
-            from_lg_code=old,
-            resident_code=holder.resident_code,
-            effective_date=self.today(),
-            notified_date=self.today(),
-            address=self.address(new),
-            relationships={} if whole else {holder.resident_code: HEAD},
-        )
-        request_card_move_in(self.nodes[new], draft, self.clerk(new))
-        return "card"
-
-    def go_abroad(self, lg: str, records: list[ResidentRecord], whole: bool) -> str:
-        self.nodes[lg].registry.apply(
-            self.move_out_cmd(records, self.abroad_address()), self.clerk(lg)
-        )
-        self.abroad.append(_Group(records, whole))
-        return "abroad"
-
-    def come_back(self, lg: str) -> str:
-        group = self.abroad.pop(self.rng.randrange(len(self.abroad)))
-        self.moved_today.update(r.resident_code for r in group.records)
-        cmd = move_in_from_certificate(
-            group.records,
-            address=self.address(lg),
-            effective_date=self.today(),
-            relationships=None if group.whole_household else {group.records[0].person_id: HEAD},
-        )
-        back = cmd.model_copy(
-            update={"previous_address": self.abroad_address(), "move_out_certificate_from": ""}
-        )
-        self.nodes[lg].registry.apply(back, self.clerk(lg))
-        return "back"
+        return self.counters.paper_move(old, new, records, whole)
 
     def birth(self, lg: str) -> str:
-        rows = self.residents(lg)
-        today = self.today()
-        wives = {
-            r.household_id
-            for r in rows
-            if r.relationship == "妻" and 18 <= age_on(r.date_of_birth, today) <= 45
-        }
-        heads = [r for r in rows if r.relationship == HEAD and r.household_id in wives]
-        if not heads:
-            return "none"
-        head = self.records(lg, [self.rng.choice(heads).person_id])[0]
-        sex = self.rng.choice(("male", "female"))
-        given, kana = self.rng.choice(BABY_NAMES[sex])
-        child = c.NewPerson.model_validate(
-            {
-                "name": head.name.model_copy(
-                    update={"given": given, "given_kana": kana, "latin": ""}
-                ),
-                "date_of_birth": today,
-                "sex": sex,
-                "relationship": "子",
-                "honseki": head.honseki,
-                "family_register_head": head.family_register_head or head.name.text(),
-                "resident_code": self.next_code(lg),
-            }
-        )
-        cmd = c.Birth(household_id=head.household_id, child=child, notified_date=today)
-        self.nodes[lg].registry.apply(cmd, self.clerk(lg))
-        return "birth"
+        return self.counters.birth(lg)
 
     def death(self, lg: str) -> str:
-        rows = self.residents(lg)
-        sizes = Counter(r.household_id for r in rows)
-        candidates = [r for r in rows if r.relationship != HEAD or sizes[r.household_id] == 1]
-        if not candidates:
-            return "none"
-        row = self.rng.choice(candidates)
-        today = self.today()
-        cmd = c.Death(person_id=row.person_id, effective_date=today, notified_date=today)
-        self.nodes[lg].registry.apply(cmd, self.clerk(lg))
-        return "death"
+        return self.counters.death(lg)
 
-    async def run_moves(self, count: int | None = None, *, settle: bool | None = None) -> None:
-        """File ``count`` moves (all by default); in-process, let the network turn after each."""
+    def counter_processes(self) -> int:
+        """How many counter processes file the moves (1: this process does)."""
+        o = self.options
+        if o.transport != "nats":
+            return 1
+        wanted = o.counters if o.counters is not None else os.cpu_count() or 1
+        return max(1, min(wanted, len(self.lg_codes)))
+
+    def start_counters(self, count: int | None = None) -> CounterPool | None:
+        """The counter processes for the next ``count`` moves, started and ready
+        (None: this process files them)."""
+        n = self.counter_processes()
+        if n == 1:
+            return None
+        total = self.options.moves if count is None else count
+        kinds = kinds_of(self.rng, total)
+        mine = self.counters  # what earlier rounds left: who moved, who is abroad
+        jobs = [
+            CounterJob(
+                index=i,
+                urls={lg: self.urls[lg] for lg in self.lg_codes},
+                center_url=self.urls["center"],
+                origins=self.lg_codes[i::n],
+                kinds=kinds[i::n],
+                seed=self.options.seed,
+                render_pdf=self.options.render_pdf,
+                moved=frozenset(mine.moved_today),
+                abroad=mine.abroad[i::n],
+            )
+            for i in range(n)
+        ]
+        return CounterPool(jobs)
+
+    async def run_moves(
+        self,
+        count: int | None = None,
+        *,
+        settle: bool | None = None,
+        pool: CounterPool | None = None,
+    ) -> None:
+        """File ``count`` moves (all by default); in-process, let the network turn after each.
+
+        With separate processes the counter processes file them (``pool``, or started
+        here); with one counter process, or in process, this process does.
+        """
         total = self.options.moves if count is None else count
         turn = self.options.transport == "inproc" if settle is None else settle
-        kinds = self.rng.choices(MOVE_KINDS, MOVE_WEIGHTS, k=total)
-        for index, kind in enumerate(kinds):
-            self.new_day(len(self.moves) + sum(self.rejected.values()) + index)
-            try:
-                done = self.move(kind)
-            except JichiError as error:  # the registry said no: counted, never hidden
-                self.rejected[f"{kind}:{error.code}"] += 1
-            else:
-                if done != "none":
-                    self.moves[done] += 1
+        pool = pool or (None if turn else self.start_counters(total))
+        if pool is not None:
+            self._file_in_parallel(pool, total)
+            return
+        counters = self.counters
+        for index, kind in enumerate(kinds_of(self.rng, total)):
+            counters.file_one(kind)
             if turn:
                 await self.settle()
             self.progress("moves", index + 1, total)
+
+    def _file_in_parallel(self, pool: CounterPool, total: int) -> None:
+        results = pool.file(lambda done: self.progress("moves", done, total))
+        mine = self.counters
+        mine.abroad = []
+        for result in results:
+            self.moves.update(result.moves)
+            self.rejected.update(result.rejected)
+            mine.moved_today |= result.moved
+            mine.abroad += result.abroad
+            self.counter_cpu.append(result.cpu_seconds)
+        for roster in mine.rosters.values():
+            roster.stale()  # the counter processes changed every node
+        self.progress("moves", total, total)
 
     # -- the network underneath -----------------------------------------------------------
 
@@ -592,6 +400,7 @@ class NetworkDemo(DemoProcesses):
             applied_nodes=sum(self.applied(lg) for lg in self.lg_codes),
             directory=self.directory,
             manifest=self.directory / MANIFEST,
+            counter_cpu=list(self.counter_cpu),
         )
 
     def dispose(self) -> None:
@@ -615,8 +424,10 @@ async def run(options: DemoOptions, progress: Progress = _silent) -> DemoResult:
         else:
             demo.start_processes()
             try:
+                pool = demo.start_counters()  # set-up too: started, rosters read, ready
                 started = time.perf_counter()
-                await demo.run_moves()
+                setup = started - began
+                await demo.run_moves(pool=pool)
                 moving = time.perf_counter() - started
                 if not await demo.wait_quiet():
                     raise TimeoutError(

@@ -87,6 +87,10 @@ class DemoProcesses:
         return process.returncode
 
     def stop_processes(self) -> dict[str, int | None]:
+        """Every process told to stop at once, then each waited for (they stop in parallel)."""
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
         return {name: self.stop_process(name) for name in list(self.processes)}
 
     async def wait_quiet(self, timeout: float | None = None) -> bool:

@@ -107,11 +107,7 @@ def _receive_and_release(conn: Connection, env: Envelope, apply: Apply, now: dat
     applied = [env.message_id] if outcome is Outcome.APPLIED else []
     current = env
     while (nxt := _next_parked(conn, current)) is not None:
-        conn.execute(
-            inbox.update()
-            .where(inbox.c.message_id == nxt.message_id, inbox.c.applied_at.is_(None))
-            .values(applied_at=now, envelope=None)
-        )
+        _claim(conn, nxt.message_id, now)
         apply(conn, nxt)  # same chain as ``env``: its lock is already held
         applied.append(nxt.message_id)
         current = nxt
@@ -134,12 +130,7 @@ def release(
             nxt = _next_parked(conn, current)
             if nxt is None:
                 return applied
-            claimed = conn.execute(
-                inbox.update()
-                .where(inbox.c.message_id == nxt.message_id, inbox.c.applied_at.is_(None))
-                .values(applied_at=clock(), envelope=None)
-            ).rowcount
-            if claimed != 1:
+            if _claim(conn, nxt.message_id, clock()) != 1:
                 return applied
             apply(conn, nxt)
         applied.append(nxt.message_id)
@@ -158,21 +149,22 @@ def pending(conn: Connection) -> list[Envelope]:
 
 def _receive(conn: Connection, env: Envelope, apply: Apply, now: datetime) -> Outcome:
     _lock_chain(conn, env)
-    if conn.execute(_by_id(env.message_id)).first() is not None:
+    if _known_in(conn, env.message_id):
         return Outcome.DUPLICATE
     ready = env.previous_seq is None or _applied(conn, env, env.previous_seq)
     conn.execute(
-        inbox.insert().values(
-            message_id=env.message_id,
-            lg_code=env.sender,
-            topic=env.topic,
-            ordering_key=env.ordering_key,
-            seq=env.seq,
-            previous_seq=env.previous_seq,
-            envelope=None if ready else env.to_dict(),
-            received_at=now,
-            applied_at=now if ready else None,
-        )
+        _INSERT,
+        {
+            "message_id": env.message_id,
+            "lg_code": env.sender,
+            "topic": env.topic,
+            "ordering_key": env.ordering_key,
+            "seq": env.seq,
+            "previous_seq": env.previous_seq,
+            "envelope": None if ready else env.to_dict(),
+            "received_at": now,
+            "applied_at": now if ready else None,
+        },
     )
     if not ready:
         return Outcome.PARKED
@@ -180,37 +172,54 @@ def _receive(conn: Connection, env: Envelope, apply: Apply, now: datetime) -> Ou
     return Outcome.APPLIED
 
 
-def _by_id(message_id: str) -> sa.Select[tuple[str]]:
-    return sa.select(inbox.c.message_id).where(inbox.c.message_id == message_id)
+# The statements, built once with bind parameters: built per message (literal values),
+# SQLAlchemy made a new cache key for each, a large share of a receiver's CPU (ADR 0039).
+_CHAIN = (
+    inbox.c.lg_code == sa.bindparam("sender"),
+    inbox.c.topic == sa.bindparam("topic"),
+    inbox.c.ordering_key == sa.bindparam("ordering_key"),
+)
+_INSERT = inbox.insert()
+_BY_ID = sa.select(inbox.c.message_id).where(inbox.c.message_id == sa.bindparam("message_id"))
+_APPLIED_AT = sa.select(inbox.c.applied_at).where(*_CHAIN, inbox.c.seq == sa.bindparam("seq"))
+_NEXT_PARKED = (
+    sa.select(inbox.c.envelope)
+    .where(*_CHAIN, inbox.c.previous_seq == sa.bindparam("seq"), inbox.c.applied_at.is_(None))
+    .order_by(inbox.c.seq)
+    .limit(1)
+)
+_CLAIM = inbox.update().where(
+    inbox.c.message_id == sa.bindparam("claimed"), inbox.c.applied_at.is_(None)
+)
+
+
+def _chain(env: Envelope) -> dict[str, str]:
+    """The bind parameters naming ``env``'s chain: same sender, topic and person."""
+    return {"sender": env.sender, "topic": env.topic, "ordering_key": env.ordering_key}
+
+
+def _claim(conn: Connection, message_id: str, now: datetime) -> int:
+    """Mark a parked message applied (its envelope no longer kept); rows changed."""
+    params = {"claimed": message_id, "applied_at": now, "envelope": None}
+    return int(conn.execute(_CLAIM, params).rowcount)
+
+
+def _known_in(conn: Connection, message_id: str) -> bool:
+    return conn.execute(_BY_ID, {"message_id": message_id}).first() is not None
 
 
 def _known(engine: Engine, message_id: str) -> bool:
     with engine.connect() as conn:
-        return conn.execute(_by_id(message_id)).first() is not None
-
-
-def _chain(env: Envelope) -> list[sa.ColumnElement[bool]]:
-    return [
-        inbox.c.lg_code == env.sender,
-        inbox.c.topic == env.topic,
-        inbox.c.ordering_key == env.ordering_key,
-    ]
+        return _known_in(conn, message_id)
 
 
 def _applied(conn: Connection, env: Envelope, seq: int) -> bool:
-    row = conn.execute(
-        sa.select(inbox.c.applied_at).where(*_chain(env), inbox.c.seq == seq)
-    ).first()
+    row = conn.execute(_APPLIED_AT, {**_chain(env), "seq": seq}).first()
     return row is not None and row.applied_at is not None
 
 
 def _next_parked(conn: Connection, env: Envelope) -> Envelope | None:
-    row = conn.execute(
-        sa.select(inbox.c.envelope)
-        .where(*_chain(env), inbox.c.previous_seq == env.seq, inbox.c.applied_at.is_(None))
-        .order_by(inbox.c.seq)
-        .limit(1)
-    ).first()
+    row = conn.execute(_NEXT_PARKED, {**_chain(env), "seq": env.seq}).first()
     return None if row is None else Envelope.from_dict(row.envelope)
 
 

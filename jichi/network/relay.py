@@ -64,25 +64,8 @@ class Relay:
 
     def unsent(self, limit: int | None = None) -> list[Envelope]:
         """The next unsent rows as envelopes, each knowing its chain's previous seq."""
-        earlier = outbox.alias("earlier")
-        previous = (
-            sa.select(sa.func.max(earlier.c.seq))
-            .where(
-                earlier.c.ordering_key == outbox.c.ordering_key,
-                earlier.c.topic == outbox.c.topic,
-                earlier.c.lg_code == outbox.c.lg_code,
-                earlier.c.seq < outbox.c.seq,
-            )
-            .scalar_subquery()
-        )
-        query = (
-            sa.select(outbox, previous.label("previous_seq"))
-            .where(outbox.c.sent_at.is_(None))
-            .order_by(outbox.c.seq)
-            .limit(limit or self.batch_size)
-        )
         with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
+            rows = conn.execute(_UNSENT, {"limit": limit or self.batch_size}).all()
         return [
             Envelope(
                 message_id=row.message_id,
@@ -158,11 +141,32 @@ class Relay:
 
     def _mark(self, seqs: list[int]) -> None:
         with write_transaction(self.engine) as conn:
-            conn.execute(
-                outbox.update()
-                .where(outbox.c.seq.in_(seqs), outbox.c.sent_at.is_(None))
-                .values(sent_at=self.clock())
-            )
+            conn.execute(_MARK, {"seqs": seqs, "sent_at": self.clock()})
+
+
+# The relay's statements, built once (bind parameters): an idle relay looks for unsent
+# rows several times a second, and building the query with its correlated subquery each
+# time cost more CPU than running it (ADR 0039).
+_earlier = outbox.alias("earlier")
+_PREVIOUS = (
+    sa.select(sa.func.max(_earlier.c.seq))
+    .where(
+        _earlier.c.ordering_key == outbox.c.ordering_key,
+        _earlier.c.topic == outbox.c.topic,
+        _earlier.c.lg_code == outbox.c.lg_code,
+        _earlier.c.seq < outbox.c.seq,
+    )
+    .scalar_subquery()
+)
+_UNSENT = (
+    sa.select(outbox, _PREVIOUS.label("previous_seq"))
+    .where(outbox.c.sent_at.is_(None))
+    .order_by(outbox.c.seq)
+    .limit(sa.bindparam("limit"))
+)
+_MARK = outbox.update().where(
+    outbox.c.seq.in_(sa.bindparam("seqs", expanding=True)), outbox.c.sent_at.is_(None)
+)
 
 
 async def _wait(stop: asyncio.Event, seconds: float) -> None:

@@ -147,6 +147,7 @@ class Subscription:
         wait: float = 1.0,
     ) -> None:
         self.errors: list[BaseException] = []
+        self._stopping = False
         self._task = asyncio.create_task(
             self._run(transport, consumer, subjects, handler, idle, wait)
         )
@@ -160,7 +161,7 @@ class Subscription:
         idle: float,
         wait: float,
     ) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await transport.pull_batch(consumer, subjects, handler, wait=wait)
             except Exception as exc:  # logged, kept for the caller; the loop goes on
@@ -169,6 +170,14 @@ class Subscription:
                 await asyncio.sleep(idle)
 
     async def stop(self) -> None:
+        """Cancel the pull in hand; the flag ends the loop even if the cancel is lost.
+
+        On Python 3.11 ``asyncio.wait_for`` can swallow a cancellation that arrives as
+        its inner wait completes, and a JetStream fetch waits that way: the loop then
+        went on pulling and ``stop`` never returned (``python -m bench network --nats``,
+        ten nodes in one process).  With the flag it ends after that pull (``wait``).
+        """
+        self._stopping = True
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task

@@ -199,11 +199,22 @@ def upsert_resident(conn: Connection, row: dict[str, Any], *, exists: bool) -> N
         for secret in ("individual_number_hash", "individual_number_enc"):
             if values[secret] is None:
                 del values[secret]  # keep the stored number unless a new one is given
-        conn.execute(
-            resident.update().where(resident.c.person_id == row["person_id"]).values(**values)
-        )
+        conn.execute(_UPDATE_RESIDENT, {"b_person_id": row["person_id"], **values})
     else:
-        conn.execute(resident.insert().values(**row))
+        conn.execute(_INSERT_RESIDENT, row)
+
+
+# Statements built once, their values given as parameters at execution: built per call
+# with ``.values(**row)``, SQLAlchemy walked every value (the record's JSON too) to make
+# the statement's cache key — a large share of ``Registry.apply``'s CPU (ADR 0039).
+_INSERT_RESIDENT = resident.insert()
+_UPDATE_RESIDENT = resident.update().where(resident.c.person_id == sa.bindparam("b_person_id"))
+_INSERT_HOUSEHOLD = household.insert()
+_UPDATE_HOUSEHOLD = household.update().where(
+    household.c.household_id == sa.bindparam("b_household_id"),
+    household.c.version == sa.bindparam("b_version"),
+)
+_INSERT_NOTIFICATION = notification.insert()
 
 
 def save_household(conn: Connection, state: HouseholdState, now: datetime) -> bool:
@@ -217,14 +228,17 @@ def save_household(conn: Connection, state: HouseholdState, now: datetime) -> bo
     }
     if state.is_new:
         conn.execute(
-            household.insert().values(household_id=state.household_id, version=1, **values)
+            _INSERT_HOUSEHOLD, {"household_id": state.household_id, "version": 1, **values}
         )
         return True
     result = conn.execute(
-        household.update()
-        .where(household.c.household_id == state.household_id)
-        .where(household.c.version == state.version)
-        .values(version=state.version + 1, **values)
+        _UPDATE_HOUSEHOLD,
+        {
+            "b_household_id": state.household_id,
+            "b_version": state.version,
+            "version": state.version + 1,
+            **values,
+        },
     )
     return result.rowcount == 1
 
@@ -245,19 +259,20 @@ def insert_notification(
     idempotency_key: str | None,
 ) -> None:
     conn.execute(
-        notification.insert().values(
-            notification_id=notification_id,
-            lg_code=lg_code,
-            kind=kind,
-            effective_date=effective_date,
-            notified_date=notified_date,
-            recorded_at=recorded_at,
-            recorded_by=recorded_by,
-            request=request,
-            late=late,
-            flags=flags,
-            idempotency_key=idempotency_key,
-        )
+        _INSERT_NOTIFICATION,
+        {
+            "notification_id": notification_id,
+            "lg_code": lg_code,
+            "kind": kind,
+            "effective_date": effective_date,
+            "notified_date": notified_date,
+            "recorded_at": recorded_at,
+            "recorded_by": recorded_by,
+            "request": request,
+            "late": late,
+            "flags": flags,
+            "idempotency_key": idempotency_key,
+        },
     )
 
 

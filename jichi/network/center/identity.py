@@ -105,60 +105,62 @@ def record(conn: Connection, envelope: Envelope, update: IdentityUpdate, *, now:
     """Append the history row, then make the current row what the history says; its id."""
     _lock_person(conn, update.resident_code)
     inserted = conn.execute(
-        center_identity_history.insert().values(
-            resident_code=update.resident_code,
-            message_id=envelope.message_id,
-            notification_id=update.notification_id,
-            sender=envelope.sender,
-            seq=envelope.seq,
-            received_at=now,
-            protected=update.protected,
+        _INSERT_HISTORY,
+        {
+            "resident_code": update.resident_code,
+            "message_id": envelope.message_id,
+            "notification_id": update.notification_id,
+            "sender": envelope.sender,
+            "seq": envelope.seq,
+            "received_at": now,
+            "protected": update.protected,
             **update.items(),
-        )
+        },
     )
     history_id = inserted.inserted_primary_key[0]  # type: ignore[index]
     refresh(conn, update.resident_code, now=now)
     return int(history_id)
 
 
+# The statements of :func:`record` and :func:`refresh`, built once with their values as
+# parameters: built per message with ``.values(**row)``, SQLAlchemy walked every value
+# to make the statement's cache key, about half the center's CPU per message (ADR 0039).
+_h = center_identity_history.c
+_c = center_identity.c
+_INSERT_HISTORY = center_identity_history.insert()
+_HISTORY = (
+    sa.select(_h.history_id, _h.sender, _h.seq, _h.protected, *(_h[n] for n in IDENTITY_ITEMS))
+    .where(_h.resident_code == sa.bindparam("code"))
+    .order_by(_h.history_id)
+)
+_CURRENT = sa.select(_c.history_id, _c.protected).where(_c.resident_code == sa.bindparam("code"))
+_INSERT_CURRENT = center_identity.insert()
+_UPDATE_CURRENT = center_identity.update().where(_c.resident_code == sa.bindparam("code"))
+
+
 def refresh(conn: Connection, resident_code: str, *, now: datetime) -> None:
-    """Rewrite ``center_identity`` for one person from the chosen history row."""
-    h = center_identity_history.c
-    rows = conn.execute(
-        sa.select(h.history_id, h.sender, h.seq, h.status, h.effective_date).where(
-            h.resident_code == resident_code
-        )
-    ).all()
+    """Rewrite ``center_identity`` for one person from the chosen history row.
+
+    One read of the person's whole history (a few rows, by code: on PostgreSQL one
+    partition, 0065) gives the rows :func:`holding.current` chooses from, the chosen
+    row's items and the last update that said whether a support measure applies.
+    """
+    rows = conn.execute(_HISTORY, {"code": resident_code}).all()
     chosen = holding.current(
         holding.Update(r.history_id, r.sender, r.seq, r.status, r.effective_date) for r in rows
     )
-    columns = [h[name] for name in IDENTITY_ITEMS]
-    source = conn.execute(  # by code too: on PostgreSQL that reads one partition (0065)
-        sa.select(*columns).where(
-            h.resident_code == resident_code, h.history_id == chosen.history_id
-        )
-    ).one()
-    said = conn.execute(  # the last update that said whether a support measure applies
-        sa.select(h.protected)
-        .where(h.resident_code == resident_code, h.protected.is_not(None))
-        .order_by(h.history_id.desc())
-        .limit(1)
-    ).scalar()
-    values = dict(source._mapping) | {
+    source = next(r for r in rows if r.history_id == chosen.history_id)
+    said = next((r.protected for r in reversed(rows) if r.protected is not None), None)
+    values = {name: source._mapping[name] for name in IDENTITY_ITEMS} | {
         "history_id": chosen.history_id,
         "updated_at": now,
         "protected": bool(said),
     }
-    c = center_identity.c
-    current = conn.execute(
-        sa.select(c.history_id, c.protected).where(c.resident_code == resident_code)
-    ).first()
+    current = conn.execute(_CURRENT, {"code": resident_code}).first()
     if current is None:
-        conn.execute(center_identity.insert().values(resident_code=resident_code, **values))
+        conn.execute(_INSERT_CURRENT, {"resident_code": resident_code, **values})
     elif (current.history_id, current.protected) != (chosen.history_id, bool(said)):
-        conn.execute(
-            center_identity.update().where(c.resident_code == resident_code).values(**values)
-        )
+        conn.execute(_UPDATE_CURRENT, {"code": resident_code, **values})
 
 
 def parse(envelope: Envelope) -> IdentityUpdate | None:

@@ -159,3 +159,44 @@ def test_the_broker_url_comes_from_the_argument_then_the_environment(
     monkeypatch.setenv("JICHI_NATS_URL", "nats://broker.example:4222")
     assert NatsTransport().url == "nats://broker.example:4222"
     assert nats_url("nats://other:1") == "nats://other:1"
+
+
+class SwallowingTransport(InProcessTransport):
+    """A pull whose wait swallows the cancellation, as ``asyncio.wait_for`` can on
+    Python 3.11 when the cancel arrives as the wait completes (a JetStream fetch)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pulls = 0
+        self.swallowed = 0
+
+    async def pull_batch(self, *args: Any, **kwargs: Any) -> int:
+        self.pulls += 1
+        try:
+            await asyncio.sleep(0.05)
+        except asyncio.CancelledError:
+            if self.swallowed:  # only the first (so a failing test still ends)
+                raise
+            self.swallowed += 1
+            return 0  # the cancellation is lost here
+        return 0
+
+
+def test_a_subscription_stops_even_when_its_pull_swallows_the_cancellation() -> None:
+    async def ignore(batch: list[Envelope]) -> None:
+        return None
+
+    async def main() -> int:
+        transport = SwallowingTransport()
+        subscription = await transport.subscribe("c", "jichi.>", ignore)
+        await asyncio.sleep(0.12)  # a few pulls
+        stopping = asyncio.ensure_future(subscription.stop())
+        done, _ = await asyncio.wait({stopping}, timeout=5)
+        assert stopping in done, "stop() did not return: the loop went on pulling"
+        assert transport.swallowed == 1
+        pulls = transport.pulls
+        await asyncio.sleep(0.12)
+        assert transport.pulls == pulls  # and nothing pulls after the stop
+        return pulls
+
+    assert run_async(main()) >= 2
