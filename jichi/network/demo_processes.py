@@ -73,12 +73,19 @@ class DemoProcesses:
                 self._command(*args), stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy()
             )
 
-    def stop_process(self, name: str, timeout: float = 15.0) -> int | None:
+    def stop_process(
+        self, name: str, timeout: float = 15.0, *, signalled: bool = False
+    ) -> int | None:
+        """Stop one process: SIGTERM (unless ``signalled`` already), then wait for it.
+
+        One SIGTERM only: a node that is already shutting down has given its handler
+        back, and a second signal would kill it half-way (exit -15 instead of 0)."""
         process = self.processes.pop(name, None)
         if process is None:
             return None
         if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
+            if not signalled:
+                process.send_signal(signal.SIGTERM)
             try:
                 process.wait(timeout)
             except subprocess.TimeoutExpired:
@@ -91,7 +98,7 @@ class DemoProcesses:
         for process in self.processes.values():
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
-        return {name: self.stop_process(name) for name in list(self.processes)}
+        return {name: self.stop_process(name, signalled=True) for name in list(self.processes)}
 
     async def wait_quiet(self, timeout: float | None = None) -> bool:
         """Until every outbox is sent and every consumer has nothing pending, twice in a row."""
